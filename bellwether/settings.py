@@ -1,0 +1,61 @@
+"""Project paths and environment settings.
+
+Every path the code reads or writes is derived here so that the rest of the code never
+guesses where the project lives.
+
+Environment variables:
+
+``BELLWETHER_WAREHOUSE``
+    Path of the DuckDB warehouse file (default ``<project>/data/warehouse.duckdb``).
+``BELLWETHER_SOURCE``
+    Bar source: ``yfinance`` (default in code, needs Yahoo), ``bundled`` (the real sample
+    shipped in ``data/sample``; the Makefile's default) or ``files``.
+``BELLWETHER_FILES_PATH``
+    For the ``files`` source: a CSV or Parquet file, or a folder of them, inside
+    ``BELLWETHER_FILES_ROOT`` (default ``<project>/data``).
+``BELLWETHER_ARCHIVE``
+    Folder where every source response used for a landing is archived
+    (default ``<project>/data/archive``).
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+PROJECT_ROOT: Path = Path(__file__).resolve().parent.parent
+SQL_DIR: Path = PROJECT_ROOT / "sql"
+CONFIG_DIR: Path = PROJECT_ROOT / "config"
+DATA_DIR: Path = PROJECT_ROOT / "data"
+SAMPLE_DIR: Path = DATA_DIR / "sample"
+UNIVERSE_FILE: Path = CONFIG_DIR / "universe.yaml"
+
+DEFAULT_WAREHOUSE: Path = DATA_DIR / "warehouse.duckdb"
+DEFAULT_ARCHIVE: Path = DATA_DIR / "archive"
+
+SOURCE_KINDS: tuple[str, ...] = ("yfinance", "bundled", "files")
+
+
+def warehouse_path() -> Path:
+    """The warehouse file: ``$BELLWETHER_WAREHOUSE`` or ``data/warehouse.duckdb``."""
+    return Path(os.environ.get("BELLWETHER_WAREHOUSE") or DEFAULT_WAREHOUSE)
+
+
+def archive_dir() -> Path:
+    """Folder for archived source responses: ``$BELLWETHER_ARCHIVE`` or ``data/archive``."""
+    return Path(os.environ.get("BELLWETHER_ARCHIVE") or DEFAULT_ARCHIVE)
+
+
+def source_kind() -> str:
+    """The configured bar source kind, validated."""
+    kind = os.environ.get("BELLWETHER_SOURCE") or "yfinance"
+    if kind not in SOURCE_KINDS:
+        raise ValueError(
+            f"BELLWETHER_SOURCE={kind!r} is not a known source; use one of {', '.join(SOURCE_KINDS)}"
+        )
+    return kind
+
+
+def files_root() -> Path:
+    """Root folder that the ``files`` source may read from (no path may escape it)."""
+    return Path(os.environ.get("BELLWETHER_FILES_ROOT") or DATA_DIR).resolve()

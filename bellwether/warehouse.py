@@ -1,0 +1,124 @@
+"""The DuckDB warehouse: one file, opened with lock-aware retries, schema kept current.
+
+DuckDB allows one writing process per file. A second process that tries to open the file
+gets an ``IOException`` naming the holder. :meth:`Warehouse.connect` retries such lock
+conflicts with exponential backoff (``0.1 s, 0.2 s, ... capped at 5 s``) until
+``lock_timeout_s`` and then raises :class:`WarehouseLockedError` with the holder's process
+named, so a user's open SQL session delays a run instead of crashing it.
+
+Every writable connection applies ``sql/schema/*.sql`` (idempotent DDL) and
+``sql/views/*.sql`` / ``sql/macros/*.sql`` (``CREATE OR REPLACE``) in file order. The file
+and its folder are created user-only (0600 / 0700).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+from bellwether.sqlfiles import sql_files
+
+SCHEMA_FOLDERS: tuple[str, ...] = ("schema", "macros", "views")
+_HOLDER = re.compile(r"Conflicting lock is held in (?P<holder>.+?)(?: by user|\. See also|$)")
+
+
+class WarehouseLockedError(RuntimeError):
+    """Another process held the warehouse file for longer than the lock timeout."""
+
+
+def _lock_holder(exc: BaseException) -> str | None:
+    text = str(exc)
+    if "lock" not in text.lower():
+        return None
+    m = _HOLDER.search(text)
+    return m.group("holder").strip() if m else "another process"
+
+
+def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create schemas, tables, macros and views (idempotent)."""
+    for folder in SCHEMA_FOLDERS:
+        for path in sql_files(folder):
+            con.execute(path.read_text())
+
+
+class Warehouse:
+    """A DuckDB warehouse file."""
+
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        lock_timeout_s: float = 120.0,
+        initial_backoff_s: float = 0.1,
+        max_backoff_s: float = 5.0,
+    ) -> None:
+        self.path = Path(path)
+        self.lock_timeout_s = lock_timeout_s
+        self.initial_backoff_s = initial_backoff_s
+        self.max_backoff_s = max_backoff_s
+
+    def _restrict_permissions(self) -> None:
+        """Make the warehouse file and its WAL user-only."""
+        for p in (self.path, self.path.with_name(self.path.name + ".wal")):
+            if p.exists():
+                os.chmod(p, 0o600)
+
+    def _open(self, read_only: bool) -> duckdb.DuckDBPyConnection:
+        deadline = time.monotonic() + self.lock_timeout_s
+        delay = self.initial_backoff_s
+        while True:
+            try:
+                if read_only:
+                    return duckdb.connect(str(self.path), read_only=True)
+                if self.path.exists():
+                    return duckdb.connect(str(self.path))
+                self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+                old = os.umask(0o077)  # a new file is created user-only
+                try:
+                    return duckdb.connect(str(self.path))
+                finally:
+                    os.umask(old)
+            except duckdb.IOException as exc:
+                holder = _lock_holder(exc)
+                if holder is None:
+                    raise
+                if time.monotonic() + delay > deadline:
+                    raise WarehouseLockedError(
+                        f"warehouse {self.path} is locked by {holder}; gave up after "
+                        f"{self.lock_timeout_s:.0f}s of retries. Close that session (a DuckDB "
+                        "shell or notebook holding the file) or wait for its run to finish."
+                    ) from exc
+                time.sleep(delay)
+                delay = min(delay * 2, self.max_backoff_s)
+
+    @contextmanager
+    def connect(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A connection; writable ones have the schema applied. Closed on exit."""
+        if read_only and not self.path.exists():
+            raise FileNotFoundError(f"warehouse {self.path} does not exist yet; run `make demo` first")
+        con = self._open(read_only)
+        try:
+            if not read_only:
+                self._restrict_permissions()
+                apply_schema(con)
+            yield con
+        finally:
+            con.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
+        """A writable connection inside ``BEGIN``/``COMMIT``; any error rolls back."""
+        with self.connect() as con:
+            con.begin()
+            try:
+                yield con
+            except BaseException:
+                con.rollback()
+                raise
+            con.commit()

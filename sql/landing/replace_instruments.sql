@@ -1,0 +1,5 @@
+-- Replace the instrument list and universe membership with the configured ones.
+DELETE FROM raw.universe_members;
+DELETE FROM raw.instruments;
+INSERT INTO raw.instruments SELECT ticker, name, kind, sector, size_class, price_decimals FROM incoming_instruments;
+INSERT INTO raw.universe_members SELECT universe, ticker, member_order FROM incoming_members;

@@ -1,0 +1,47 @@
+"""Shared fixtures. No test touches the network: sockets are refused for the whole session
+(yfinance is exercised through recorded responses replayed by a transport adapter)."""
+
+from __future__ import annotations
+
+import socket
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bellwether.warehouse import Warehouse
+
+#: A fixed "now" well after every bundled session, so closed-session cutoffs are stable.
+NOW = datetime(2026, 11, 20, 23, 0, tzinfo=UTC)
+
+
+class NetworkBlockedError(RuntimeError):
+    pass
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _no_network():
+    """Refuse every non-loopback connection attempt made by the code under test."""
+    real_connect = socket.socket.connect
+
+    def guarded(self, address):
+        host = address[0] if isinstance(address, tuple) else address
+        if isinstance(host, str) and (host.startswith("127.") or host in ("localhost", "::1") or host.startswith("/")):
+            return real_connect(self, address)
+        raise NetworkBlockedError(f"test tried to reach the network: {address!r}")
+
+    socket.socket.connect = guarded
+    try:
+        yield
+    finally:
+        socket.socket.connect = real_connect
+
+
+@pytest.fixture
+def now() -> datetime:
+    return NOW
+
+
+@pytest.fixture
+def warehouse(tmp_path: Path) -> Warehouse:
+    return Warehouse(tmp_path / "warehouse.duckdb", lock_timeout_s=2.0)

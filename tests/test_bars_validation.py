@@ -1,0 +1,87 @@
+"""Hard row validation: every bad row is rejected with its reason, nothing is dropped."""
+
+from datetime import date
+
+import polars as pl
+
+from bellwether.bars import BAR_SCHEMA, REJECT_SCHEMA, validate_bars
+
+
+def bar(ticker="SPY", d=date(2025, 6, 2), o=100.0, h=101.0, lo=99.0, c=100.5, adj=100.4, v=1000.0, err=None):
+    return {
+        "ticker": ticker, "session_date": d, "open": o, "high": h, "low": lo, "close": c,
+        "adj_close": adj, "volume": v, "parse_error": err,
+    }  # fmt: skip
+
+
+def run(rows, now, symbols=("SPY", "^RUT")):
+    df = pl.DataFrame(rows, schema_overrides={"volume": pl.Float64, "parse_error": pl.String})
+    return validate_bars(df, symbols=symbols, now=now)
+
+
+def reasons(result):
+    return result.rejected["reason"].to_list()
+
+
+def test_clean_rows_land_with_integer_volume(now):
+    out = run([bar(), bar(ticker="^RUT", v=None)], now)
+    assert out.rejected.height == 0
+    assert out.good.schema == pl.Schema(BAR_SCHEMA)
+    assert out.good["ticker"].to_list() == ["SPY", "^RUT"]  # sorted by session, then ticker
+    assert out.good["volume"].to_list() == [1000, None]
+
+
+def test_each_failure_mode_has_its_own_reason(now):
+    rows = [
+        bar(ticker="spy"),
+        bar(ticker="QQQ"),
+        bar(d=None, err="unparseable date: '2025-13-01'"),
+        bar(d=date(2025, 6, 7)),  # Saturday
+        bar(d=date(2025, 6, 19)),  # Juneteenth
+        bar(d=date(2026, 11, 23)),  # after `now`
+        bar(d=date(2025, 6, 9), c=-1.0),
+        bar(d=date(2025, 6, 10), o=float("nan")),
+        bar(d=date(2025, 6, 11), adj=0.0),
+        bar(d=date(2025, 6, 3), lo=100.2),  # low above open (100.0)
+        bar(d=date(2025, 6, 4), h=100.2),  # high below close (100.5)
+        bar(d=date(2025, 6, 5), v=-5.0),
+        bar(d=date(2025, 6, 6), v=10.5),
+    ]
+    out = run(rows, now)
+    assert out.good.height == 0
+    got = reasons(out)
+    assert got[0] == "invalid symbol"
+    assert got[1] == "symbol not requested"
+    assert got[2].startswith("unparseable date: '2025-13-01'")
+    assert "missing or unparseable date" in got[2]
+    assert got[3] == "not an XNYS session"
+    assert got[4] == "not an XNYS session"
+    assert "session not closed at ingest" in got[5]
+    assert got[6] == "close is not a finite positive number"
+    assert got[7] == "open is not a finite positive number"
+    assert got[8] == "adj_close is not a finite positive number"
+    assert got[9] == "low above min(open, close)"
+    assert got[10] == "high below max(open, close)"
+    assert got[11] == "volume is negative or not finite"
+    assert got[12] == "volume is not a whole number"
+    assert out.rejected.schema == pl.Schema(REJECT_SCHEMA)
+
+
+def test_ohlc_rules_allow_float32_noise_within_1e6(now):
+    out = run([bar(o=100.0, lo=100.00005, c=100.5)], now)  # low above open by 5e-7 relative
+    assert out.rejected.height == 0
+
+
+def test_duplicates_identical_keep_one_conflicting_reject_all(now):
+    same = [bar(), bar()]
+    out = run(same, now)
+    assert out.good.height == 1 and reasons(out) == ["duplicate row"]
+    conflict = [bar(c=100.5), bar(c=100.6)]
+    out = run(conflict, now)
+    assert out.good.height == 0
+    assert reasons(out) == ["conflicting duplicate rows for (ticker, session_date)"] * 2
+
+
+def test_several_reasons_are_all_reported(now):
+    out = run([bar(c=-1.0, v=-1.0)], now)
+    assert reasons(out) == ["close is not a finite positive number; volume is negative or not finite"]
