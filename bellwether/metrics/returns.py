@@ -1,0 +1,56 @@
+"""Price and total returns.
+
+:func:`daily_returns` -> ``marts.daily_returns``. All returns are fractions (0.01 = 1%).
+
+* ``ret_1d = close / close[1] - 1`` and ``log_ret_1d = ln(close / close[1])``, where
+  ``close[n]`` is the ticker's close *n NYSE sessions earlier*. If that bar is missing
+  (first session of history, a gap in the source) the return is null.
+* ``ret_5d``, ``ret_21d``, ``ret_52w`` likewise with n = 5, 21, 252.
+* ``ret_mtd = close / base_m - 1`` with ``base_m`` the ticker's last stored close before the
+  month's first session; ``ret_ytd`` the same with the last close of the previous year.
+  Null where no such close is stored (history starting inside the period).
+* ``tr_1d`` and ``tr_ytd``: the same on ``adj_close`` (dividends and splits reinvested), so
+  ``tr - ret`` is the dividend contribution. Within one ticker ``adj_close`` comes from one
+  adjustment snapshot, so its ratios are consistent.
+
+Input: bars with ``ticker, session_date, close, adj_close`` covering the output sessions
+plus the lookback (253 sessions before the first output session covers every window,
+including the previous year's last close).
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from bellwether.metrics.panel import lag, session_panel
+
+#: Sessions of history needed before the first output session.
+LOOKBACK_SESSIONS = 253
+
+
+def _period_base(col: str, period: pl.Expr) -> pl.Expr:
+    """Last non-null ``col`` strictly before the first panel row of ``period``."""
+    filled_prev = pl.col(col).forward_fill().shift(1).over("ticker", order_by="session_idx")
+    return filled_prev.first().over(["ticker", period], order_by="session_idx")
+
+
+def daily_returns(bars: pl.DataFrame) -> pl.DataFrame:
+    """Returns for every bar in ``bars`` (see module doc for definitions)."""
+    p = session_panel(bars.select("ticker", "session_date", "close", "adj_close"))
+    year = pl.col("session_date").dt.year()
+    month = pl.col("session_date").dt.truncate("1mo")
+    out = p.with_columns(
+        (pl.col("close") / lag("close", 1) - 1).alias("ret_1d"),
+        (pl.col("close") / lag("close", 1)).log().alias("log_ret_1d"),
+        (pl.col("close") / lag("close", 5) - 1).alias("ret_5d"),
+        (pl.col("close") / lag("close", 21) - 1).alias("ret_21d"),
+        (pl.col("close") / _period_base("close", month.alias("_m")) - 1).alias("ret_mtd"),
+        (pl.col("close") / _period_base("close", year.alias("_y")) - 1).alias("ret_ytd"),
+        (pl.col("close") / lag("close", 252) - 1).alias("ret_52w"),
+        (pl.col("adj_close") / lag("adj_close", 1) - 1).alias("tr_1d"),
+        (pl.col("adj_close") / _period_base("adj_close", year.alias("_y")) - 1).alias("tr_ytd"),
+    )
+    return out.filter(pl.col("has_bar")).select(
+        "ticker", "session_date", "close", "ret_1d", "log_ret_1d", "ret_5d", "ret_21d",
+        "ret_mtd", "ret_ytd", "ret_52w", "adj_close", "tr_1d", "tr_ytd",
+    )  # fmt: skip
