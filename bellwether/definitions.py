@@ -1,0 +1,30 @@
+"""The Dagster code location: ``Definitions`` for assets, checks, jobs and resources.
+
+Loaded by ``workspace.yaml`` (``dagster dev``, ``dagster definitions validate``) and by
+``dagster asset materialize -m bellwether.definitions``.
+"""
+
+from __future__ import annotations
+
+import dagster as dg
+
+import assets.marts
+import assets.raw
+from bellwether.partitions import session_partitions
+from bellwether.resources import BarSourceResource, WarehouseResource
+
+all_assets = dg.load_assets_from_modules([assets.raw, assets.marts])
+
+#: The main job: land a session range and build every mart on it, in one run per range.
+daily_job = dg.define_asset_job(
+    "bellwether_daily",
+    selection=dg.AssetSelection.all(),
+    partitions_def=session_partitions(),
+    description="Land bars for a session (or a range, as one run) and build every mart on them.",
+)
+
+defs = dg.Definitions(
+    assets=all_assets,
+    jobs=[daily_job],
+    resources={"warehouse": WarehouseResource(), "source": BarSourceResource()},
+)

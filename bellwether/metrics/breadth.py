@@ -1,0 +1,86 @@
+"""Market breadth over a named universe.
+
+:func:`breadth` -> ``marts.breadth``, one row per (universe, session), from the members'
+per-session direction (:func:`bellwether.metrics.streaks.close_direction`) and technicals:
+
+* ``members``: universe members with a bar on the session;
+  ``members_compared``: those whose previous session also has a bar;
+* ``advancers`` / ``decliners`` / ``unchanged``: members whose close (at published
+  precision) is above / below / equal to the previous session's close, so
+  ``advancers + decliners + unchanged = members_compared``;
+* ``net_advances = advancers - decliners``; ``ad_line``: cumulative ``net_advances`` over the
+  stored history (starting with the first stored session's value);
+* ``mcclellan_osc = EMA19(net_advances) - EMA39(net_advances)`` with ``alpha`` 0.10 and 0.05,
+  each EMA starting at the first stored session's ``net_advances``
+  (``ema = prev + alpha * (x - prev)``); the EMAs are stored (``net_adv_ema_19/39``) so a
+  later run continues them exactly;
+* ``pct_above_sma_N``: percent (0-100) of members with a defined ``sma_N`` whose close is
+  above it; null when no member has one (N = 20, 50, 200);
+* ``new_highs_52w`` / ``new_lows_52w``: members whose high (low) today is their 52-week
+  high (low); ``members_with_52w``: members with a defined 52-week range.
+
+``seed``: stored ``universe, session_date, ad_line, net_adv_ema_19, net_adv_ema_39`` of the
+session before the first one to compute.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+OUTPUT_COLUMNS = (
+    "universe", "session_date", "members", "advancers", "decliners", "unchanged", "ad_line",
+    "mcclellan_osc", "pct_above_sma_20", "pct_above_sma_50", "pct_above_sma_200", "new_highs_52w",
+    "new_lows_52w", "members_compared", "net_advances", "members_with_52w", "net_adv_ema_19", "net_adv_ema_39",
+)  # fmt: skip
+
+
+def _pct_above(n: int) -> pl.Expr:
+    has = pl.col(f"sma_{n}").is_not_null()
+    above = (pl.col("close") > pl.col(f"sma_{n}")) & has
+    return pl.when(has.sum() > 0).then(100.0 * above.sum() / has.sum()).otherwise(None).alias(f"pct_above_sma_{n}")
+
+
+def _ema(x: str, alpha: float, seed_col: str) -> pl.Expr:
+    """EMA of ``x`` over the universe's sessions; the first row starts at the seed if any."""
+    first = pl.int_range(pl.len()).over("universe", order_by="session_date") == 0
+    start = pl.when(first & pl.col(seed_col).is_not_null()).then(pl.col(seed_col)).otherwise(None)
+    # a seeded first row is (seed_prev -> today's x): ema = seed + alpha * (x - seed)
+    seeded = start + alpha * (pl.col(x) - start)
+    series = pl.when(first & pl.col(seed_col).is_not_null()).then(seeded).otherwise(pl.col(x))
+    return series.ewm_mean(alpha=alpha, adjust=False).over("universe", order_by="session_date")
+
+
+def breadth(members: pl.DataFrame, seed: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Breadth per universe and session.
+
+    ``members``: one row per (universe, ticker, session) with ``direction`` (+1/-1/0/null),
+    ``close``, ``sma_20``, ``sma_50``, ``sma_200``, ``is_new_high_52w``, ``is_new_low_52w``,
+    ``high_52w``.
+    ``seed``: ``universe, ad_line, net_adv_ema_19, net_adv_ema_39`` for the session before
+    the first session in ``members`` (optional).
+    """
+    daily = members.group_by("universe", "session_date").agg(
+        pl.len().cast(pl.Int32).alias("members"),
+        (pl.col("direction") == 1).sum().cast(pl.Int32).alias("advancers"),
+        (pl.col("direction") == -1).sum().cast(pl.Int32).alias("decliners"),
+        (pl.col("direction") == 0).sum().cast(pl.Int32).alias("unchanged"),
+        pl.col("direction").is_not_null().sum().cast(pl.Int32).alias("members_compared"),
+        _pct_above(20), _pct_above(50), _pct_above(200),
+        pl.col("is_new_high_52w").fill_null(False).sum().cast(pl.Int32).alias("new_highs_52w"),
+        pl.col("is_new_low_52w").fill_null(False).sum().cast(pl.Int32).alias("new_lows_52w"),
+        pl.col("high_52w").is_not_null().sum().cast(pl.Int32).alias("members_with_52w"),
+    )  # fmt: skip
+    if seed is None:
+        seed = pl.DataFrame(schema={"universe": pl.String, "ad_line": pl.Int64, "net_adv_ema_19": pl.Float64, "net_adv_ema_39": pl.Float64})
+    seed = seed.select("universe", pl.col("ad_line").alias("_seed_ad"), pl.col("net_adv_ema_19").alias("_seed_19"), pl.col("net_adv_ema_39").alias("_seed_39"))
+    out = (
+        daily.join(seed, on="universe", how="left")
+        .with_columns((pl.col("advancers") - pl.col("decliners")).cast(pl.Int64).alias("net_advances"))
+        .with_columns(
+            (pl.col("net_advances").cum_sum().over("universe", order_by="session_date") + pl.col("_seed_ad").fill_null(0)).alias("ad_line"),
+            _ema("net_advances", 0.10, "_seed_19").alias("net_adv_ema_19"),
+            _ema("net_advances", 0.05, "_seed_39").alias("net_adv_ema_39"),
+        )
+        .with_columns((pl.col("net_adv_ema_19") - pl.col("net_adv_ema_39")).alias("mcclellan_osc"))
+    )
+    return out.select(OUTPUT_COLUMNS).sort("universe", "session_date")

@@ -1,0 +1,55 @@
+"""Up and down streaks.
+
+:func:`streaks` -> ``marts.streaks``. ``up_streak`` is the number of consecutive sessions,
+ending at this one, on which the close was above the previous session's close;
+``down_streak`` likewise below. Closes are compared at the instrument's published
+precision (``price_decimals``: 2 for indices, 4 otherwise), so an unchanged close at that
+precision ends both streaks (both 0). The first session of history, and a session whose
+previous session has no bar, have both streaks 0 (there is nothing to compare with).
+Streaks continue across partitions from a seed (the stored row of the session before
+the first computed one), see :mod:`bellwether.metrics.runs`.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from bellwether.metrics.panel import lag, session_panel
+from bellwether.metrics.runs import run_lengths
+
+
+def close_direction(bars: pl.DataFrame) -> pl.DataFrame:
+    """Panel of ``bars`` with ``direction`` = sign(round(close) - round(previous close)).
+
+    ``bars`` needs ``ticker, session_date, close, price_decimals``.
+    """
+    p = session_panel(bars.select("ticker", "session_date", "close", "price_decimals"))
+    scale = pl.lit(10.0).pow(pl.col("price_decimals").forward_fill().over("ticker", order_by="session_idx"))
+    cents = (pl.col("close") * scale).round(0)
+    prev = lag("_cents", 1)
+    return (
+        p.with_columns(cents.alias("_cents"))
+        .with_columns(
+            pl.when(pl.col("_cents") > prev).then(1).when(pl.col("_cents") < prev).then(-1)
+            .when(pl.col("_cents") == prev).then(0).otherwise(None).cast(pl.Int8).alias("direction")
+        )  # fmt: skip
+        .drop("_cents")
+    )
+
+
+def streaks(bars: pl.DataFrame, seed: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Up/down streaks for every bar in ``bars`` (see module doc).
+
+    ``seed``: stored ``ticker, session_date, up_streak, down_streak`` rows for the session
+    before the first one to compute (optional).
+    """
+    p = close_direction(bars)
+    seed_runs = None
+    if seed is not None:
+        seed_runs = seed.select("ticker", "session_date", pl.col("up_streak").alias("pos_run"), pl.col("down_streak").alias("neg_run"))
+    out = run_lengths(p, by=["ticker"], order="session_date", direction="direction", seed=seed_runs)
+    return (
+        out.filter(pl.col("has_bar"))
+        .select("ticker", "session_date", "close", pl.col("pos_run").alias("up_streak"), pl.col("neg_run").alias("down_streak"), "direction")
+        .sort("ticker", "session_date")
+    )

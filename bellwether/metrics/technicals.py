@@ -1,0 +1,126 @@
+"""Technical levels: moving averages, RSI, 52-week range, volume, volatility, records.
+
+:func:`technicals` -> ``marts.technicals``. Windows count NYSE sessions on the ticker's
+session panel; a window that is not full (history too short, or a missing bar inside it)
+gives null.
+
+* ``sma_N``: mean of ``close`` over the N sessions ending today (N = 20, 50, 200).
+* ``rsi_14``: Wilder's RSI on close-to-close changes. ``avg_gain``/``avg_loss`` start as the
+  simple means of the first 14 changes of history, then ``avg = (prev * 13 + x) / 14``;
+  ``rsi_14 = 100 - 100 / (1 + avg_gain / avg_loss)``; 100 when ``avg_loss = 0 < avg_gain``,
+  null when both are 0. A session without a change (previous bar missing) carries the
+  averages unchanged. The averages are stored (``rsi_avg_gain_14``, ``rsi_avg_loss_14``) so
+  a later run continues them exactly.
+* ``high_52w`` / ``low_52w``: highest intraday ``high`` / lowest ``low`` over the 252
+  sessions ending today (today included); ``pct_from_high_52w = close / high_52w - 1``
+  (a fraction, <= 0). ``is_new_high_52w``: today's high is the 52-week high;
+  ``is_new_low_52w`` likewise.
+* ``avg_volume_N``: mean volume over the N sessions ending the *previous* session (today
+  excluded, as quote pages show it beside today's volume), N = 20, 63.
+  ``rel_volume = volume / avg_volume_63`` (today's volume against its 3-month average).
+* ``volatility_20d``: sample standard deviation of the 20 daily log returns ending today,
+  annualised by ``sqrt(252)`` (a fraction: 0.20 = 20%).
+* ``is_record_close``: ``close`` above every earlier close in the stored history (false
+  on the first stored session). ``record_closes_ytd``: record closes in the calendar year
+  up to and including today.
+
+``seed`` supplies what lies before the frame: ``prior_max_close`` (max close before the
+frame's first session) and the RSI averages stored for the session ``seed_session``.
+"""
+
+from __future__ import annotations
+
+import math
+
+import polars as pl
+
+from bellwether.metrics.panel import lag, session_panel
+
+LOOKBACK_SESSIONS = 253
+RSI_N = 14
+
+OUTPUT_COLUMNS = (
+    "ticker", "session_date", "close", "sma_20", "sma_50", "sma_200", "rsi_14", "high_52w", "low_52w",
+    "pct_from_high_52w", "is_new_high_52w", "is_new_low_52w", "volume", "avg_volume_20", "avg_volume_63",
+    "rel_volume", "volatility_20d", "is_record_close", "record_closes_ytd", "rsi_avg_gain_14", "rsi_avg_loss_14",
+)  # fmt: skip
+
+
+def _wilder(x: str, seed_value: str, is_seed_row: str) -> pl.Expr:
+    """Wilder average of column ``x`` starting at the row flagged ``is_seed_row`` with value
+    ``seed_value`` (null changes carry the average)."""
+    start = pl.col(is_seed_row).cum_sum().over("ticker", order_by="session_idx") > 0
+    series = (
+        pl.when(pl.col(is_seed_row)).then(pl.col(seed_value))
+        .when(start).then(pl.col(x))
+        .otherwise(None)
+    )  # fmt: skip
+    return series.ewm_mean(alpha=1 / RSI_N, adjust=False, ignore_nulls=True).over("ticker", order_by="session_idx")
+
+
+def technicals(bars: pl.DataFrame, seed: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Technicals for every bar in ``bars`` (``ticker, session_date, high, low, close, volume``).
+
+    ``seed`` (optional): ``ticker, prior_max_close, seed_session, rsi_avg_gain_14,
+    rsi_avg_loss_14``; ``seed_session`` must be a session inside ``bars``.
+    """
+    p = session_panel(bars.select("ticker", "session_date", "high", "low", "close", "volume"))
+    if seed is None:
+        seed = pl.DataFrame(schema={
+            "ticker": pl.String, "prior_max_close": pl.Float64, "seed_session": pl.Date,
+            "rsi_avg_gain_14": pl.Float64, "rsi_avg_loss_14": pl.Float64,
+        })  # fmt: skip
+    p = p.join(seed, on="ticker", how="left")
+    over = {"partition_by": "ticker", "order_by": "session_idx"}
+    change = pl.col("close") - lag("close", 1)
+    p = p.with_columns(
+        change.clip(lower_bound=0).alias("_gain"),
+        (-change).clip(lower_bound=0).alias("_loss"),
+        change.is_not_null().cum_sum().over(**over).alias("_n_changes"),
+    )
+    # Wilder's start: the 14th change of history, unless a stored seed is in the frame
+    has_seed = pl.col("seed_session").is_not_null()
+    first_avg = (pl.col("_n_changes") == RSI_N) & change.is_not_null()
+    p = p.with_columns(
+        (pl.col("_gain").cum_sum().over(**over) / RSI_N).alias("_sma_gain"),
+        (pl.col("_loss").cum_sum().over(**over) / RSI_N).alias("_sma_loss"),
+    ).with_columns(
+        pl.when(has_seed).then(pl.col("session_date") == pl.col("seed_session")).otherwise(first_avg).alias("_start"),
+        pl.when(has_seed).then(pl.col("rsi_avg_gain_14")).otherwise(pl.col("_sma_gain")).alias("_g0"),
+        pl.when(has_seed).then(pl.col("rsi_avg_loss_14")).otherwise(pl.col("_sma_loss")).alias("_l0"),
+    )
+    p = p.with_columns(
+        _wilder("_gain", "_g0", "_start").alias("rsi_avg_gain_14"),
+        _wilder("_loss", "_l0", "_start").alias("rsi_avg_loss_14"),
+    )
+    g, lo = pl.col("rsi_avg_gain_14"), pl.col("rsi_avg_loss_14")
+    rsi = (
+        pl.when((lo == 0) & (g > 0)).then(100.0)
+        .when((lo == 0) & (g == 0)).then(None)
+        .otherwise(100 - 100 / (1 + g / lo))
+    )  # fmt: skip
+    log_ret = (pl.col("close") / lag("close", 1)).log()
+    prior_max = pl.col("close").cum_max().shift(1).over(**over)
+    prior_max = pl.max_horizontal(prior_max, pl.col("prior_max_close"))
+    year = pl.col("session_date").dt.year()
+    p = p.with_columns(
+        *[pl.col("close").rolling_mean(n, min_samples=n).over(**over).alias(f"sma_{n}") for n in (20, 50, 200)],
+        rsi.alias("rsi_14"),
+        pl.col("high").rolling_max(252, min_samples=252).over(**over).alias("high_52w"),
+        pl.col("low").rolling_min(252, min_samples=252).over(**over).alias("low_52w"),
+        *[
+            pl.col("volume").cast(pl.Float64).rolling_mean(n, min_samples=n).shift(1).over(**over).alias(f"avg_volume_{n}")
+            for n in (20, 63)
+        ],
+        (log_ret.rolling_std(20, min_samples=20, ddof=1).over(**over) * math.sqrt(252)).alias("volatility_20d"),
+        pl.when(prior_max.is_null()).then(False).otherwise(pl.col("close") > prior_max).alias("is_record_close"),
+    )
+    p = p.with_columns(
+        (pl.col("close") / pl.col("high_52w") - 1).alias("pct_from_high_52w"),
+        (pl.col("high") >= pl.col("high_52w")).alias("is_new_high_52w"),
+        (pl.col("low") <= pl.col("low_52w")).alias("is_new_low_52w"),
+        pl.when(pl.col("avg_volume_63") > 0).then(pl.col("volume") / pl.col("avg_volume_63")).alias("rel_volume"),
+        pl.col("is_record_close").fill_null(False).cast(pl.Int32).cum_sum()
+        .over(partition_by=["ticker", year], order_by="session_idx").alias("record_closes_ytd"),
+    )  # fmt: skip
+    return p.filter(pl.col("has_bar")).select(OUTPUT_COLUMNS).sort("ticker", "session_date")

@@ -1,0 +1,50 @@
+"""Dagster partitions: one per NYSE (XNYS) session, keyed by the session date.
+
+A ``TimeWindowPartitionsDefinition`` keeps the UI's, backfills' and schedules' time
+semantics. The design, and why:
+
+* A partition appears when its *window ends*. With one cron tick per session, Friday's
+  window would run until Monday's tick, so Friday's partition would only appear on Monday.
+  Instead there is one tick *every day* and the non-sessions are excluded: weekends with
+  the cron exclusion ``0 0 * * 0,6`` and holidays/closures (2025-01-09, Good Friday, ...)
+  with datetimes. Dagster reads *strings* in ``exclusions`` as cron expressions, so holiday
+  dates are passed as datetimes, never as strings.
+* Ticks are at midnight of the fixed-offset zone ``Etc/GMT-2`` (that is UTC+2: POSIX
+  inverts the sign), which is 18:00 New York in summer (EDT) and 17:00 in winter (EST).
+  Session D's window is [D 00:00, D+1 00:00) there, so D becomes a partition on D's own
+  evening, one to two hours after the 16:00 close (three to four after a 13:00 half-day
+  close), and never earlier: no future or unfinished session is ever a partition.
+* A key is the session date (``%Y-%m-%d``), from 1990-01-02 on.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from functools import cache
+
+import dagster as dg
+
+from bellwether.calendar import FIRST_SESSION, weekday_closures, xnys
+
+PARTITION_TIMEZONE = "Etc/GMT-2"
+PARTITION_CRON = "0 0 * * *"
+WEEKEND_EXCLUSION = "0 0 * * 0,6"
+
+
+@cache
+def session_partitions() -> dg.TimeWindowPartitionsDefinition:
+    """The XNYS session partitions (see module doc)."""
+    closures = weekday_closures(FIRST_SESSION, xnys().last_session.date())
+    return dg.TimeWindowPartitionsDefinition(
+        cron_schedule=PARTITION_CRON,
+        timezone=PARTITION_TIMEZONE,
+        fmt="%Y-%m-%d",
+        start=datetime(FIRST_SESSION.year, FIRST_SESSION.month, FIRST_SESSION.day),
+        end_offset=0,
+        exclusions=[WEEKEND_EXCLUSION, *(datetime(d.year, d.month, d.day) for d in closures)],
+    )
+
+
+def keys_to_sessions(keys: list[str]) -> list[date]:
+    """Partition keys -> session dates, sorted."""
+    return sorted(date.fromisoformat(k) for k in keys)

@@ -1,0 +1,68 @@
+"""Dagster resources: the warehouse and the bar source.
+
+Both are ``ConfigurableResource``s whose unset fields fall back to the environment
+(``BELLWETHER_WAREHOUSE``, ``BELLWETHER_ARCHIVE``, ``BELLWETHER_SOURCE``,
+``BELLWETHER_FILES_PATH``), so the same definitions serve ``make demo``, ``make ui``,
+the tests and production.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dagster as dg
+from pydantic import Field
+
+from bellwether import settings
+from bellwether.sources.base import BarSource
+from bellwether.warehouse import Warehouse
+
+#: Dagster concurrency pool for every asset that writes to DuckDB (limit 1 in dagster.yaml).
+WRITER_POOL = "duckdb_writer"
+
+
+class WarehouseResource(dg.ConfigurableResource):
+    """The DuckDB warehouse file and the archive of source responses."""
+
+    path: str | None = Field(default=None, description="Warehouse file; default $BELLWETHER_WAREHOUSE or data/warehouse.duckdb")
+    archive_dir: str | None = Field(default=None, description="Archive folder; default $BELLWETHER_ARCHIVE or data/archive")
+    lock_timeout_s: float = Field(default=120.0, description="How long to retry a DuckDB file lock held by another process")
+
+    def get(self) -> Warehouse:
+        return Warehouse(Path(self.path) if self.path else settings.warehouse_path(), lock_timeout_s=self.lock_timeout_s)
+
+    def archive_root(self) -> Path:
+        return Path(self.archive_dir) if self.archive_dir else settings.archive_dir()
+
+
+class BarSourceResource(dg.ConfigurableResource):
+    """Which source bars come from: ``yfinance``, ``bundled`` or ``files``."""
+
+    kind: str | None = Field(default=None, description="yfinance | bundled | files; default $BELLWETHER_SOURCE or yfinance")
+    files_path: str | None = Field(default=None, description="For files: CSV/Parquet file or folder inside the files root")
+    batch_size: int = Field(default=50, description="yfinance: symbols per download batch")
+    pause_s: float = Field(default=1.0, description="yfinance: pause between batches, seconds")
+
+    def resolved_kind(self) -> str:
+        kind = self.kind or settings.source_kind()
+        if kind not in settings.SOURCE_KINDS:
+            raise ValueError(f"unknown source kind {kind!r}; use one of {', '.join(settings.SOURCE_KINDS)}")
+        return kind
+
+    def build(self) -> BarSource:
+        kind = self.resolved_kind()
+        if kind == "bundled":
+            from bellwether.sources.bundled import BundledSource
+
+            return BundledSource()
+        if kind == "files":
+            from bellwether.sources.files import FileSource
+
+            path = self.files_path or os.environ.get("BELLWETHER_FILES_PATH")
+            if not path:
+                raise ValueError("the files source needs files_path or BELLWETHER_FILES_PATH")
+            return FileSource(path)
+        from bellwether.sources.yahoo import YahooSource
+
+        return YahooSource(batch_size=self.batch_size, pause_s=self.pause_s)
