@@ -1,1 +1,103 @@
-"""placeholder"""
+"""Mart assets: market-internals metrics per NYSE session, computed by pure polars functions.
+
+Each asset reads only the lookback (or stored seed) its windows need, computes the whole
+partition range vectorized, and replaces those sessions in its table in one transaction
+(see :mod:`bellwether.marts`). Definitions: ``docs/METRICS.md``.
+"""
+
+from collections.abc import Callable
+
+import dagster as dg
+import polars as pl
+
+from bellwether import marts
+from bellwether.partitions import keys_to_sessions, session_partitions
+from bellwether.resources import WRITER_POOL, WarehouseResource
+from bellwether.schemas import table_schema
+from bellwether.universe import default_universe
+
+PREVIEW_ROWS = 25
+
+
+def _markdown(frame: pl.DataFrame) -> str:
+    """A Markdown table of the first rows of ``frame`` (numbers rounded for reading)."""
+    frame = frame.head(PREVIEW_ROWS).with_columns(pl.selectors.float().round(6))
+    header = "| " + " | ".join(frame.columns) + " |"
+    rule = "| " + " | ".join("---" for _ in frame.columns) + " |"
+    body = [
+        "| " + " | ".join("" if v is None else str(v) for v in row) + " |"
+        for row in frame.iter_rows()
+    ]
+    return "\n".join([header, rule, *body])
+
+
+def _mart_asset(
+    name: str, deps: list[list[str]], description: str, build: Callable[..., marts.MartBuild]
+):
+    table = f"marts.{name}"
+
+    @dg.asset(
+        key=["marts", name],
+        group_name="marts",
+        deps=[dg.AssetKey(d) for d in deps],
+        partitions_def=session_partitions(),
+        backfill_policy=dg.BackfillPolicy.single_run(),
+        pool=WRITER_POOL,
+        kinds={"duckdb", "polars"},
+        owners=["team:data-platform"],
+        tags={"layer": "marts"},
+        description=description,
+        metadata={"dagster/column_schema": table_schema(table), "dagster/table_name": table},
+    )
+    def _asset(
+        context: dg.AssetExecutionContext, warehouse: WarehouseResource
+    ) -> dg.MaterializeResult:
+        sessions = keys_to_sessions(context.partition_keys)
+        result = build(warehouse.get(), sessions[0], sessions[-1])
+        context.log.info(
+            f"{table}: {result.rows} rows for {sessions[0]}..{sessions[-1]} (full recompute: {result.full_recompute})"
+        )
+        return dg.MaterializeResult(
+            metadata={
+                **result.metadata(),
+                f"preview ({result.last_session})": dg.MetadataValue.md(_markdown(result.preview)),
+            }
+        )
+
+    return _asset
+
+
+RAW = ["raw", "daily_bars"]
+
+daily_returns = _mart_asset(
+    "daily_returns", [RAW],
+    "Price returns on close (1d, log 1d, 5d, 21d, MTD, YTD, 52w) and total returns on adj_close (1d, YTD), as fractions.",
+    marts.build_daily_returns,
+)  # fmt: skip
+streaks = _mart_asset(
+    "streaks", [RAW],
+    "Consecutive up/down closes at the instrument's published precision; an unchanged close ends both.",
+    marts.build_streaks,
+)  # fmt: skip
+technicals = _mart_asset(
+    "technicals", [RAW],
+    "SMA 20/50/200, Wilder RSI 14, intraday 52-week high/low, average volume (to the previous session), "
+    "20-day volatility and record closes.",
+    marts.build_technicals,
+)  # fmt: skip
+relative_performance = _mart_asset(
+    "relative_performance", [["marts", "daily_returns"]],
+    "Configured ticker/benchmark pairs: excess return, price ratio, outperformance runs, YTD gap.",
+    lambda wh, first, last: marts.build_relative_performance(wh, first, last, default_universe()),
+)  # fmt: skip
+sector_performance = _mart_asset(
+    "sector_performance", [["marts", "daily_returns"]],
+    "The SPDR sector ETFs' daily and YTD returns ranked by the day's move.",
+    lambda wh, first, last: marts.build_sector_performance(wh, first, last, default_universe()),
+)  # fmt: skip
+breadth = _mart_asset(
+    "breadth", [["marts", "streaks"], ["marts", "technicals"]],
+    "Advance/decline, A/D line, McClellan oscillator, % above 20/50/200-day averages and 52-week "
+    "highs/lows over each breadth universe.",
+    lambda wh, first, last: marts.build_breadth(wh, first, last, default_universe()),
+)  # fmt: skip

@@ -1,6 +1,5 @@
 """``raw/daily_bars``: daily OHLCV bars landed into DuckDB, one partition per NYSE session."""
 
-
 from datetime import UTC, datetime
 
 import dagster as dg
@@ -30,7 +29,10 @@ from bellwether.universe import default_universe
         "transaction. Rejected rows go to `raw.rejected_bars`, each landing is logged in "
         "`raw.ingest_runs`, and the source response is archived as Parquet."
     ),
-    metadata={"dagster/column_schema": table_schema("raw.daily_bars"), "dagster/table_name": "raw.daily_bars"},
+    metadata={
+        "dagster/column_schema": table_schema("raw.daily_bars"),
+        "dagster/table_name": "raw.daily_bars",
+    },
 )
 def daily_bars(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, source: BarSourceResource
@@ -39,7 +41,9 @@ def daily_bars(
     universe = default_universe()
     symbols = validate_symbols(universe.symbols)
     src = source.build()
-    context.log.info(f"fetching {len(symbols)} symbols for {len(sessions)} sessions {sessions[0]}..{sessions[-1]} from {src.name}")
+    context.log.info(
+        f"fetching {len(symbols)} symbols for {len(sessions)} sessions {sessions[0]}..{sessions[-1]} from {src.name}"
+    )
     result = src.fetch(symbols, sessions[0], sessions[-1])
     wh = warehouse.get()
     report = land_fetch(

@@ -112,9 +112,7 @@ def validate_bars(
     closed_until: date = last_closed_session(now, close_margin)
     lo = bars["session_date"].min()
     hi = bars["session_date"].max()
-    sessions = pl.Series(
-        "s", sessions_between(lo, hi) if lo is not None else [], dtype=pl.Date
-    )
+    sessions = pl.Series("s", sessions_between(lo, hi) if lo is not None else [], dtype=pl.Date)
 
     tol_hi = 1 + OHLC_REL_TOL
     tol_lo = 1 - OHLC_REL_TOL
@@ -151,7 +149,8 @@ def validate_bars(
         ),
         _reason(pl.col("session_date").is_null(), "missing or unparseable date"),
         _reason(
-            pl.col("session_date").is_not_null() & ~pl.col("session_date").is_in(sessions.implode()),
+            pl.col("session_date").is_not_null()
+            & ~pl.col("session_date").is_in(sessions.implode()),
             "not an XNYS session",
         ),
         _reason(
@@ -182,18 +181,24 @@ def validate_bars(
             "conflicting duplicate rows for (ticker, session_date)",
         ),
         _reason(
-            (pl.col("_copies") > 1) & (pl.col("_variants") == 1) & (pl.col("_row") != pl.col("_first")),
+            (pl.col("_copies") > 1)
+            & (pl.col("_variants") == 1)
+            & (pl.col("_row") != pl.col("_first")),
             "duplicate row",
         ),
     ]
     judged = dup.with_columns(
         pl.concat_list(reasons).list.drop_nulls().list.join("; ").alias("reason")
-    ).with_columns(pl.when(pl.col("reason") == "").then(None).otherwise(pl.col("reason")).alias("reason"))
+    ).with_columns(
+        pl.when(pl.col("reason") == "").then(None).otherwise(pl.col("reason")).alias("reason")
+    )
     good = (
         judged.filter(pl.col("reason").is_null())
         .select(BAR_COLUMNS)
         .with_columns(pl.col("volume").cast(pl.Int64))
         .sort(["session_date", "ticker"])
     )
-    rejected = judged.filter(pl.col("reason").is_not_null()).sort("_row").select(list(REJECT_SCHEMA))
+    rejected = (
+        judged.filter(pl.col("reason").is_not_null()).sort("_row").select(list(REJECT_SCHEMA))
+    )
     return ValidatedBars(good=good, rejected=rejected)

@@ -99,7 +99,11 @@ def land_fetch(
     failed = dict(result.failed)
     for sym in symbols:
         if sym not in received and sym not in failed:
-            failed[sym] = "every delivered row was rejected" if sym in result.received else "no rows delivered"
+            failed[sym] = (
+                "every delivered row was rejected"
+                if sym in result.received
+                else "no rows delivered"
+            )
     actions = result.actions.filter(pl.col("ex_date").is_between(start, end))
     tickers = pl.DataFrame({"ticker": received}, schema={"ticker": pl.String})
 
@@ -132,9 +136,12 @@ def land_fetch(
         actions_landed=actions.height,
         archive_path=archive_path,
         rows_per_session={
-            str(d): n for d, n in good.group_by("session_date").len().sort("session_date").iter_rows()
+            str(d): n
+            for d, n in good.group_by("session_date").len().sort("session_date").iter_rows()
         },
-        reject_reasons=dict(rejected.group_by("reason").len().iter_rows()) if rejected.height else {},
+        reject_reasons=dict(rejected.group_by("reason").len().iter_rows())
+        if rejected.height
+        else {},
     )
 
     def log_params(status: str, error: str | None) -> list:
@@ -156,8 +163,12 @@ def land_fetch(
             con.execute(load_sql("landing/delete_replaced_bars"))
             con.execute(load_sql("landing/insert_bars"), [result.source, started, ingest_id])
             con.execute(load_sql("landing/delete_replaced_rejects"), [start, end])
-            con.execute(load_sql("landing/insert_rejects"), [result.source, ingest_id, run_id, started])
-            con.execute(load_sql("landing/upsert_corporate_actions"), [result.source, started, ingest_id])
+            con.execute(
+                load_sql("landing/insert_rejects"), [result.source, ingest_id, run_id, started]
+            )
+            con.execute(
+                load_sql("landing/upsert_corporate_actions"), [result.source, started, ingest_id]
+            )
             con.execute(load_sql("landing/insert_ingest_run"), log_params("succeeded", None))
     except Exception as exc:
         try:

@@ -25,12 +25,22 @@ WRITER_POOL = "duckdb_writer"
 class WarehouseResource(dg.ConfigurableResource):
     """The DuckDB warehouse file and the archive of source responses."""
 
-    path: str | None = Field(default=None, description="Warehouse file; default $BELLWETHER_WAREHOUSE or data/warehouse.duckdb")
-    archive_dir: str | None = Field(default=None, description="Archive folder; default $BELLWETHER_ARCHIVE or data/archive")
-    lock_timeout_s: float = Field(default=120.0, description="How long to retry a DuckDB file lock held by another process")
+    path: str | None = Field(
+        default=None,
+        description="Warehouse file; default $BELLWETHER_WAREHOUSE or data/warehouse.duckdb",
+    )
+    archive_dir: str | None = Field(
+        default=None, description="Archive folder; default $BELLWETHER_ARCHIVE or data/archive"
+    )
+    lock_timeout_s: float = Field(
+        default=120.0, description="How long to retry a DuckDB file lock held by another process"
+    )
 
     def get(self) -> Warehouse:
-        return Warehouse(Path(self.path) if self.path else settings.warehouse_path(), lock_timeout_s=self.lock_timeout_s)
+        return Warehouse(
+            Path(self.path) if self.path else settings.warehouse_path(),
+            lock_timeout_s=self.lock_timeout_s,
+        )
 
     def archive_root(self) -> Path:
         return Path(self.archive_dir) if self.archive_dir else settings.archive_dir()
@@ -39,15 +49,22 @@ class WarehouseResource(dg.ConfigurableResource):
 class BarSourceResource(dg.ConfigurableResource):
     """Which source bars come from: ``yfinance``, ``bundled`` or ``files``."""
 
-    kind: str | None = Field(default=None, description="yfinance | bundled | files; default $BELLWETHER_SOURCE or yfinance")
-    files_path: str | None = Field(default=None, description="For files: CSV/Parquet file or folder inside the files root")
+    kind: str | None = Field(
+        default=None,
+        description="yfinance | bundled | files; default $BELLWETHER_SOURCE or yfinance",
+    )
+    files_path: str | None = Field(
+        default=None, description="For files: CSV/Parquet file or folder inside the files root"
+    )
     batch_size: int = Field(default=50, description="yfinance: symbols per download batch")
     pause_s: float = Field(default=1.0, description="yfinance: pause between batches, seconds")
 
     def resolved_kind(self) -> str:
         kind = self.kind or settings.source_kind()
         if kind not in settings.SOURCE_KINDS:
-            raise ValueError(f"unknown source kind {kind!r}; use one of {', '.join(settings.SOURCE_KINDS)}")
+            raise ValueError(
+                f"unknown source kind {kind!r}; use one of {', '.join(settings.SOURCE_KINDS)}"
+            )
         return kind
 
     def build(self) -> BarSource:

@@ -101,7 +101,9 @@ class Warehouse:
     def connect(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         """A connection; writable ones have the schema applied. Closed on exit."""
         if read_only and not self.path.exists():
-            raise FileNotFoundError(f"warehouse {self.path} does not exist yet; run `make demo` first")
+            raise FileNotFoundError(
+                f"warehouse {self.path} does not exist yet; run `make demo` first"
+            )
         con = self._open(read_only)
         try:
             if not read_only:

@@ -26,7 +26,9 @@ def _no_network():
 
     def guarded(self, address):
         host = address[0] if isinstance(address, tuple) else address
-        if isinstance(host, str) and (host.startswith("127.") or host in ("localhost", "::1") or host.startswith("/")):
+        if isinstance(host, str) and (
+            host.startswith("127.") or host in ("localhost", "::1") or host.startswith("/")
+        ):
             return real_connect(self, address)
         raise NetworkBlockedError(f"test tried to reach the network: {address!r}")
 

@@ -7,7 +7,17 @@ import polars as pl
 from bellwether.bars import BAR_SCHEMA, REJECT_SCHEMA, validate_bars
 
 
-def bar(ticker="SPY", d=date(2025, 6, 2), o=100.0, h=101.0, lo=99.0, c=100.5, adj=100.4, v=1000.0, err=None):
+def bar(
+    ticker="SPY",
+    d=date(2025, 6, 2),
+    o=100.0,
+    h=101.0,
+    lo=99.0,
+    c=100.5,
+    adj=100.4,
+    v=1000.0,
+    err=None,
+):
     return {
         "ticker": ticker, "session_date": d, "open": o, "high": h, "low": lo, "close": c,
         "adj_close": adj, "volume": v, "parse_error": err,
@@ -84,4 +94,6 @@ def test_duplicates_identical_keep_one_conflicting_reject_all(now):
 
 def test_several_reasons_are_all_reported(now):
     out = run([bar(c=-1.0, v=-1.0)], now)
-    assert reasons(out) == ["close is not a finite positive number; volume is negative or not finite"]
+    assert reasons(out) == [
+        "close is not a finite positive number; volume is negative or not finite"
+    ]

@@ -37,12 +37,16 @@ def test_parquet_files_are_read_too(tmp_path, now):
     write(tmp_path, "x.csv", HEADER + GOOD)
     pl.read_csv(tmp_path / "x.csv").write_parquet(tmp_path / "bars.parquet")
     (tmp_path / "x.csv").unlink()
-    result = FileSource("bars.parquet", root=tmp_path).fetch(["SPY"], date(2025, 6, 2), date(2025, 6, 3), now=now)
+    result = FileSource("bars.parquet", root=tmp_path).fetch(
+        ["SPY"], date(2025, 6, 2), date(2025, 6, 3), now=now
+    )
     assert result.bars.height == 2 and result.bars["volume"].to_list() == [50000000.0, 52000000.0]
 
 
 def test_wrong_columns_name_what_is_missing_and_unexpected(tmp_path, now):
-    with pytest.raises(SourceFormatError, match=r"missing \['adj_close'\], unexpected \['adjclose'\]"):
+    with pytest.raises(
+        SourceFormatError, match=r"missing \['adj_close'\], unexpected \['adjclose'\]"
+    ):
         fetch(tmp_path, HEADER.replace("adj_close", "adjclose") + GOOD, now)
 
 
@@ -50,7 +54,9 @@ def test_wrong_types_are_rejected_with_the_cell_value(tmp_path, now):
     text = HEADER + GOOD + "2025-06-04,SPY,abc,595.0,590.0,594.0,588.0,52000000\n"
     _, v = fetch(tmp_path, text, now)
     assert v.good.height == 2
-    assert v.rejected["reason"].to_list() == ["unparseable open: 'abc'; open is not a finite positive number"]
+    assert v.rejected["reason"].to_list() == [
+        "unparseable open: 'abc'; open is not a finite positive number"
+    ]
 
 
 def test_a_truncated_csv_rejects_the_partial_row(tmp_path, now):
@@ -97,7 +103,9 @@ def test_a_link_escaping_the_root_is_refused(tmp_path, now):
 
 def test_a_missing_path_says_how_to_fall_back(tmp_path, now):
     with pytest.raises(SourceUnavailableError, match="BELLWETHER_SOURCE=bundled"):
-        FileSource("nope.csv", root=tmp_path).fetch(["SPY"], date(2025, 6, 2), date(2025, 6, 3), now=now)
+        FileSource("nope.csv", root=tmp_path).fetch(
+            ["SPY"], date(2025, 6, 2), date(2025, 6, 3), now=now
+        )
 
 
 def test_the_bundled_sample_is_clean_and_complete(now):

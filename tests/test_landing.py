@@ -26,13 +26,24 @@ def table(warehouse, sql):
 
 
 def test_landing_twice_is_idempotent(warehouse, fetched, now, tmp_path):
-    first = land_fetch(warehouse, fetched, sessions=SESSIONS, symbols=SYMBOLS, now=now, archive_root=tmp_path / "a")
-    bars1 = table(warehouse, "select * exclude (ingested_at, ingest_id) from raw.daily_bars order by all")
-    second = land_fetch(warehouse, fetched, sessions=SESSIONS, symbols=SYMBOLS, now=now, archive_root=tmp_path / "a")
-    bars2 = table(warehouse, "select * exclude (ingested_at, ingest_id) from raw.daily_bars order by all")
+    first = land_fetch(
+        warehouse, fetched, sessions=SESSIONS, symbols=SYMBOLS, now=now, archive_root=tmp_path / "a"
+    )
+    bars1 = table(
+        warehouse, "select * exclude (ingested_at, ingest_id) from raw.daily_bars order by all"
+    )
+    second = land_fetch(
+        warehouse, fetched, sessions=SESSIONS, symbols=SYMBOLS, now=now, archive_root=tmp_path / "a"
+    )
+    bars2 = table(
+        warehouse, "select * exclude (ingested_at, ingest_id) from raw.daily_bars order by all"
+    )
     assert first.rows_landed == second.rows_landed == 3 * len(SESSIONS)
     assert bars1.equals(bars2)
-    keys = table(warehouse, "select ticker, session_date, count(*) n from raw.daily_bars group by all having n > 1")
+    keys = table(
+        warehouse,
+        "select ticker, session_date, count(*) n from raw.daily_bars group by all having n > 1",
+    )
     assert keys.height == 0
     runs = table(warehouse, "select status, rows_landed, symbols_failed from raw.ingest_runs")
     assert runs["status"].to_list() == ["succeeded", "succeeded"]
@@ -50,9 +61,14 @@ def test_a_failed_symbol_keeps_its_stored_bars(warehouse, fetched, now):
     )
     report = land_fetch(warehouse, partial, sessions=SESSIONS, symbols=SYMBOLS, now=now)
     assert report.failed == {"IWM": "HTTP 404: No data found, symbol may be delisted"}
-    counts = dict(table(warehouse, "select ticker, count(*) from raw.daily_bars group by 1").iter_rows())
+    counts = dict(
+        table(warehouse, "select ticker, count(*) from raw.daily_bars group by 1").iter_rows()
+    )
     assert counts == {"SPY": len(SESSIONS), "IWM": len(SESSIONS), "^RUT": len(SESSIONS)}
-    log = table(warehouse, "select failed_symbols, failures from raw.ingest_runs order by finished_at desc limit 1")
+    log = table(
+        warehouse,
+        "select failed_symbols, failures from raw.ingest_runs order by finished_at desc limit 1",
+    )
     assert log["failed_symbols"].to_list() == [["IWM"]]
 
 
@@ -81,18 +97,32 @@ def test_rejects_are_kept_and_replaced_when_a_fixed_source_is_relanded(warehouse
         .otherwise(pl.col("close"))
         .alias("close")
     )
-    report = land_fetch(warehouse, FetchResult(source="test", bars=bad), sessions=SESSIONS, symbols=SYMBOLS, now=now)
+    report = land_fetch(
+        warehouse, FetchResult(source="test", bars=bad), sessions=SESSIONS, symbols=SYMBOLS, now=now
+    )
     assert report.rows_rejected == 1
     rejected = table(warehouse, "select ticker, session_date, reason from raw.rejected_bars")
     assert rejected.rows() == [("SPY", date(2025, 6, 4), "close is not a finite positive number")]
-    assert table(warehouse, "select count(*) n from raw.daily_bars where ticker = 'SPY'")["n"][0] == len(SESSIONS) - 1
+    assert (
+        table(warehouse, "select count(*) n from raw.daily_bars where ticker = 'SPY'")["n"][0]
+        == len(SESSIONS) - 1
+    )
     land_fetch(warehouse, fetched, sessions=SESSIONS, symbols=SYMBOLS, now=now)
     assert table(warehouse, "select count(*) n from raw.rejected_bars")["n"][0] == 0
-    assert table(warehouse, "select count(*) n from raw.daily_bars where ticker = 'SPY'")["n"][0] == len(SESSIONS)
+    assert table(warehouse, "select count(*) n from raw.daily_bars where ticker = 'SPY'")["n"][
+        0
+    ] == len(SESSIONS)
 
 
 def test_new_warehouse_files_are_user_only(warehouse, fetched, now, tmp_path):
-    report = land_fetch(warehouse, fetched, sessions=SESSIONS, symbols=SYMBOLS, now=now, archive_root=tmp_path / "arc")
+    report = land_fetch(
+        warehouse,
+        fetched,
+        sessions=SESSIONS,
+        symbols=SYMBOLS,
+        now=now,
+        archive_root=tmp_path / "arc",
+    )
     assert warehouse.path.stat().st_mode & 0o777 == 0o600
     assert (tmp_path / "arc").stat().st_mode & 0o777 == 0o700
     for f in (tmp_path / "arc" / report.ingest_id).iterdir():

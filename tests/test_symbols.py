@@ -3,7 +3,9 @@ import pytest
 from bellwether.symbols import InvalidSymbolError, validate_symbol, validate_symbols
 
 
-@pytest.mark.parametrize("symbol", ["^GSPC", "SPY", "BRK-B", "BF-B", "XLRE", "0700.HK", "ES=F", "A"])
+@pytest.mark.parametrize(
+    "symbol", ["^GSPC", "SPY", "BRK-B", "BF-B", "XLRE", "0700.HK", "ES=F", "A"]
+)
 def test_yahoo_symbols_are_accepted(symbol):
     assert validate_symbol(symbol) == symbol
 

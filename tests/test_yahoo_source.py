@@ -28,7 +28,11 @@ def fresh_yfinance(tmp_path):
 
 @pytest.fixture(scope="module")
 def sample() -> pl.DataFrame:
-    return pl.read_csv("data/sample/market_sample.csv", try_parse_dates=True, schema_overrides={"volume": pl.Float64})
+    return pl.read_csv(
+        "data/sample/market_sample.csv",
+        try_parse_dates=True,
+        schema_overrides={"volume": pl.Float64},
+    )
 
 
 @pytest.fixture(scope="module")
@@ -43,18 +47,26 @@ def source(adapter: ReplayAdapter, **kw) -> tuple[YahooSource, list[float]]:
 
 
 def expected(sample: pl.DataFrame, symbols, start=START, end=END) -> pl.DataFrame:
-    return sample.filter(pl.col("ticker").is_in(symbols) & pl.col("date").is_between(start, end)).sort("ticker", "date")
+    return sample.filter(
+        pl.col("ticker").is_in(symbols) & pl.col("date").is_between(start, end)
+    ).sort("ticker", "date")
 
 
 def as_bundled(bars: pl.DataFrame) -> pl.DataFrame:
-    return bars.rename({"session_date": "date"}).select("date", "ticker", "open", "high", "low", "close", "adj_close", "volume").sort("ticker", "date")
+    return (
+        bars.rename({"session_date": "date"})
+        .select("date", "ticker", "open", "high", "low", "close", "adj_close", "volume")
+        .sort("ticker", "date")
+    )
 
 
 def test_range_download_returns_exactly_the_recorded_bars_and_actions(sample, actions):
     src, sleeps = source(ReplayAdapter(sample, actions=actions), batch_size=2, pause_s=0.5)
     result = src.fetch(SYMBOLS, START, END)
     assert result.failed == {}
-    want = expected(sample, SYMBOLS).with_columns(pl.col("volume").fill_null(0.0))  # Yahoo/yfinance: no index volume -> 0
+    want = expected(sample, SYMBOLS).with_columns(
+        pl.col("volume").fill_null(0.0)
+    )  # Yahoo/yfinance: no index volume -> 0
     assert as_bundled(result.bars).equals(want)
     assert result.actions.rows() == [("XLK", date(2025, 12, 5), "split", 2.0)]
     assert src.requests_made == 2 and sleeps == [0.5]  # two batches, one polite pause
@@ -71,7 +83,9 @@ def test_an_http_429_wave_is_retried_with_exponential_backoff(sample):
 
 
 def test_a_persistent_rate_limit_is_reported_after_the_retries(sample):
-    src, sleeps = source(ReplayAdapter(sample, failures={"XLK": "http429"}), max_retries=3, initial_backoff_s=1.0)
+    src, sleeps = source(
+        ReplayAdapter(sample, failures={"XLK": "http429"}), max_retries=3, initial_backoff_s=1.0
+    )
     result = src.fetch(["SPY", "XLK"], START, END)
     assert result.received == ["SPY"]
     assert "YFRateLimitError" in result.failed["XLK"]
@@ -94,7 +108,9 @@ def test_one_failing_symbol_in_a_batch_is_named_and_the_rest_land(sample, mode, 
     assert list(result.failed) == ["XLK"]
     assert message in result.failed["XLK"]
     assert sorted(result.received) == sorted(set(SYMBOLS) - {"XLK"})
-    assert as_bundled(result.bars.filter(pl.col("ticker") == "SPY")).equals(expected(sample, ["SPY"]))
+    assert as_bundled(result.bars.filter(pl.col("ticker") == "SPY")).equals(
+        expected(sample, ["SPY"])
+    )
 
 
 def test_an_unknown_symbol_is_reported_not_raised(sample):
@@ -105,7 +121,9 @@ def test_an_unknown_symbol_is_reported_not_raised(sample):
 
 def test_offline_says_yahoo_is_unreachable_and_how_to_use_the_bundled_data(sample):
     src, _ = source(ReplayAdapter(sample, failures={"SPY": "offline"}))
-    with pytest.raises(SourceUnavailableError, match="cannot be reached.*BELLWETHER_SOURCE=bundled"):
+    with pytest.raises(
+        SourceUnavailableError, match=r"cannot be reached.*BELLWETHER_SOURCE=bundled"
+    ):
         src.fetch(["SPY", "^GSPC"], START, END)
 
 
@@ -116,7 +134,7 @@ def test_no_bar_is_returned_for_a_session_that_has_not_closed(sample):
     assert result.bars["session_date"].max() == date(2025, 12, 9)
     # and one hour after the close it is
     src, _ = source(ReplayAdapter(sample), clock=lambda: datetime(2025, 12, 10, 22, 0, tzinfo=UTC))
-    assert source and src.fetch(["SPY"], START, END).bars["session_date"].max() == date(2025, 12, 10)
+    assert src.fetch(["SPY"], START, END).bars["session_date"].max() == date(2025, 12, 10)
 
 
 def test_replayed_bars_pass_validation(sample, now):

@@ -36,7 +36,12 @@ from requests.structures import CaseInsensitiveDict
 
 NY = "America/New_York"
 CRUMB = "replayCrumb"
-NOT_FOUND = {"chart": {"result": None, "error": {"code": "Not Found", "description": "No data found, symbol may be delisted"}}}
+NOT_FOUND = {
+    "chart": {
+        "result": None,
+        "error": {"code": "Not Found", "description": "No data found, symbol may be delisted"},
+    }
+}
 
 
 def open_ts(d: date | str) -> int:
@@ -55,7 +60,9 @@ def chart_json(
     all_null: bool = False,
 ) -> dict:
     """Yahoo's ``v8/finance/chart`` response for ``bars`` (bundled format, one symbol)."""
-    rows = bars.sort("date").with_columns(pl.col("date").map_elements(open_ts, return_dtype=pl.Int64).alias("ts"))
+    rows = bars.sort("date").with_columns(
+        pl.col("date").map_elements(open_ts, return_dtype=pl.Int64).alias("ts")
+    )
     last = rows.row(-1, named=True)
     if latest_only:
         sel = rows.tail(1)
@@ -77,13 +84,20 @@ def chart_json(
     ts = sel["ts"].to_list()
     result["timestamp"] = ts
     if actions is not None and not actions.is_empty() and not latest_only:
-        acts = actions.filter(pl.col("ticker") == symbol).with_columns(
-            pl.col("ex_date").map_elements(open_ts, return_dtype=pl.Int64).alias("ts")
-        ).filter(pl.col("ts").is_between(ts[0], ts[-1]))
+        acts = (
+            actions.filter(pl.col("ticker") == symbol)
+            .with_columns(
+                pl.col("ex_date").map_elements(open_ts, return_dtype=pl.Int64).alias("ts")
+            )
+            .filter(pl.col("ts").is_between(ts[0], ts[-1]))
+        )
         events: dict = {}
         for a in acts.iter_rows(named=True):
             if a["action"] == "dividend":
-                events.setdefault("dividends", {})[str(a["ts"])] = {"amount": a["value"], "date": a["ts"]}
+                events.setdefault("dividends", {})[str(a["ts"])] = {
+                    "amount": a["value"],
+                    "date": a["ts"],
+                }
             else:
                 events.setdefault("splits", {})[str(a["ts"])] = {
                     "date": a["ts"], "numerator": a["value"], "denominator": 1.0, "splitRatio": f"{a['value']:g}:1",
@@ -138,7 +152,9 @@ class ReplayAdapter(BaseAdapter):
         self._lock = threading.Lock()
 
     @staticmethod
-    def _response(request, status: int, body: object = b"", ctype: str = "application/json", cookies=()) -> requests.Response:
+    def _response(
+        request, status: int, body: object = b"", ctype: str = "application/json", cookies=()
+    ) -> requests.Response:
         r = requests.Response()
         r.status_code = status
         r.reason = http.client.responses.get(status, "")
@@ -177,9 +193,13 @@ class ReplayAdapter(BaseAdapter):
         with self._lock:
             self.log.append(request.url)
         if "offline" in self.failures.values():
-            raise requests.exceptions.ConnectionError(f"Failed to resolve '{host}' (replay: offline)")
+            raise requests.exceptions.ConnectionError(
+                f"Failed to resolve '{host}' (replay: offline)"
+            )
         if host == "fc.yahoo.com":
-            return self._response(request, 404, "<html>Not Found</html>", "text/html", cookies=[self._cookie()])
+            return self._response(
+                request, 404, "<html>Not Found</html>", "text/html", cookies=[self._cookie()]
+            )
         if path == "/v1/test/getcrumb":
             return self._response(request, 200, CRUMB, "text/plain")
         if path.startswith("/v8/finance/chart/"):
@@ -193,20 +213,35 @@ class ReplayAdapter(BaseAdapter):
             if mode == "malformed" and is_history:
                 return self._response(request, 200, '{"chart": {"result": [ {"meta": ')
             if mode == "timeout":
-                raise requests.exceptions.ReadTimeout(f"replay: read timed out ({symbol})", request=request)
+                raise requests.exceptions.ReadTimeout(
+                    f"replay: read timed out ({symbol})", request=request
+                )
             bars = self.bars[symbol]
             if not is_history:
                 return self._response(request, 200, chart_json(symbol, bars, latest_only=True))
             p1, p2 = int(params["period1"]), int(params["period2"])
             if mode == "empty":
                 p1, p2 = 0, 1
-            body = chart_json(symbol, bars, period1=p1, period2=p2, actions=self.actions, all_null=mode == "allnull")
+            body = chart_json(
+                symbol,
+                bars,
+                period1=p1,
+                period2=p2,
+                actions=self.actions,
+                all_null=mode == "allnull",
+            )
             return self._response(request, 200, body)
         if path.startswith("/v10/finance/quoteSummary/"):
             symbol = path.rsplit("/", 1)[1]
             if symbol not in self.bars or self.failures.get(symbol):
-                return self._response(request, 404, {"quoteSummary": {"result": None, "error": {"code": "Not Found"}}})
-            return self._response(request, 200, {"quoteSummary": {"result": [{"quoteType": {"exchangeTimezoneName": NY}}]}})
+                return self._response(
+                    request, 404, {"quoteSummary": {"result": None, "error": {"code": "Not Found"}}}
+                )
+            return self._response(
+                request,
+                200,
+                {"quoteSummary": {"result": [{"quoteType": {"exchangeTimezoneName": NY}}]}},
+            )
         if path.startswith("/ws/fundamentals-timeseries/"):
             return self._response(request, 200, {"timeseries": {"result": [], "error": None}})
         if path == "/v7/finance/quote":

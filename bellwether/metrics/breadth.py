@@ -3,7 +3,12 @@
 :func:`breadth` -> ``marts.breadth``, one row per (universe, session), from the members'
 per-session direction (:func:`bellwether.metrics.streaks.close_direction`) and technicals:
 
-* ``members``: universe members with a bar on the session;
+* a session is computed only when at least ``min_coverage`` (95%) of the universe's
+  members have a bar on it (the completeness check fails above 5% missing); thinner
+  sessions (e.g. the bundled banks alone before the constituents sample starts) get no
+  row, and the A/D line starts at the first covered session;
+* ``members``: universe members with a bar on the session; ``universe_size``: members
+  configured;
   ``members_compared``: those whose previous session also has a bar;
 * ``advancers`` / ``decliners`` / ``unchanged``: members whose close (at published
   precision) is above / below / equal to the previous session's close, so
@@ -27,8 +32,10 @@ from __future__ import annotations
 
 import polars as pl
 
+MIN_COVERAGE = 0.95
+
 OUTPUT_COLUMNS = (
-    "universe", "session_date", "members", "advancers", "decliners", "unchanged", "ad_line",
+    "universe", "session_date", "members", "universe_size", "advancers", "decliners", "unchanged", "ad_line",
     "mcclellan_osc", "pct_above_sma_20", "pct_above_sma_50", "pct_above_sma_200", "new_highs_52w",
     "new_lows_52w", "members_compared", "net_advances", "members_with_52w", "net_adv_ema_19", "net_adv_ema_39",
 )  # fmt: skip
@@ -37,7 +44,12 @@ OUTPUT_COLUMNS = (
 def _pct_above(n: int) -> pl.Expr:
     has = pl.col(f"sma_{n}").is_not_null()
     above = (pl.col("close") > pl.col(f"sma_{n}")) & has
-    return pl.when(has.sum() > 0).then(100.0 * above.sum() / has.sum()).otherwise(None).alias(f"pct_above_sma_{n}")
+    return (
+        pl.when(has.sum() > 0)
+        .then(100.0 * above.sum() / has.sum())
+        .otherwise(None)
+        .alias(f"pct_above_sma_{n}")
+    )
 
 
 def _ema(x: str, alpha: float, seed_col: str) -> pl.Expr:
@@ -50,15 +62,25 @@ def _ema(x: str, alpha: float, seed_col: str) -> pl.Expr:
     return series.ewm_mean(alpha=alpha, adjust=False).over("universe", order_by="session_date")
 
 
-def breadth(members: pl.DataFrame, seed: pl.DataFrame | None = None) -> pl.DataFrame:
+def breadth(
+    members: pl.DataFrame,
+    universe_sizes: dict[str, int],
+    seed: pl.DataFrame | None = None,
+    min_coverage: float = MIN_COVERAGE,
+) -> pl.DataFrame:
     """Breadth per universe and session.
 
     ``members``: one row per (universe, ticker, session) with ``direction`` (+1/-1/0/null),
     ``close``, ``sma_20``, ``sma_50``, ``sma_200``, ``is_new_high_52w``, ``is_new_low_52w``,
     ``high_52w``.
+    ``universe_sizes``: configured member count per universe.
     ``seed``: ``universe, ad_line, net_adv_ema_19, net_adv_ema_39`` for the session before
     the first session in ``members`` (optional).
     """
+    sizes = pl.DataFrame(
+        {"universe": list(universe_sizes), "universe_size": list(universe_sizes.values())},
+        schema={"universe": pl.String, "universe_size": pl.Int32},
+    )
     daily = members.group_by("universe", "session_date").agg(
         pl.len().cast(pl.Int32).alias("members"),
         (pl.col("direction") == 1).sum().cast(pl.Int32).alias("advancers"),
@@ -70,14 +92,34 @@ def breadth(members: pl.DataFrame, seed: pl.DataFrame | None = None) -> pl.DataF
         pl.col("is_new_low_52w").fill_null(False).sum().cast(pl.Int32).alias("new_lows_52w"),
         pl.col("high_52w").is_not_null().sum().cast(pl.Int32).alias("members_with_52w"),
     )  # fmt: skip
+    daily = daily.join(sizes, on="universe", how="inner").filter(
+        pl.col("members") >= min_coverage * pl.col("universe_size")
+    )
     if seed is None:
-        seed = pl.DataFrame(schema={"universe": pl.String, "ad_line": pl.Int64, "net_adv_ema_19": pl.Float64, "net_adv_ema_39": pl.Float64})
-    seed = seed.select("universe", pl.col("ad_line").alias("_seed_ad"), pl.col("net_adv_ema_19").alias("_seed_19"), pl.col("net_adv_ema_39").alias("_seed_39"))
+        seed = pl.DataFrame(
+            schema={
+                "universe": pl.String,
+                "ad_line": pl.Int64,
+                "net_adv_ema_19": pl.Float64,
+                "net_adv_ema_39": pl.Float64,
+            }
+        )
+    seed = seed.select(
+        "universe",
+        pl.col("ad_line").alias("_seed_ad"),
+        pl.col("net_adv_ema_19").alias("_seed_19"),
+        pl.col("net_adv_ema_39").alias("_seed_39"),
+    )
     out = (
         daily.join(seed, on="universe", how="left")
-        .with_columns((pl.col("advancers") - pl.col("decliners")).cast(pl.Int64).alias("net_advances"))
         .with_columns(
-            (pl.col("net_advances").cum_sum().over("universe", order_by="session_date") + pl.col("_seed_ad").fill_null(0)).alias("ad_line"),
+            (pl.col("advancers") - pl.col("decliners")).cast(pl.Int64).alias("net_advances")
+        )
+        .with_columns(
+            (
+                pl.col("net_advances").cum_sum().over("universe", order_by="session_date")
+                + pl.col("_seed_ad").fill_null(0)
+            ).alias("ad_line"),
             _ema("net_advances", 0.10, "_seed_19").alias("net_adv_ema_19"),
             _ema("net_advances", 0.05, "_seed_39").alias("net_adv_ema_39"),
         )

@@ -33,15 +33,20 @@ def session_panel(bars: pl.DataFrame) -> pl.DataFrame:
     """
     if bars.is_empty():
         return bars.with_columns(
-            pl.lit(None, dtype=pl.Int64).alias("session_idx"), pl.lit(None, dtype=pl.Boolean).alias("has_bar")
+            pl.lit(None, dtype=pl.Int64).alias("session_idx"),
+            pl.lit(None, dtype=pl.Boolean).alias("has_bar"),
         )
     cal = session_index(bars["session_date"].min(), bars["session_date"].max())
     placed = bars.join(cal, on="session_date", how="left")
     if placed["session_idx"].null_count():
-        bad = placed.filter(pl.col("session_idx").is_null())["session_date"].unique().sort().to_list()
+        bad = (
+            placed.filter(pl.col("session_idx").is_null())["session_date"].unique().sort().to_list()
+        )
         raise ValueError(f"bars on non-session dates: {bad[:5]}")
     spans = placed.group_by("ticker").agg(
-        pl.int_ranges(pl.col("session_idx").min(), pl.col("session_idx").max() + 1).alias("session_idx")
+        pl.int_ranges(pl.col("session_idx").min(), pl.col("session_idx").max() + 1).alias(
+            "session_idx"
+        )
     )
     grid = spans.explode("session_idx").join(cal, on="session_idx", how="left")
     placed = placed.drop("session_date").with_columns(pl.lit(True).alias("has_bar"))

@@ -38,9 +38,18 @@ def relative_performance(
 
     ``seed``: stored ``ticker, benchmark, session_date, outperf_streak, underperf_streak``.
     """
-    pair_frame = pl.DataFrame(list(pairs), schema={"ticker": pl.String, "benchmark": pl.String}, orient="row")
+    pair_frame = pl.DataFrame(
+        list(pairs), schema={"ticker": pl.String, "benchmark": pl.String}, orient="row"
+    )
     legs = returns.select("ticker", "session_date", "close", "ret_1d", "ret_ytd")
-    bench = legs.rename({"ticker": "benchmark", "close": "_b_close", "ret_1d": "benchmark_ret_1d", "ret_ytd": "benchmark_ret_ytd"})
+    bench = legs.rename(
+        {
+            "ticker": "benchmark",
+            "close": "_b_close",
+            "ret_1d": "benchmark_ret_1d",
+            "ret_ytd": "benchmark_ret_ytd",
+        }
+    )
     joined = (
         pair_frame.join(legs, on="ticker", how="inner")
         .join(bench, on=["benchmark", "session_date"], how="left")

@@ -35,7 +35,9 @@ def run_lengths(
     d = pl.col(direction).fill_null(0).cast(pl.Int8)
     df = frame.sort([*by, order]).with_columns(d.alias("_dir"))
     if seed is not None and seed.height:
-        s = seed.select(*by, order, pl.col(pos_name).alias("_seed_pos"), pl.col(neg_name).alias("_seed_neg"))
+        s = seed.select(
+            *by, order, pl.col(pos_name).alias("_seed_pos"), pl.col(neg_name).alias("_seed_neg")
+        )
         first = pl.col(order) == pl.col(order).min().over(by)
         df = df.join(s, on=[*by, order], how="left").with_columns(
             pl.when(first & (pl.col("_seed_pos") > 0)).then(1)

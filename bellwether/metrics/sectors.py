@@ -10,7 +10,15 @@ from __future__ import annotations
 
 import polars as pl
 
-OUTPUT_COLUMNS = ("session_date", "sector", "ticker", "ret_1d", "ret_ytd", "rank_1d", "sector_count")
+OUTPUT_COLUMNS = (
+    "session_date",
+    "sector",
+    "ticker",
+    "ret_1d",
+    "ret_ytd",
+    "rank_1d",
+    "sector_count",
+)
 
 
 def sector_performance(returns: pl.DataFrame, sector_etfs: pl.DataFrame) -> pl.DataFrame:
@@ -18,7 +26,11 @@ def sector_performance(returns: pl.DataFrame, sector_etfs: pl.DataFrame) -> pl.D
     rows = returns.join(sector_etfs.select("ticker", "sector"), on="ticker", how="inner")
     return (
         rows.with_columns(
-            pl.col("ret_1d").rank(method="min", descending=True).over("session_date").cast(pl.Int32).alias("rank_1d"),
+            pl.col("ret_1d")
+            .rank(method="min", descending=True)
+            .over("session_date")
+            .cast(pl.Int32)
+            .alias("rank_1d"),
             pl.col("ret_1d").count().over("session_date").cast(pl.Int32).alias("sector_count"),
         )
         .select(OUTPUT_COLUMNS)

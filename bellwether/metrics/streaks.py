@@ -24,15 +24,24 @@ def close_direction(bars: pl.DataFrame) -> pl.DataFrame:
     ``bars`` needs ``ticker, session_date, close, price_decimals``.
     """
     p = session_panel(bars.select("ticker", "session_date", "close", "price_decimals"))
-    scale = pl.lit(10.0).pow(pl.col("price_decimals").forward_fill().over("ticker", order_by="session_idx"))
+    scale = pl.lit(10.0).pow(
+        pl.col("price_decimals").forward_fill().over("ticker", order_by="session_idx")
+    )
     cents = (pl.col("close") * scale).round(0)
     prev = lag("_cents", 1)
+    direction = (
+        pl.when(pl.col("_cents") > prev)
+        .then(1)
+        .when(pl.col("_cents") < prev)
+        .then(-1)
+        .when(pl.col("_cents") == prev)
+        .then(0)
+        .otherwise(None)
+        .cast(pl.Int8)
+    )
     return (
         p.with_columns(cents.alias("_cents"))
-        .with_columns(
-            pl.when(pl.col("_cents") > prev).then(1).when(pl.col("_cents") < prev).then(-1)
-            .when(pl.col("_cents") == prev).then(0).otherwise(None).cast(pl.Int8).alias("direction")
-        )  # fmt: skip
+        .with_columns(direction.alias("direction"))
         .drop("_cents")
     )
 
@@ -46,10 +55,22 @@ def streaks(bars: pl.DataFrame, seed: pl.DataFrame | None = None) -> pl.DataFram
     p = close_direction(bars)
     seed_runs = None
     if seed is not None:
-        seed_runs = seed.select("ticker", "session_date", pl.col("up_streak").alias("pos_run"), pl.col("down_streak").alias("neg_run"))
+        seed_runs = seed.select(
+            "ticker",
+            "session_date",
+            pl.col("up_streak").alias("pos_run"),
+            pl.col("down_streak").alias("neg_run"),
+        )
     out = run_lengths(p, by=["ticker"], order="session_date", direction="direction", seed=seed_runs)
     return (
         out.filter(pl.col("has_bar"))
-        .select("ticker", "session_date", "close", pl.col("pos_run").alias("up_streak"), pl.col("neg_run").alias("down_streak"), "direction")
+        .select(
+            "ticker",
+            "session_date",
+            "close",
+            pl.col("pos_run").alias("up_streak"),
+            pl.col("neg_run").alias("down_streak"),
+            "direction",
+        )
         .sort("ticker", "session_date")
     )

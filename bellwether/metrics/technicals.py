@@ -55,7 +55,9 @@ def _wilder(x: str, seed_value: str, is_seed_row: str) -> pl.Expr:
         .when(start).then(pl.col(x))
         .otherwise(None)
     )  # fmt: skip
-    return series.ewm_mean(alpha=1 / RSI_N, adjust=False, ignore_nulls=True).over("ticker", order_by="session_idx")
+    return series.ewm_mean(alpha=1 / RSI_N, adjust=False, ignore_nulls=True).over(
+        "ticker", order_by="session_idx"
+    )
 
 
 def technicals(bars: pl.DataFrame, seed: pl.DataFrame | None = None) -> pl.DataFrame:
@@ -85,9 +87,18 @@ def technicals(bars: pl.DataFrame, seed: pl.DataFrame | None = None) -> pl.DataF
         (pl.col("_gain").cum_sum().over(**over) / RSI_N).alias("_sma_gain"),
         (pl.col("_loss").cum_sum().over(**over) / RSI_N).alias("_sma_loss"),
     ).with_columns(
-        pl.when(has_seed).then(pl.col("session_date") == pl.col("seed_session")).otherwise(first_avg).alias("_start"),
-        pl.when(has_seed).then(pl.col("rsi_avg_gain_14")).otherwise(pl.col("_sma_gain")).alias("_g0"),
-        pl.when(has_seed).then(pl.col("rsi_avg_loss_14")).otherwise(pl.col("_sma_loss")).alias("_l0"),
+        pl.when(has_seed)
+        .then(pl.col("session_date") == pl.col("seed_session"))
+        .otherwise(first_avg)
+        .alias("_start"),
+        pl.when(has_seed)
+        .then(pl.col("rsi_avg_gain_14"))
+        .otherwise(pl.col("_sma_gain"))
+        .alias("_g0"),
+        pl.when(has_seed)
+        .then(pl.col("rsi_avg_loss_14"))
+        .otherwise(pl.col("_sma_loss"))
+        .alias("_l0"),
     )
     p = p.with_columns(
         _wilder("_gain", "_g0", "_start").alias("rsi_avg_gain_14"),
@@ -104,16 +115,29 @@ def technicals(bars: pl.DataFrame, seed: pl.DataFrame | None = None) -> pl.DataF
     prior_max = pl.max_horizontal(prior_max, pl.col("prior_max_close"))
     year = pl.col("session_date").dt.year()
     p = p.with_columns(
-        *[pl.col("close").rolling_mean(n, min_samples=n).over(**over).alias(f"sma_{n}") for n in (20, 50, 200)],
+        *[
+            pl.col("close").rolling_mean(n, min_samples=n).over(**over).alias(f"sma_{n}")
+            for n in (20, 50, 200)
+        ],
         rsi.alias("rsi_14"),
         pl.col("high").rolling_max(252, min_samples=252).over(**over).alias("high_52w"),
         pl.col("low").rolling_min(252, min_samples=252).over(**over).alias("low_52w"),
         *[
-            pl.col("volume").cast(pl.Float64).rolling_mean(n, min_samples=n).shift(1).over(**over).alias(f"avg_volume_{n}")
+            pl.col("volume")
+            .cast(pl.Float64)
+            .rolling_mean(n, min_samples=n)
+            .shift(1)
+            .over(**over)
+            .alias(f"avg_volume_{n}")
             for n in (20, 63)
         ],
-        (log_ret.rolling_std(20, min_samples=20, ddof=1).over(**over) * math.sqrt(252)).alias("volatility_20d"),
-        pl.when(prior_max.is_null()).then(False).otherwise(pl.col("close") > prior_max).alias("is_record_close"),
+        (log_ret.rolling_std(20, min_samples=20, ddof=1).over(**over) * math.sqrt(252)).alias(
+            "volatility_20d"
+        ),
+        pl.when(prior_max.is_null())
+        .then(False)
+        .otherwise(pl.col("close") > prior_max)
+        .alias("is_record_close"),
     )
     p = p.with_columns(
         (pl.col("close") / pl.col("high_52w") - 1).alias("pct_from_high_52w"),

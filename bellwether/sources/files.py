@@ -30,7 +30,16 @@ from bellwether.calendar import last_closed_session
 from bellwether.settings import files_root
 from bellwether.sources.base import FetchResult, SourceFormatError, SourceUnavailableError
 
-FILE_COLUMNS: tuple[str, ...] = ("date", "ticker", "open", "high", "low", "close", "adj_close", "volume")
+FILE_COLUMNS: tuple[str, ...] = (
+    "date",
+    "ticker",
+    "open",
+    "high",
+    "low",
+    "close",
+    "adj_close",
+    "volume",
+)
 ACTION_FILE_STEM = "corporate_actions"
 
 
@@ -102,7 +111,10 @@ def parse_bar_text(df: pl.DataFrame) -> pl.DataFrame:
         *values,
         pl.concat_list(errors).list.drop_nulls().list.join("; ").alias("parse_error"),
     ).with_columns(
-        pl.when(pl.col("parse_error") == "").then(None).otherwise(pl.col("parse_error")).alias("parse_error")
+        pl.when(pl.col("parse_error") == "")
+        .then(None)
+        .otherwise(pl.col("parse_error"))
+        .alias("parse_error")
     )
     return conform_source_bars(out)
 
@@ -122,7 +134,9 @@ def _parse_actions(df: pl.DataFrame, path: Path) -> pl.DataFrame:
         | (pl.col("value") <= 0)
     )
     if bad.height:
-        raise SourceFormatError(f"{path}: {bad.height} malformed corporate action row(s): {bad.head(5).rows()}")
+        raise SourceFormatError(
+            f"{path}: {bad.height} malformed corporate action row(s): {bad.head(5).rows()}"
+        )
     return out
 
 
@@ -131,7 +145,9 @@ def _drop_cross_file_copies(bars: pl.DataFrame) -> pl.DataFrame:
     HBAN and RF rows are in both sample files); copies inside one file are kept so that
     validation reports them as duplicates."""
     values = [c for c in bars.columns if c != "_file"]
-    return bars.filter(pl.col("_file") == pl.col("_file").min().over(values, order_by=None)).drop("_file")
+    return bars.filter(pl.col("_file") == pl.col("_file").min().over(values, order_by=None)).drop(
+        "_file"
+    )
 
 
 class FileSource:
@@ -157,10 +173,14 @@ class FileSource:
             resolve_inside(p, self.root)  # a link inside the folder must not escape either
             (actions if p.stem == ACTION_FILE_STEM else bars).append(p)
         if not bars:
-            raise SourceUnavailableError(f"file source {self.path} holds no .csv or .parquet bar files")
+            raise SourceUnavailableError(
+                f"file source {self.path} holds no .csv or .parquet bar files"
+            )
         return bars, actions
 
-    def fetch(self, symbols: list[str], start: date, end: date, *, now: datetime | None = None) -> FetchResult:
+    def fetch(
+        self, symbols: list[str], start: date, end: date, *, now: datetime | None = None
+    ) -> FetchResult:
         """Rows for ``symbols`` in ``[start, end]``, plus any row of theirs that cannot be
         placed in time (unparseable or future date), so that validation reports it."""
         from datetime import UTC
@@ -175,17 +195,25 @@ class FileSource:
             _check_columns(text, FILE_COLUMNS, p)
             text = text.filter(pl.col("ticker").str.strip_chars().is_in(wanted))
             parsed = parse_bar_text(text)
-            keep = pl.col("session_date").is_between(start, end) | pl.col("session_date").is_null() | (
-                pl.col("session_date") > closed_until
+            keep = (
+                pl.col("session_date").is_between(start, end)
+                | pl.col("session_date").is_null()
+                | (pl.col("session_date") > closed_until)
             )
             frames.append(parsed.filter(keep).with_columns(pl.lit(n).alias("_file")))
         bars = _drop_cross_file_copies(pl.concat(frames))
         action_frames = [_parse_actions(_read_text_frame(p), p) for p in action_files]
         actions = (
-            pl.concat(action_frames).filter(pl.col("ticker").is_in(wanted) & pl.col("ex_date").is_between(start, end))
+            pl.concat(action_frames).filter(
+                pl.col("ticker").is_in(wanted) & pl.col("ex_date").is_between(start, end)
+            )
             if action_frames
             else empty_actions()
         )
         present = set(bars["ticker"].drop_nulls().unique().to_list())
-        failed = {s: f"no rows in {self.name} source for {start}..{end}" for s in symbols if s not in present}
+        failed = {
+            s: f"no rows in {self.name} source for {start}..{end}"
+            for s in symbols
+            if s not in present
+        }
         return FetchResult(source=self.name, bars=bars, actions=actions, failed=failed)

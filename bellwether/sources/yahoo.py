@@ -139,7 +139,9 @@ def _block_to_frames(symbol: str, block: pd.DataFrame) -> tuple[pl.DataFrame, pl
             values = block[col].to_numpy(dtype=float)
             for d, v in zip(dates, values, strict=True):
                 if v == v and v > 0:  # not NaN, non-zero
-                    actions.append({"ticker": symbol, "ex_date": d.date(), "action": kind, "value": float(v)})
+                    actions.append(
+                        {"ticker": symbol, "ex_date": d.date(), "action": kind, "value": float(v)}
+                    )
     return conform_source_bars(bars), (
         pl.DataFrame(actions, schema=empty_actions().schema) if actions else empty_actions()
     )
@@ -174,7 +176,9 @@ class YahooSource:
         self.clock = clock
         self.requests_made = 0
 
-    def _download(self, symbols: list[str], start: date, end: date) -> tuple[pd.DataFrame, dict[str, str]]:
+    def _download(
+        self, symbols: list[str], start: date, end: date
+    ) -> tuple[pd.DataFrame, dict[str, str]]:
         import yfinance as yf
 
         self.requests_made += 1
@@ -205,7 +209,9 @@ class YahooSource:
             return result
         bars, actions = [], []
         failures: dict[str, str] = {}
-        batches = [symbols[i : i + self.batch_size] for i in range(0, len(symbols), self.batch_size)]
+        batches = [
+            symbols[i : i + self.batch_size] for i in range(0, len(symbols), self.batch_size)
+        ]
         for n, batch in enumerate(batches):
             if n:
                 self.sleep(self.pause_s)
@@ -222,7 +228,10 @@ class YahooSource:
                         actions.append(a)
                         failures.pop(sym, None)
                         continue
-                    msg = errors.get(sym) or "empty result: no bars returned (all-null or no timestamps)"
+                    msg = (
+                        errors.get(sym)
+                        or "empty result: no bars returned (all-null or no timestamps)"
+                    )
                     failures[sym] = msg
                     if _is_rate_limit(msg):
                         retry.append(sym)
@@ -233,7 +242,11 @@ class YahooSource:
                 self.sleep(delay)
                 attempt += 1
                 pending = retry
-        if symbols and len(failures) == len(symbols) and all(_is_network(m) for m in failures.values()):
+        if (
+            symbols
+            and len(failures) == len(symbols)
+            and all(_is_network(m) for m in failures.values())
+        ):
             detail = next(iter(failures.values()))
             raise SourceUnavailableError(OFFLINE_HINT.format(detail=detail[:200]))
         if bars:

@@ -1,0 +1,107 @@
+-- Marts: metrics derived from raw.daily_bars by the pure polars functions in
+-- bellwether/metrics. Definitions of every column: docs/METRICS.md. Returns are fractions
+-- (0.01 = 1%), pct_* columns are percent (0-100). Keyed by session; a materialization
+-- replaces its sessions in one transaction.
+CREATE SCHEMA IF NOT EXISTS marts;
+
+CREATE TABLE IF NOT EXISTS marts.daily_returns (
+    ticker        VARCHAR NOT NULL,
+    session_date  DATE    NOT NULL,
+    close         DOUBLE  NOT NULL,
+    ret_1d        DOUBLE,
+    log_ret_1d    DOUBLE,
+    ret_5d        DOUBLE,
+    ret_21d       DOUBLE,
+    ret_mtd       DOUBLE,
+    ret_ytd       DOUBLE,
+    ret_52w       DOUBLE,
+    adj_close     DOUBLE  NOT NULL,
+    tr_1d         DOUBLE,
+    tr_ytd        DOUBLE,
+    PRIMARY KEY (ticker, session_date)
+);
+
+CREATE TABLE IF NOT EXISTS marts.streaks (
+    ticker        VARCHAR NOT NULL,
+    session_date  DATE    NOT NULL,
+    close         DOUBLE  NOT NULL,
+    up_streak     INTEGER NOT NULL,
+    down_streak   INTEGER NOT NULL,
+    direction     TINYINT,            -- +1 up, -1 down, 0 unchanged, NULL no previous bar
+    PRIMARY KEY (ticker, session_date)
+);
+
+CREATE TABLE IF NOT EXISTS marts.relative_performance (
+    ticker             VARCHAR NOT NULL,
+    benchmark          VARCHAR NOT NULL,
+    session_date       DATE    NOT NULL,
+    excess_ret_1d      DOUBLE,
+    price_ratio        DOUBLE,
+    outperf_streak     INTEGER NOT NULL,
+    underperf_streak   INTEGER NOT NULL,
+    excess_ret_ytd     DOUBLE,
+    ret_1d             DOUBLE,
+    benchmark_ret_1d   DOUBLE,
+    ret_ytd            DOUBLE,
+    benchmark_ret_ytd  DOUBLE,
+    PRIMARY KEY (ticker, benchmark, session_date)
+);
+
+CREATE TABLE IF NOT EXISTS marts.technicals (
+    ticker             VARCHAR NOT NULL,
+    session_date       DATE    NOT NULL,
+    close              DOUBLE  NOT NULL,
+    sma_20             DOUBLE,
+    sma_50             DOUBLE,
+    sma_200            DOUBLE,
+    rsi_14             DOUBLE,
+    high_52w           DOUBLE,
+    low_52w            DOUBLE,
+    pct_from_high_52w  DOUBLE,
+    is_new_high_52w    BOOLEAN,
+    is_new_low_52w     BOOLEAN,
+    volume             BIGINT,
+    avg_volume_20      DOUBLE,
+    avg_volume_63      DOUBLE,
+    rel_volume         DOUBLE,
+    volatility_20d     DOUBLE,
+    is_record_close    BOOLEAN NOT NULL,
+    record_closes_ytd  INTEGER NOT NULL,
+    rsi_avg_gain_14    DOUBLE,
+    rsi_avg_loss_14    DOUBLE,
+    PRIMARY KEY (ticker, session_date)
+);
+
+CREATE TABLE IF NOT EXISTS marts.breadth (
+    universe           VARCHAR NOT NULL,
+    session_date       DATE    NOT NULL,
+    members            INTEGER NOT NULL,
+    universe_size      INTEGER NOT NULL,
+    advancers          INTEGER NOT NULL,
+    decliners          INTEGER NOT NULL,
+    unchanged          INTEGER NOT NULL,
+    ad_line            BIGINT  NOT NULL,
+    mcclellan_osc      DOUBLE,
+    pct_above_sma_20   DOUBLE,
+    pct_above_sma_50   DOUBLE,
+    pct_above_sma_200  DOUBLE,
+    new_highs_52w      INTEGER NOT NULL,
+    new_lows_52w       INTEGER NOT NULL,
+    members_compared   INTEGER NOT NULL,
+    net_advances       BIGINT  NOT NULL,
+    members_with_52w   INTEGER NOT NULL,
+    net_adv_ema_19     DOUBLE,
+    net_adv_ema_39     DOUBLE,
+    PRIMARY KEY (universe, session_date)
+);
+
+CREATE TABLE IF NOT EXISTS marts.sector_performance (
+    session_date  DATE    NOT NULL,
+    sector        VARCHAR NOT NULL,
+    ticker        VARCHAR NOT NULL,
+    ret_1d        DOUBLE,
+    ret_ytd       DOUBLE,
+    rank_1d       INTEGER,
+    sector_count  INTEGER NOT NULL,
+    PRIMARY KEY (session_date, ticker)
+);
