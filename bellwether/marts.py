@@ -56,7 +56,7 @@ class MartBuild:
 
 
 def _query(con: duckdb.DuckDBPyConnection, name: str, params: Sequence) -> pl.DataFrame:
-    return pl.from_arrow(con.execute(load_sql(name), list(params)).to_arrow_table())
+    return con.sql(load_sql(name), params=list(params)).pl()
 
 
 def _replace(

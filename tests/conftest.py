@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import socket
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
@@ -47,3 +47,23 @@ def now() -> datetime:
 @pytest.fixture
 def warehouse(tmp_path: Path) -> Warehouse:
     return Warehouse(tmp_path / "warehouse.duckdb", lock_timeout_s=2.0)
+
+
+#: The bundled sample's full span (indices and broad ETFs run to 2026-06-29).
+BUNDLED_FIRST = date(2024, 1, 2)
+BUNDLED_LAST = date(2026, 6, 29)
+
+
+@pytest.fixture(scope="session")
+def built_warehouse(tmp_path_factory) -> Warehouse:
+    """A warehouse with every bundled session landed and every mart built (no Dagster).
+
+    Shared by the whole session: tests must only read it (connect read_only=True).
+    """
+    from bellwether.pipeline import run_pipeline
+    from bellwether.sources.bundled import BundledSource
+    from bellwether.universe import default_universe
+
+    wh = Warehouse(tmp_path_factory.mktemp("built") / "warehouse.duckdb")
+    run_pipeline(wh, BundledSource(), default_universe(), BUNDLED_FIRST, BUNDLED_LAST, now=NOW)
+    return wh
