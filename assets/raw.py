@@ -47,7 +47,7 @@ def daily_bars(
     result = src.fetch(symbols, sessions[0], sessions[-1])
     wh = warehouse.get()
     report = land_fetch(
-        wh, result, sessions=sessions, symbols=symbols, run_id=context.run_id,
+        wh, result, sessions=sessions, symbols=symbols, run_id=context.run.run_id,
         archive_root=warehouse.archive_root(), now=datetime.now(UTC),
     )  # fmt: skip
     refresh_reference_tables(wh, universe)

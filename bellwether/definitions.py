@@ -10,7 +10,6 @@ import dagster as dg
 
 import assets.marts
 import assets.raw
-from bellwether.partitions import session_partitions
 from bellwether.resources import BarSourceResource, WarehouseResource
 
 all_assets = dg.load_assets_from_modules([assets.raw, assets.marts])
@@ -19,7 +18,6 @@ all_assets = dg.load_assets_from_modules([assets.raw, assets.marts])
 daily_job = dg.define_asset_job(
     "bellwether_daily",
     selection=dg.AssetSelection.all(),
-    partitions_def=session_partitions(),
     description="Land bars for a session (or a range, as one run) and build every mart on them.",
 )
 

@@ -29,7 +29,9 @@ class PipelineResult:
     marts: list[marts.MartBuild]
 
 
-def build_marts(wh: Warehouse, first: date, last: date, universe: UniverseConfig) -> list[marts.MartBuild]:
+def build_marts(
+    wh: Warehouse, first: date, last: date, universe: UniverseConfig
+) -> list[marts.MartBuild]:
     """Build every mart for sessions ``first..last`` in dependency order."""
     return [
         marts.build_daily_returns(wh, first, last),

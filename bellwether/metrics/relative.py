@@ -63,9 +63,8 @@ def relative_performance(
     seed_runs = None
     if seed is not None:
         seed_runs = seed.select(
-            "ticker", "benchmark", "session_date",
-            pl.col("outperf_streak").alias("pos_run"), pl.col("underperf_streak").alias("neg_run"),
-        )  # fmt: skip
+            "ticker", "benchmark", "session_date", "outperf_streak", "underperf_streak"
+        )
     out = run_lengths(
         joined, by=["ticker", "benchmark"], order="session_date", direction="_direction", seed=seed_runs,
         pos_name="outperf_streak", neg_name="underperf_streak",

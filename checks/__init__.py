@@ -1,0 +1,1 @@
+"""Dagster asset checks (data-quality gates on every daily partition)."""

@@ -1,0 +1,124 @@
+"""Landing and marts through Dagster: a range is one run, re-materializing is idempotent."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import dagster as dg
+import pytest
+from dagster._core.storage.tags import (
+    ASSET_PARTITION_RANGE_END_TAG,
+    ASSET_PARTITION_RANGE_START_TAG,
+)
+
+from bellwether.definitions import all_assets, defs
+from bellwether.resources import BarSourceResource, WarehouseResource
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture
+def resources(tmp_path):
+    return {
+        "warehouse": WarehouseResource(
+            path=str(tmp_path / "wh.duckdb"), archive_dir=str(tmp_path / "archive")
+        ),
+        "source": BarSourceResource(kind="bundled"),
+    }
+
+
+def materialize_range(resources, instance, start, end):
+    return dg.materialize(
+        all_assets,
+        resources=resources,
+        instance=instance,
+        tags={ASSET_PARTITION_RANGE_START_TAG: start, ASSET_PARTITION_RANGE_END_TAG: end},
+    )
+
+
+def count(resources, sql):
+    with resources["warehouse"].get().connect(read_only=True) as con:
+        return con.sql(sql).fetchall()[0][0]
+
+
+def test_the_definitions_load_with_every_asset():
+    keys = {k.to_user_string() for k in defs.resolve_asset_graph().get_all_asset_keys()}
+    assert {"raw/daily_bars", "marts/daily_returns", "marts/streaks", "marts/relative_performance",
+            "marts/technicals", "marts/breadth", "marts/sector_performance"} <= keys  # fmt: skip
+
+
+def test_a_range_backfill_is_one_run_with_a_materialization_per_session(resources):
+    with dg.instance_for_test() as instance:
+        result = materialize_range(resources, instance, "2025-12-02", "2025-12-09")
+        assert result.success
+        assert len(instance.get_runs()) == 1
+        mats = result.asset_materializations_for_node("raw__daily_bars")
+        assert sorted(m.partition for m in mats) == [
+            "2025-12-02", "2025-12-03", "2025-12-04", "2025-12-05", "2025-12-08", "2025-12-09",
+        ]  # fmt: skip
+    assert count(resources, "select count(distinct session_date) from raw.daily_bars") == 6
+    assert count(resources, "select count(distinct session_date) from marts.technicals") == 6
+
+
+def test_rematerializing_a_session_replaces_it_without_duplicates(resources):
+    with dg.instance_for_test() as instance:
+        assert materialize_range(resources, instance, "2025-12-02", "2025-12-05").success
+        before = count(resources, "select count(*) from raw.daily_bars")
+        result = dg.materialize(
+            all_assets, resources=resources, instance=instance, partition_key="2025-12-04"
+        )
+        assert result.success
+    assert count(resources, "select count(*) from raw.daily_bars") == before
+    for table in ("raw.daily_bars", "marts.daily_returns", "marts.streaks", "marts.technicals"):
+        dups = count(
+            resources,
+            f"select count(*) from (select ticker, session_date from {table} group by all having count(*) > 1)",
+        )
+        assert dups == 0, table
+    assert count(resources, "select count(*) from raw.ingest_runs") == 2
+
+
+def test_dagster_validates_the_workspace_and_the_cli_backfills_a_range_in_one_run(tmp_path):
+    env = {
+        "PATH": str(Path(sys.executable).parent),
+        "HOME": str(tmp_path),
+        "DAGSTER_HOME": str(tmp_path / "dagster_home"),
+        "BELLWETHER_SOURCE": "bundled",
+        "BELLWETHER_WAREHOUSE": str(tmp_path / "wh.duckdb"),
+        "BELLWETHER_ARCHIVE": str(tmp_path / "archive"),
+    }
+    (tmp_path / "dagster_home").mkdir()
+    (tmp_path / "dagster_home" / "dagster.yaml").write_text(
+        (ROOT / "dagster_home" / "dagster.yaml").read_text()
+    )
+    dagster = str(Path(sys.executable).parent / "dagster")
+    validate = subprocess.run(
+        [dagster, "definitions", "validate", "-w", "workspace.yaml"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert validate.returncode == 0, validate.stderr[-2000:]
+    run = subprocess.run(
+        [dagster, "asset", "materialize", "-m", "bellwether.definitions", "--select", "raw/daily_bars",
+         "--partition-range", "2025-07-01...2025-07-07"],
+        cwd=ROOT, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr[-2000:]
+    with dg.DagsterInstance.from_config(str(tmp_path / "dagster_home")) as instance:
+        assert len(instance.get_runs()) == 1
+    import duckdb
+
+    con = duckdb.connect(str(tmp_path / "wh.duckdb"), read_only=True)
+    sessions = [
+        r[0].isoformat()
+        for r in con.sql("select distinct session_date from raw.daily_bars order by 1").fetchall()
+    ]
+    assert sessions == [
+        "2025-07-01",
+        "2025-07-02",
+        "2025-07-03",
+        "2025-07-07",
+    ]  # 07-04 holiday, 07-03 half day
