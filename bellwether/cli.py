@@ -22,7 +22,7 @@ def _summary_lines(wh) -> list[str]:
         runs = con.sql(load_sql("catalog/latest_ingest_runs")).fetchall()
     lines = [f"{'table':32} {'rows':>10}  {'sessions':>8}  first       last"]
     for table, n, sessions, first, last in rows:
-        lines.append(f"{table:32} {n:>10,}  {sessions:>8}  {first or '-':10}  {last or '-'}")
+        lines.append(f"{table:32} {n:>10,}  {sessions:>8}  {str(first or '-'):10}  {last or '-'}")
     lines.append("")
     lines.append("latest landings:")
     for source, first, last, received, requested, landed, rejected, failed, status in runs:
@@ -66,11 +66,12 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print()
     print("\n".join(_summary_lines(Warehouse(settings.warehouse_path()))))
     print()
-    print("Query it read-only (another writer can keep running):")
+    print("Query it read-only (a running job is then blocked only while you hold it):")
     print(
-        f"  .venv/bin/python -c \"import duckdb; print(duckdb.connect('{settings.warehouse_path()}', read_only=True).sql('SELECT * FROM marts.streaks WHERE ticker = \\'^RUT\\' ORDER BY session_date DESC LIMIT 5'))\""
+        f"  .venv/bin/python -c \"import duckdb; con = duckdb.connect('{settings.warehouse_path()}', read_only=True);"
     )
-    print("  or the DuckDB CLI: duckdb -readonly " + str(settings.warehouse_path()))
+    print("  print(con.sql('SELECT * FROM marts.streaks ORDER BY session_date DESC LIMIT 5'))\"")
+    print("Browse it in the UI: make ui  (http://127.0.0.1:3000)")
     return 0 if result.success else 1
 
 
@@ -82,6 +83,10 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
+    import warnings
+
+    # The single-run backfill policy is a deliberate use of a Dagster beta API.
+    warnings.filterwarnings("ignore", message=r"Parameter `backfill_policy`")
     parser = argparse.ArgumentParser(
         prog="bellwether", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
