@@ -22,7 +22,7 @@ def _summary_lines(wh) -> list[str]:
         runs = con.sql(load_sql("catalog/latest_ingest_runs")).fetchall()
     lines = [f"{'table':32} {'rows':>10}  {'sessions':>8}  first       last"]
     for table, n, sessions, first, last in rows:
-        lines.append(f"{table:32} {n:>10,}  {sessions:>8}  {str(first or '-'):10}  {last or '-'}")
+        lines.append(f"{table:32} {n:>10,}  {sessions:>8}  {first or '-'!s:10}  {last or '-'}")
     lines.append("")
     lines.append("latest landings:")
     for source, first, last, received, requested, landed, rejected, failed, status in runs:
