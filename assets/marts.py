@@ -12,6 +12,8 @@ import polars as pl
 
 from bellwether import marts
 from bellwether.partitions import keys_to_sessions, session_partitions
+from bellwether.quality.dagster_results import check_results, check_specs
+from bellwether.quality.run import MART_CHECKS, PER_TICKER_MARTS, run_mart_checks
 from bellwether.resources import WRITER_POOL, WarehouseResource
 from bellwether.schemas import table_schema
 from bellwether.universe import default_universe
@@ -35,6 +37,12 @@ def _mart_asset(
     name: str, deps: list[list[str]], description: str, build: Callable[..., marts.MartBuild]
 ):
     table = f"marts.{name}"
+    asset = f"marts/{name}"
+    checks = {"unique_key": MART_CHECKS["unique_key"]}
+    if asset in PER_TICKER_MARTS:
+        checks["coverage"] = MART_CHECKS["coverage"]
+    if name == "breadth":
+        checks["breadth_identity"] = MART_CHECKS["breadth_identity"]
 
     @dg.asset(
         key=["marts", name],
@@ -48,20 +56,24 @@ def _mart_asset(
         tags={"layer": "marts"},
         description=description,
         metadata={"dagster/column_schema": table_schema(table), "dagster/table_name": table},
+        check_specs=check_specs(["marts", name], checks),
     )
     def _asset(
         context: dg.AssetExecutionContext, warehouse: WarehouseResource
     ) -> dg.MaterializeResult:
         sessions = keys_to_sessions(context.partition_keys)
-        result = build(warehouse.get(), sessions[0], sessions[-1])
+        wh = warehouse.get()
+        result = build(wh, sessions[0], sessions[-1])
+        checked = run_mart_checks(wh, asset, sessions[0], sessions[-1], run_id=context.run.run_id)
         context.log.info(
             f"{table}: {result.rows} rows for {sessions[0]}..{sessions[-1]} (full recompute: {result.full_recompute})"
         )
         return dg.MaterializeResult(
+            check_results=check_results(checked.results),
             metadata={
                 **result.metadata(),
                 f"preview ({result.last_session})": dg.MetadataValue.md(_markdown(result.preview)),
-            }
+            },
         )
 
     return _asset

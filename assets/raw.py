@@ -3,9 +3,12 @@
 from datetime import UTC, datetime
 
 import dagster as dg
+import polars as pl
 
 from bellwether.landing import land_fetch
 from bellwether.partitions import keys_to_sessions, session_partitions
+from bellwether.quality.dagster_results import check_results, check_specs
+from bellwether.quality.run import RAW_CHECKS, run_raw_checks
 from bellwether.reference import refresh_reference_tables
 from bellwether.resources import WRITER_POOL, BarSourceResource, WarehouseResource
 from bellwether.schemas import table_schema
@@ -33,6 +36,9 @@ from bellwether.universe import default_universe
         "dagster/column_schema": table_schema("raw.daily_bars"),
         "dagster/table_name": "raw.daily_bars",
     },
+    check_specs=check_specs(
+        ["raw", "daily_bars"], {**RAW_CHECKS, "freshness": "the latest closed session is landed"}
+    ),
 )
 def daily_bars(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, source: BarSourceResource
@@ -52,9 +58,23 @@ def daily_bars(
     )  # fmt: skip
     refresh_reference_tables(wh, universe)
     context.log.info(report.summary())
+    checked = run_raw_checks(
+        wh,
+        sessions[0],
+        sessions[-1],
+        universe,
+        ingest_id=report.ingest_id,
+        run_id=context.run.run_id,
+    )
+    failed = checked.results.filter(~pl.col("passed"))
+    context.log.info(
+        f"quality: {checked.results.height} check results, {failed.height} failed "
+        f"({failed.filter(pl.col('severity') == 'error').height} blocking)"
+    )
     if report.failed:
         context.log.warning(f"symbols that delivered nothing: {report.failed}")
     return dg.MaterializeResult(
+        check_results=check_results(checked.results, checked.docs_page),
         metadata={
             "dagster/row_count": report.rows_landed,
             "source": report.source,
@@ -70,5 +90,5 @@ def daily_bars(
             "ingest_id": report.ingest_id,
             "archive": dg.MetadataValue.path(report.archive_path or ""),
             "warehouse": dg.MetadataValue.path(str(wh.path)),
-        }
+        },
     )

@@ -23,6 +23,15 @@ def _summary_lines(wh) -> list[str]:
     lines = [f"{'table':32} {'rows':>10}  {'sessions':>8}  first       last"]
     for table, n, sessions, first, last in rows:
         lines.append(f"{table:32} {n:>10,}  {sessions:>8}  {first or '-'!s:10}  {last or '-'}")
+    with wh.connect(read_only=True) as con:
+        quality = con.sql(load_sql("catalog/quality_summary")).fetchall()[0]
+    sessions, errors, warnings_only, failing = quality
+    lines.append("")
+    lines.append(
+        f"quality: {sessions} sessions checked, {errors} with blocking failures (withheld from marts), "
+        f"{warnings_only} with warnings only; failing: {failing or 'none'}"
+    )
+    lines.append("  which sessions failed which check, and why: sql/queries/failed_checks.sql")
     lines.append("")
     lines.append("latest landings:")
     for source, first, last, received, requested, landed, rejected, failed, status in runs:

@@ -10,6 +10,10 @@ RSI averages, the A/D line and McClellan EMAs continue from the stored row of th
 before the range. When that row is missing for an instrument that has a bar there (the
 mart was never built for earlier sessions), the build falls back to a full recompute from
 the first stored bar, so a sub-range backfill always equals a full recompute.
+
+Quality gate: before writing, rows that stand on bars which failed a blocking check of
+``raw/daily_bars`` are withheld (see :func:`_gate` and ``docs/QUALITY.md``), so every
+published figure stands on data that passed its checks.
 """
 
 from __future__ import annotations
@@ -59,10 +63,42 @@ def _query(con: duckdb.DuckDBPyConnection, name: str, params: Sequence) -> pl.Da
     return con.sql(load_sql(name), params=list(params)).pl()
 
 
+def _gate(
+    con: duckdb.DuckDBPyConnection, rows: pl.DataFrame, first: date, last: date, scope: str
+) -> pl.DataFrame:
+    """Withhold what failed blocking checks (``dq.check_results`` of raw/daily_bars).
+
+    ``scope`` ``ticker``: drop the (session, ticker) rows named by a failed blocking row
+    check and whole sessions that failed an integrity check; ``pair``: the same when either
+    the ticker or the benchmark is withheld; ``session``: drop every session with any
+    failed blocking check (cross-sectional marts).
+    """
+    sessions = _query(con, "dq/blocked_sessions", [first, last])
+    if scope == "session":
+        return rows.join(sessions.select("session_date"), on="session_date", how="anti")
+    bad = _query(con, "dq/blocked_rows", [first, last])
+    rows = rows.join(
+        sessions.filter(pl.col("integrity")).select("session_date"), on="session_date", how="anti"
+    )
+    rows = rows.join(bad, on=["session_date", "ticker"], how="anti")
+    if scope == "pair":
+        rows = rows.join(
+            bad.rename({"ticker": "benchmark"}), on=["session_date", "benchmark"], how="anti"
+        )
+    return rows
+
+
 def _replace(
-    con: duckdb.DuckDBPyConnection, table: str, rows: pl.DataFrame, first: date, last: date
+    con: duckdb.DuckDBPyConnection,
+    table: str,
+    rows: pl.DataFrame,
+    first: date,
+    last: date,
+    scope: str = "ticker",
 ) -> int:
-    rows = rows.filter(pl.col("session_date").is_between(first, last))
+    rows = _gate(
+        con, rows.filter(pl.col("session_date").is_between(first, last)), first, last, scope
+    )
     bounds = pl.DataFrame({"first_session": [first], "last_session": [last]})
     con.register("incoming_rows", rows.to_arrow())
     con.register("incoming_range", bounds.to_arrow())
@@ -118,16 +154,23 @@ def build_technicals(wh: Warehouse, first: date, last: date) -> MartBuild:
     with wh.transaction() as con:
         prev = previous_session(first)
         stored, covered = _seed_covers(con, "technicals", prev)
-        start = (
-            sessions_before(first, TECHNICALS_LOOKBACK) if covered else (_first_bar(con) or first)
-        )
-        bars = _query(con, "marts/read_bars", [start, last])
         seed = None
         if covered:
+            start = sessions_before(first, TECHNICALS_LOOKBACK)
+            bars = _query(con, "marts/read_bars", [start, last])
             rsi = stored.filter(
                 pl.col("rsi_avg_gain_14").is_not_null() & pl.col("rsi_avg_loss_14").is_not_null()
             )
             prior = _query(con, "marts/prior_max_close", [start])
+            # A ticker with history before the lookback but no stored RSI averages on `prev`
+            # (no bar there) would restart Wilder's averages inside the lookback: recompute.
+            unseeded = set(prior["ticker"].to_list()) - set(rsi["ticker"].to_list())
+            computed = set(bars.filter(pl.col("session_date") >= first)["ticker"].to_list())
+            covered = not (unseeded & computed)
+        if not covered:
+            start = _first_bar(con) or first
+            bars = _query(con, "marts/read_bars", [start, last])
+        else:
             seed = prior.join(
                 rsi.select(
                     "ticker",
@@ -162,7 +205,7 @@ def build_relative_performance(
         rows = relative_performance(
             returns, universe.relative_pairs, seed=seed if covered else None
         )
-        n = _replace(con, "relative_performance", rows, first, last)
+        n = _replace(con, "relative_performance", rows, first, last, scope="pair")
     return MartBuild(
         "marts.relative_performance", first, last, n, not covered, _preview(rows, last)
     )
@@ -183,7 +226,7 @@ def build_sector_performance(
     with wh.transaction() as con:
         returns = _query(con, "marts/read_returns", [first, last])
         rows = sector_performance(returns, sector_etfs)
-        n = _replace(con, "sector_performance", rows, first, last)
+        n = _replace(con, "sector_performance", rows, first, last, scope="session")
     return MartBuild("marts.sector_performance", first, last, n, False, _preview(rows, last))
 
 
@@ -198,5 +241,5 @@ def build_breadth(wh: Warehouse, first: date, last: date, universe: UniverseConf
         members = _query(con, "marts/read_breadth_inputs", [start, last, names])
         sizes = {name: len(universe.members(name)) for name in names}
         rows = breadth(members, sizes, seed=seed if covered else None)
-        n = _replace(con, "breadth", rows, first, last)
+        n = _replace(con, "breadth", rows, first, last, scope="session")
     return MartBuild("marts.breadth", first, last, n, not covered, _preview(rows, last))

@@ -10,6 +10,7 @@ their vocabularies, and every universe member and pair against the instrument li
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cache
 from pathlib import Path
 
@@ -42,12 +43,25 @@ class Instrument:
 
 @dataclass(frozen=True)
 class Universe:
-    """A named, ordered list of member symbols."""
+    """A named, ordered list of member symbols.
+
+    ``active_from``/``active_to`` bound the sessions on which the membership list is
+    defined (e.g. the bundled constituents sample, a membership snapshot that covers
+    2025-06-02..2026-01-30); completeness and breadth are judged only inside that window.
+    """
 
     name: str
     members: tuple[str, ...]
     description: str = ""
     breadth: bool = False
+    active_from: date | None = None
+    active_to: date | None = None
+
+    def is_active(self, session: date) -> bool:
+        """True if the membership list applies on ``session``."""
+        return (self.active_from is None or session >= self.active_from) and (
+            self.active_to is None or session <= self.active_to
+        )
 
 
 @dataclass(frozen=True)
@@ -101,12 +115,25 @@ class UniverseConfig:
     def universe_members_frame(self) -> pl.DataFrame:
         """Universe membership as a frame matching ``raw.universe_members``."""
         rows = [
-            {"universe": u.name, "ticker": m, "member_order": k}
+            {
+                "universe": u.name,
+                "ticker": m,
+                "member_order": k,
+                "active_from": u.active_from,
+                "active_to": u.active_to,
+            }
             for u in self.universes.values()
             for k, m in enumerate(u.members)
         ]
         return pl.DataFrame(
-            rows, schema={"universe": pl.String, "ticker": pl.String, "member_order": pl.Int32}
+            rows,
+            schema={
+                "universe": pl.String,
+                "ticker": pl.String,
+                "member_order": pl.Int32,
+                "active_from": pl.Date,
+                "active_to": pl.Date,
+            },
         )
 
 
@@ -167,11 +194,23 @@ def parse_universe(doc: dict, source_file: Path | None = None) -> UniverseConfig
             )
         if len(set(members)) != len(members):
             raise UniverseConfigError(f"universe {name!r}: a member is listed twice")
+        bounds = {}
+        for key in ("active_from", "active_to"):
+            value = spec.get(key)
+            if value is not None and not isinstance(value, date):
+                try:
+                    value = date.fromisoformat(str(value))
+                except ValueError:
+                    raise UniverseConfigError(
+                        f"universe {name!r}: {key} must be a date, got {value!r}"
+                    ) from None
+            bounds[key] = value
         universes[name] = Universe(
             name=name,
             members=members,
             description=str(spec.get("description") or ""),
             breadth=bool(spec.get("breadth", False)),
+            **bounds,
         )
 
     def pairs(key: str, left: str, right: str) -> tuple[tuple[str, str], ...]:

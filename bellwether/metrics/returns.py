@@ -28,10 +28,18 @@ from bellwether.metrics.panel import lag, session_panel
 LOOKBACK_SESSIONS = 253
 
 
-def _period_base(col: str, period: pl.Expr) -> pl.Expr:
-    """Last non-null ``col`` strictly before the first panel row of ``period``."""
-    filled_prev = pl.col(col).forward_fill().shift(1).over("ticker", order_by="session_idx")
-    return filled_prev.first().over(["ticker", period], order_by="session_idx")
+def _last_before(col: str) -> pl.Expr:
+    """Last non-null ``col`` strictly before each panel row."""
+    return pl.col(col).forward_fill().shift(1).over("ticker", order_by="session_idx")
+
+
+def _period_base(last_before: str, period: pl.Expr) -> pl.Expr:
+    """``last_before`` (a :func:`_last_before` column) at the first panel row of ``period``.
+
+    The ``_last_before`` column must be materialized first: nested inside this window it
+    would be evaluated per (ticker, period) group, so its shift would always be null there.
+    """
+    return pl.col(last_before).first().over(["ticker", period], order_by="session_idx")
 
 
 def daily_returns(bars: pl.DataFrame) -> pl.DataFrame:
@@ -39,16 +47,20 @@ def daily_returns(bars: pl.DataFrame) -> pl.DataFrame:
     p = session_panel(bars.select("ticker", "session_date", "close", "adj_close"))
     year = pl.col("session_date").dt.year()
     month = pl.col("session_date").dt.truncate("1mo")
+    p = p.with_columns(
+        _last_before("close").alias("_close_before"),
+        _last_before("adj_close").alias("_adj_before"),
+    )
     out = p.with_columns(
         (pl.col("close") / lag("close", 1) - 1).alias("ret_1d"),
         (pl.col("close") / lag("close", 1)).log().alias("log_ret_1d"),
         (pl.col("close") / lag("close", 5) - 1).alias("ret_5d"),
         (pl.col("close") / lag("close", 21) - 1).alias("ret_21d"),
-        (pl.col("close") / _period_base("close", month.alias("_m")) - 1).alias("ret_mtd"),
-        (pl.col("close") / _period_base("close", year.alias("_y")) - 1).alias("ret_ytd"),
+        (pl.col("close") / _period_base("_close_before", month.alias("_m")) - 1).alias("ret_mtd"),
+        (pl.col("close") / _period_base("_close_before", year.alias("_y")) - 1).alias("ret_ytd"),
         (pl.col("close") / lag("close", 252) - 1).alias("ret_52w"),
         (pl.col("adj_close") / lag("adj_close", 1) - 1).alias("tr_1d"),
-        (pl.col("adj_close") / _period_base("adj_close", year.alias("_y")) - 1).alias("tr_ytd"),
+        (pl.col("adj_close") / _period_base("_adj_before", year.alias("_y")) - 1).alias("tr_ytd"),
     )
     return out.filter(pl.col("has_bar")).select(
         "ticker", "session_date", "close", "ret_1d", "log_ret_1d", "ret_5d", "ret_21d",

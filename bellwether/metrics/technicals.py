@@ -55,8 +55,11 @@ def _wilder(x: str, seed_value: str, is_seed_row: str) -> pl.Expr:
         .when(start).then(pl.col(x))
         .otherwise(None)
     )  # fmt: skip
-    return series.ewm_mean(alpha=1 / RSI_N, adjust=False, ignore_nulls=True).over(
-        "ticker", order_by="session_idx"
+    # ewm_mean leaves a null where its input is null; the average is carried there
+    return (
+        series.ewm_mean(alpha=1 / RSI_N, adjust=False, ignore_nulls=True)
+        .forward_fill()
+        .over("ticker", order_by="session_idx")
     )
 
 
@@ -111,7 +114,8 @@ def technicals(bars: pl.DataFrame, seed: pl.DataFrame | None = None) -> pl.DataF
         .otherwise(100 - 100 / (1 + g / lo))
     )  # fmt: skip
     log_ret = (pl.col("close") / lag("close", 1)).log()
-    prior_max = pl.col("close").cum_max().shift(1).over(**over)
+    # cum_max is null on a session without a bar: carry it so the next bar still compares
+    prior_max = pl.col("close").cum_max().forward_fill().shift(1).over(**over)
     prior_max = pl.max_horizontal(prior_max, pl.col("prior_max_close"))
     year = pl.col("session_date").dt.year()
     p = p.with_columns(

@@ -2,4 +2,4 @@
 DELETE FROM raw.universe_members;
 DELETE FROM raw.instruments;
 INSERT INTO raw.instruments SELECT ticker, name, kind, sector, size_class, price_decimals FROM incoming_instruments;
-INSERT INTO raw.universe_members SELECT universe, ticker, member_order FROM incoming_members;
+INSERT INTO raw.universe_members SELECT universe, ticker, member_order, active_from, active_to FROM incoming_members;

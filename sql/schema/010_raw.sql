@@ -84,12 +84,18 @@ CREATE TABLE IF NOT EXISTS raw.instruments (
     price_decimals  INTEGER NOT NULL
 );
 
+-- active_from/active_to: sessions on which the membership list applies (NULL = open).
 CREATE TABLE IF NOT EXISTS raw.universe_members (
     universe      VARCHAR NOT NULL,
     ticker        VARCHAR NOT NULL,
     member_order  INTEGER NOT NULL,
+    active_from   DATE,
+    active_to     DATE,
     PRIMARY KEY (universe, ticker)
 );
+-- warehouses created before the active window existed
+ALTER TABLE raw.universe_members ADD COLUMN IF NOT EXISTS active_from DATE;
+ALTER TABLE raw.universe_members ADD COLUMN IF NOT EXISTS active_to DATE;
 
 -- NYSE (XNYS) sessions with their published open and close.
 CREATE TABLE IF NOT EXISTS raw.trading_sessions (

@@ -1,0 +1,119 @@
+-- Public SQL macros, part 2: bar lookups and period returns (schema `bw`, see 010_sessions.sql).
+--
+-- Prices are raw.daily_bars' as-traded open/close (split-adjusted, not dividend-adjusted),
+-- so a period return is a price return, like the marts' ret_* columns. Returns are
+-- fractions (0.01 = 1%).
+--
+-- DuckDB refuses a macro parameter that has the name of a column in the macro's FROM
+-- clause, so the macros that read tables take `sym`/`day` (the bw._* building blocks) and
+-- the public macros with a `ticker` parameter are thin wrappers over them.
+
+CREATE OR REPLACE MACRO bw._close_on(sym, day) AS (
+    SELECT _bw_b.close
+    FROM raw.daily_bars AS _bw_b
+    WHERE _bw_b.ticker = sym AND _bw_b.session_date = day::DATE
+);
+
+CREATE OR REPLACE MACRO bw._open_on(sym, day) AS (
+    SELECT _bw_b.open
+    FROM raw.daily_bars AS _bw_b
+    WHERE _bw_b.ticker = sym AND _bw_b.session_date = day::DATE
+);
+
+CREATE OR REPLACE MACRO bw._last_bar_before(sym, day) AS (
+    SELECT max(_bw_b.session_date)
+    FROM raw.daily_bars AS _bw_b
+    WHERE _bw_b.ticker = sym AND _bw_b.session_date < day::DATE
+);
+
+-- bw.close_on(ticker, d) -> DOUBLE: the ticker's close on session d (NULL without a bar).
+CREATE OR REPLACE MACRO bw.close_on(ticker, d) AS bw._close_on(ticker, d);
+
+-- bw.open_on(ticker, d) -> DOUBLE: the ticker's open on session d (NULL without a bar).
+CREATE OR REPLACE MACRO bw.open_on(ticker, d) AS bw._open_on(ticker, d);
+
+-- bw.last_bar_before(ticker, d) -> DATE: the ticker's last stored session strictly before d.
+CREATE OR REPLACE MACRO bw.last_bar_before(ticker, d) AS bw._last_bar_before(ticker, d);
+
+-- bw.period_return(ticker, start_date, end_date, basis) -> DOUBLE (a fraction)
+--   basis 'close': from the close of the ticker's last stored session BEFORE start_date to
+--     the close of the last NYSE session on or before end_date. This is the base rule of
+--     marts.daily_returns' ret_mtd/ret_ytd, so period_return(t, '2025-01-01', d, 'close')
+--     is the year-to-date return on session d.
+--   basis 'open': from the open of the first NYSE session on or after start_date to the
+--     close of the last NYSE session on or before end_date (the "since the open" figure
+--     many recaps quote; a one-session period gives the open-to-close move).
+--   NULL when a needed bar is missing (no stored bar before start_date; no bar on the end
+--     session, e.g. a ticker whose data stops earlier; no bar on the first session for
+--     'open'), and when no NYSE session lies in start_date..end_date (incl. end < start).
+--   Any basis other than exactly 'close' or 'open' (including NULL) is an ERROR
+--     ("bw.period_return: basis must be 'close' or 'open' ..."), never a number.
+CREATE OR REPLACE MACRO bw.period_return(ticker, start_date, end_date, basis) AS CASE
+    WHEN basis IS NULL OR basis NOT IN ('close', 'open') THEN error(
+        'bw.period_return: basis must be ''close'' or ''open'', got '
+        || coalesce('''' || basis::VARCHAR || '''', 'NULL')
+    )
+    WHEN NOT coalesce(bw.session_on_or_after(start_date) <= bw.session_on_or_before(end_date), false)
+        THEN NULL
+    WHEN basis = 'close' THEN
+        bw._close_on(ticker, bw.session_on_or_before(end_date))
+        / bw._close_on(ticker, bw._last_bar_before(ticker, start_date)) - 1
+    ELSE
+        bw._close_on(ticker, bw.session_on_or_before(end_date))
+        / bw._open_on(ticker, bw.session_on_or_after(start_date)) - 1
+END;
+
+-- FROM bw.period_returns(start_date, end_date): the same figures for every stored ticker,
+-- both bases, with the sessions and prices they come from. One row per (ticker, basis):
+--   ticker         VARCHAR
+--   basis          VARCHAR  'close' or 'open' (definitions as for bw.period_return)
+--   from_session   DATE     'close': the ticker's last stored session before start_date;
+--                           'open': the first NYSE session on or after start_date
+--   from_price     DOUBLE   close (or open) of from_session; NULL without a bar there
+--   to_session     DATE     the last NYSE session on or before end_date
+--   to_price       DOUBLE   close of to_session; NULL without a bar there
+--   period_return  DOUBLE   to_price / from_price - 1; NULL as for bw.period_return
+-- bw.period_return(t, s, e, b) equals period_return of the row (t, b) here.
+CREATE OR REPLACE MACRO bw.period_returns(start_date, end_date) AS TABLE
+WITH _bw_window AS (
+    SELECT
+        bw.session_on_or_after(start_date) AS first_session,
+        bw.session_on_or_before(end_date) AS last_session
+),
+_bw_legs AS (
+    SELECT
+        _bw_b.ticker,
+        max(_bw_b.session_date) FILTER (WHERE _bw_b.session_date < start_date::DATE) AS base_session,
+        arg_max(_bw_b.close, _bw_b.session_date)
+            FILTER (WHERE _bw_b.session_date < start_date::DATE) AS base_close,
+        any_value(_bw_b.open) FILTER (WHERE _bw_b.session_date = _bw_w.first_session) AS first_open,
+        any_value(_bw_b.close) FILTER (WHERE _bw_b.session_date = _bw_w.last_session) AS last_close
+    FROM raw.daily_bars AS _bw_b
+    CROSS JOIN _bw_window AS _bw_w
+    GROUP BY _bw_b.ticker
+),
+_bw_rows AS (
+    SELECT
+        _bw_l.ticker,
+        _bw_k.basis,
+        CASE _bw_k.basis WHEN 'close' THEN _bw_l.base_session ELSE _bw_w.first_session END
+            AS from_session,
+        CASE _bw_k.basis WHEN 'close' THEN _bw_l.base_close ELSE _bw_l.first_open END
+            AS from_price,
+        _bw_w.last_session AS to_session,
+        _bw_l.last_close AS to_price,
+        coalesce(_bw_w.first_session <= _bw_w.last_session, false) AS has_session
+    FROM _bw_legs AS _bw_l
+    CROSS JOIN _bw_window AS _bw_w
+    CROSS JOIN (VALUES ('close'), ('open')) AS _bw_k(basis)
+)
+SELECT
+    ticker,
+    basis,
+    from_session,
+    from_price,
+    to_session,
+    to_price,
+    CASE WHEN has_session THEN to_price / from_price - 1 END AS period_return
+FROM _bw_rows
+ORDER BY ticker, basis;

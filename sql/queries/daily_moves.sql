@@ -1,0 +1,74 @@
+-- Question: How did each member of a universe close on a date: level, change on the day,
+--   and returns over the week, month to date and year to date?
+--
+-- Parameters:
+--   $as_of     DATE     the day asked about; resolved to the last NYSE session on or before it
+--   $universe  VARCHAR  a universe of raw.universe_members (its members on the session), e.g. 'indices'
+--
+-- Columns:
+--   session_date   DATE     the resolved session
+--   ticker         VARCHAR  universe member
+--   name           VARCHAR  instrument name (raw.instruments)
+--   close          DOUBLE   close on session_date
+--   prev_session   DATE     the NYSE session before session_date
+--   prev_close     DOUBLE   close on prev_session; NULL without a bar
+--   change         DOUBLE   close - prev_close (index points or dollars)
+--   ret_1d         DOUBLE   close / prev_close - 1 (a fraction)
+--   ret_5d         DOUBLE   return over the last 5 sessions (marts.daily_returns)
+--   ret_mtd        DOUBLE   month-to-date: from the last close before the month's first day (bw.period_returns, close basis)
+--   ret_ytd        DOUBLE   year-to-date: from the last close of the previous year (bw.period_returns, close basis)
+--
+-- Notes: one row per member with a bar on the session, in universe order. ret_mtd and
+--   ret_ytd follow the definitions of marts.daily_returns and are NULL when the stored
+--   history starts inside the period (all of 2024 in the bundled data).
+WITH asked AS (
+    SELECT
+        bw.session_on_or_before($as_of::DATE) AS session_date,
+        bw.session_before(bw.session_on_or_before($as_of::DATE)) AS prev_session
+),
+members AS (
+    -- the universe's members on the session (raw.universe_members' active window)
+    SELECT m.ticker, m.member_order
+    FROM raw.universe_members AS m
+    CROSS JOIN asked AS a
+    WHERE m.universe = $universe
+        AND (m.active_from IS NULL OR m.active_from <= a.session_date)
+        AND (m.active_to IS NULL OR m.active_to >= a.session_date)
+),
+mtd AS (
+    SELECT r.ticker, r.period_return
+    FROM bw.period_returns(
+        (SELECT date_trunc('month', session_date)::DATE FROM asked),
+        (SELECT session_date FROM asked)
+    ) AS r
+    WHERE r.basis = 'close'
+),
+ytd AS (
+    SELECT r.ticker, r.period_return
+    FROM bw.period_returns(
+        (SELECT date_trunc('year', session_date)::DATE FROM asked),
+        (SELECT session_date FROM asked)
+    ) AS r
+    WHERE r.basis = 'close'
+)
+SELECT
+    d.session_date,
+    d.ticker,
+    i.name,
+    d.close,
+    a.prev_session,
+    p.close AS prev_close,
+    d.close - p.close AS change,
+    d.ret_1d,
+    d.ret_5d,
+    mtd.period_return AS ret_mtd,
+    ytd.period_return AS ret_ytd
+FROM marts.daily_returns AS d
+CROSS JOIN asked AS a
+JOIN members AS m ON m.ticker = d.ticker
+LEFT JOIN raw.daily_bars AS p ON p.ticker = d.ticker AND p.session_date = a.prev_session
+LEFT JOIN mtd ON mtd.ticker = d.ticker
+LEFT JOIN ytd ON ytd.ticker = d.ticker
+LEFT JOIN raw.instruments AS i ON i.ticker = d.ticker
+WHERE d.session_date = a.session_date
+ORDER BY m.member_order, d.ticker;
