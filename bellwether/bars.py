@@ -16,7 +16,8 @@ either landed or rejected. The rules (hard validation):
 * ``low <= min(open, close)`` and ``max(open, close) <= high`` within a relative tolerance
   of 1e-6 (so float32 noise in a source is not an error), and ``low <= high`` (judged
   only when the four prices are themselves valid, so one bad price gives one reason);
-* ``volume`` is null (unknown, e.g. ``^RUT``) or a whole number >= 0;
+* ``volume`` is a whole number >= 0; it may be null (unpublished, e.g. ``^RUT``) only for
+  an index (a Yahoo ``^`` symbol);
 * ``(ticker, session_date)`` is unique: exact duplicates keep the first copy and reject
   the others as ``duplicate row``; conflicting copies are all rejected.
 """
@@ -175,6 +176,10 @@ def validate_bars(
         _reason(
             pl.col("volume").is_finite() & (pl.col("volume") != pl.col("volume").floor()),
             "volume is not a whole number",
+        ),
+        _reason(
+            pl.col("volume").is_null() & ~pl.col("ticker").str.starts_with("^").fill_null(False),
+            "volume missing (only an index, ^SYMBOL, may have no volume)",
         ),
         _reason(
             (pl.col("_copies") > 1) & (pl.col("_variants") > 1),

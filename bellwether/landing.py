@@ -6,7 +6,9 @@ sessions and
 1. validates it (:func:`bellwether.bars.validate_bars`): good rows and rejected rows;
 2. archives what the source delivered (Parquet under ``<archive>/<ingest_id>/``) so the
    landing can be rebuilt offline exactly as it was first made;
-3. in ONE transaction: replaces the stored bars for every ``(ticker, session)`` delivered,
+3. in ONE transaction: records restatements (a delivered bar whose close moved by more
+   than 0.5% or whose ``adj_close`` basis changed against the stored one) in
+   ``raw.restatements``, replaces the stored bars for every ``(ticker, session)`` delivered,
    replaces earlier rejects of the received tickers in the range, stores the new rejects,
    upserts corporate actions and logs the landing in ``raw.ingest_runs``.
 
@@ -31,6 +33,12 @@ from bellwether.bars import validate_bars
 from bellwether.sources.base import FetchResult
 from bellwether.sqlfiles import load_sql
 from bellwether.warehouse import Warehouse
+
+
+#: A re-landed bar is a restatement when its close moved by more than this (relative) ...
+RESTATEMENT_CLOSE_MOVE = 0.005
+#: ... or its adj_close/close ratio (the adjustment basis) changed by more than this.
+RESTATEMENT_BASIS_CHANGE = 1e-6
 
 
 @dataclass
@@ -160,6 +168,10 @@ def land_fetch(
             con.register("incoming_rejects", rejected.to_arrow())
             con.register("incoming_actions", actions.to_arrow())
             con.register("incoming_tickers", tickers.to_arrow())
+            con.execute(
+                load_sql("landing/record_restatements"),
+                [RESTATEMENT_CLOSE_MOVE, RESTATEMENT_BASIS_CHANGE, ingest_id, started],
+            )
             con.execute(load_sql("landing/delete_replaced_bars"))
             con.execute(load_sql("landing/insert_bars"), [result.source, started, ingest_id])
             con.execute(load_sql("landing/delete_replaced_rejects"), [start, end])

@@ -45,7 +45,7 @@ QUERY_FOLDER = "queries"
 
 _SECTION = re.compile(r"^(Question|Parameters|Columns|Notes):\s*(.*)$")
 _ENTRY = re.compile(
-    r"^ {2}(?P<name>\$?[a-z_][a-z0-9_]*)\s+(?P<type>[A-Z][A-Z0-9_]*)\s+(?P<doc>.+)$"
+    r"^ {2}(?P<name>\$?[a-z_][a-z0-9_]*)\s+(?P<type>[A-Z][A-Z0-9_]*(?:\[\])?)\s+(?P<doc>.+)$"
 )
 _USED_PARAM = re.compile(r"\$([A-Za-z_][A-Za-z0-9_]*)")
 _NAME = re.compile(r"^[a-z][a-z0-9_]*$")

@@ -53,6 +53,7 @@ class Reference:
 
     def __init__(self, bars: pl.DataFrame, decimals: dict[str, int]) -> None:
         self.calendar = sessions_between(date(2023, 1, 1), date(2027, 1, 1))
+        self.position = {d: i for i, d in enumerate(self.calendar)}
         self.decimals = decimals
         self.bar: dict[tuple[str, date], dict] = {}
         self.dates: dict[str, list[date]] = {}
@@ -60,6 +61,7 @@ class Reference:
             self.bar[(row["ticker"], row["session_date"])] = row
             self.dates.setdefault(row["ticker"], []).append(row["session_date"])
         self._streaks: dict[str, dict[date, tuple[int, int]]] = {}
+        self._relative: dict[tuple[str, str], dict[date, tuple[int, int]]] = {}
 
     # -- calendar --------------------------------------------------------------------
     def on_or_before(self, d: date) -> date:
@@ -73,7 +75,7 @@ class Reference:
 
     def back(self, d: date, n: int) -> date:
         """The session n sessions before session d."""
-        return self.calendar[self.calendar.index(d) - n]
+        return self.calendar[self.position[d] - n]
 
     # -- prices ----------------------------------------------------------------------
     def close(self, ticker: str, d: date) -> float | None:
@@ -106,7 +108,7 @@ class Reference:
 
     def window(self, ticker: str, d: date, n: int, field: str) -> list | None:
         """``field`` of the n sessions ending d, or None if a bar (or value) is missing."""
-        i = self.calendar.index(d)
+        i = self.position[d]
         if i - n + 1 < 0:
             return None
         rows = [self.bar.get((ticker, s)) for s in self.calendar[i - n + 1 : i + 1]]
@@ -139,15 +141,19 @@ class Reference:
 
     def relative_runs(self, ticker: str, benchmark: str) -> dict[date, tuple[int, int]]:
         """(outperf_streak, underperf_streak) on every session the ticker has a bar."""
-        out: dict[date, tuple[int, int]] = {}
-        up = down = 0
-        for d in self.dates[ticker]:
-            mine, theirs = self.ret(ticker, d), self.ret(benchmark, d)
-            better = None if mine is None or theirs is None else (mine > theirs) - (mine < theirs)
-            up = up + 1 if better == 1 else 0
-            down = down + 1 if better == -1 else 0
-            out[d] = (up, down)
-        return out
+        if (ticker, benchmark) not in self._relative:
+            out: dict[date, tuple[int, int]] = {}
+            up = down = 0
+            for d in self.dates[ticker]:
+                mine, theirs = self.ret(ticker, d), self.ret(benchmark, d)
+                better = (
+                    None if mine is None or theirs is None else (mine > theirs) - (mine < theirs)
+                )
+                up = up + 1 if better == 1 else 0
+                down = down + 1 if better == -1 else 0
+                out[d] = (up, down)
+            self._relative[(ticker, benchmark)] = out
+        return self._relative[(ticker, benchmark)]
 
     @staticmethod
     def longest_since(runs: dict[date, int], d: date, strictly: bool = False):
@@ -231,7 +237,7 @@ def test_applying_the_macros_again_is_idempotent(built_warehouse, tmp_path):
 
 def test_session_helpers_follow_the_nyse_calendar(con, ref):
     days = [date(2025, 12, d) for d in range(1, 32)]
-    days += weekday_closures(BUNDLED_FIRST, BUNDLED_LAST) + [date(2024, 1, 2), date(2026, 6, 29)]
+    days += [*weekday_closures(BUNDLED_FIRST, BUNDLED_LAST), date(2024, 1, 2), date(2026, 6, 29)]
     for d in days:
         got = con.execute(
             "SELECT bw.session_before($1), bw.session_on_or_before($1), "
@@ -249,8 +255,9 @@ def test_bar_lookups(con, ref):
     assert scalar(con, "SELECT bw.close_on('SPY', DATE '2025-12-05')") == ref.close(
         "SPY", date(2025, 12, 5)
     )
-    assert scalar(con, "SELECT bw.open_on('SPY', '2025-12-05')") == (
-        ref.bar[("SPY", date(2025, 12, 5))]["open"]
+    assert (
+        scalar(con, "SELECT bw.open_on('SPY', '2025-12-05')")
+        == (ref.bar[("SPY", date(2025, 12, 5))]["open"])
     )
     assert scalar(con, "SELECT bw.close_on('XLK', '2026-02-06')") is None  # sector data ends
     assert scalar(con, "SELECT bw.last_bar_before('XLK', '2026-06-29')") == date(2026, 2, 5)
@@ -445,9 +452,7 @@ def test_relative_runs_match_a_recount_from_raw_closes(con, ref):
             runs = {s: v[k] for s, v in all_runs.items() if s <= d}
             assert row["run_length"] == runs[d]
             assert row["run_start"] == ref.run_start(runs, d)
-            assert (row["longest_since"], row["longest_since_length"]) == ref.longest_since(
-                runs, d
-            )
+            assert (row["longest_since"], row["longest_since_length"]) == ref.longest_since(runs, d)
             assert (row["last_longer_session"], row["last_longer_length"]) == (
                 ref.longest_since(runs, d, strictly=True)
             )

@@ -49,16 +49,38 @@ def _by_session(frame: pl.DataFrame, sessions: Sequence[date]) -> dict[date, pl.
 
 
 def check_rejected(sessions: Sequence[date], rejected: pl.DataFrame) -> list[Outcome]:
-    """``rejected``: ``ticker, session_date, reason`` of rows rejected at landing."""
+    """``rejected``: ``ticker, session_date, reason`` of the rows a landing rejected.
+
+    A rejected row dated on none of the sessions (a weekend, a future or unparseable date)
+    is reported on the last session of the range, with its date.
+    """
+    in_range = pl.col("session_date").is_in(list(sessions)).fill_null(False)
+    labelled = rejected.with_columns(
+        pl.when(in_range)
+        .then(pl.format("{} ({})", pl.col("ticker").fill_null("?"), pl.col("reason")))
+        .otherwise(
+            pl.format(
+                "{} dated {} ({})",
+                pl.col("ticker").fill_null("?"),
+                pl.col("session_date").cast(pl.String).fill_null("?"),
+                pl.col("reason"),
+            )
+        )
+        .alias("label"),
+        pl.when(in_range)
+        .then(pl.col("session_date"))
+        .otherwise(pl.lit(sessions[-1] if sessions else None))
+        .alias("session_date"),
+    )
     out = []
-    for s, g in _by_session(rejected, sessions).items():
-        named = [f"{t} ({r})" for t, r in g.select("ticker", "reason").iter_rows()]
+    for s, g in _by_session(labelled, sessions).items():
+        named = g["label"].to_list()
         out.append(
             Outcome(
                 s, "rejected_rows", g.is_empty(),
                 "no row rejected" if g.is_empty() else f"{g.height} row(s) rejected at landing: {name_rows(named)}",
                 scope="row", observed=str(g.height), expected="0",
-                failing_tickers=[t for t in g["ticker"].to_list() if t],
+                failing_tickers=sorted({t for t in g["ticker"].to_list() if t}),
             )
         )  # fmt: skip
     return out

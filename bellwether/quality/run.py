@@ -87,7 +87,7 @@ def run_raw_checks(
     prev = previous_session(first)
     with wh.connect() as con:
         bars_with_prev = _query(con, "dq/read_check_inputs_bars", [prev, last])
-        rejected = _query(con, "dq/read_rejected", [first, last])
+        rejected = _query(con, "dq/read_rejected", [ingest_id or ""])
         actions = _query(con, "dq/read_actions", [first, last])
         restated = _query(con, "dq/read_restatements", [ingest_id or ""])
         latest = con.execute(load_sql("dq/latest_landed_session")).fetchall()[0][0]

@@ -59,20 +59,40 @@ def resolve_inside(path: Path | str, root: Path) -> Path:
     return candidate
 
 
+TRUNCATED = "file does not end with a newline: its last row may be truncated"
+
+
+def _ends_with_newline(path: Path) -> bool:
+    with path.open("rb") as fh:
+        fh.seek(0, 2)
+        if fh.tell() == 0:
+            return True
+        fh.seek(-1, 2)
+        return fh.read(1) == b"\n"
+
+
 def _read_text_frame(path: Path) -> pl.DataFrame:
-    """Read a CSV or Parquet file with every column as text."""
+    """Read a CSV or Parquet file with every column as text.
+
+    A CSV whose last byte is not a newline was probably cut off mid-row: its last row gets
+    a ``_truncated`` flag so that validation rejects it rather than land a partial number.
+    """
     try:
         if path.suffix == ".parquet":
             df = pl.read_parquet(path)
             return df.select(pl.all().cast(pl.String))
-        return pl.read_csv(path, infer_schema=False)
+        df = pl.read_csv(path, infer_schema=False)
+        if not _ends_with_newline(path) and df.height:
+            df = df.with_columns((pl.int_range(pl.len()) == pl.len() - 1).alias("_truncated"))
+        return df
     except (pl.exceptions.ComputeError, pl.exceptions.NoDataError, OSError) as exc:
         raise SourceFormatError(f"cannot read {path}: {exc}") from exc
 
 
 def _check_columns(df: pl.DataFrame, expected: tuple[str, ...], path: Path) -> None:
-    missing = [c for c in expected if c not in df.columns]
-    extra = [c for c in df.columns if c not in expected]
+    present = [c for c in df.columns if c != "_truncated"]
+    missing = [c for c in expected if c not in present]
+    extra = [c for c in present if c not in expected]
     if missing or extra:
         raise SourceFormatError(
             f"{path}: wrong columns; missing {missing or 'none'}, unexpected {extra or 'none'}; "
@@ -100,6 +120,8 @@ def parse_bar_text(df: pl.DataFrame) -> pl.DataFrame:
         .then(pl.format("unparseable date: '{}'", date_text))
         .otherwise(None)
     ]
+    if "_truncated" in df.columns:
+        errors.append(pl.when(pl.col("_truncated")).then(pl.lit(TRUNCATED)).otherwise(None))
     values = []
     for col in (*PRICE_COLUMNS, "volume"):
         v, e = _parse_number(col)

@@ -1,2 +1,3 @@
--- Rejected rows on sessions $1..$2.
-SELECT ticker, session_date, reason FROM raw.rejected_bars WHERE session_date BETWEEN $1 AND $2;
+-- Rows rejected by ingest $1 (whatever their date, so a row that cannot be placed on a
+-- session is still reported).
+SELECT ticker, session_date, reason FROM raw.rejected_bars WHERE ingest_id = $1;

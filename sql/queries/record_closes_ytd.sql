@@ -15,11 +15,13 @@
 --   last_record_session  DATE     latest record close on or before session_date, any year; NULL if none
 --   record_close         DOUBLE   highest close in the stored history up to session_date
 --   pct_from_record      DOUBLE   close / record_close - 1 (a fraction, <= 0)
+--   history_start        DATE     the ticker's first stored session: records are records since then
 --
 -- Notes: one row per member with a bar on the session, in universe order (no row without a
 --   bar). From marts.technicals. A record is a record of the stored history, which starts
 --   with the ticker's first stored bar (2024-01-02 in the bundled data), so early-2024
---   records are not necessarily all-time records.
+--   records are not necessarily all-time records (e.g. ^RUT's 2024 "records" stay below its
+--   2021 high): quote them as "record since history_start".
 WITH asked AS (
     SELECT bw.session_on_or_before($as_of::DATE) AS session_date
 ),
@@ -36,7 +38,8 @@ history AS (
     SELECT
         t.ticker,
         max(t.close) AS record_close,
-        max(t.session_date) FILTER (WHERE t.is_record_close) AS last_record_session
+        max(t.session_date) FILTER (WHERE t.is_record_close) AS last_record_session,
+        min(t.session_date) AS history_start
     FROM marts.technicals AS t
     JOIN members AS m ON m.ticker = t.ticker
     WHERE t.session_date <= (SELECT session_date FROM asked)
@@ -51,7 +54,8 @@ SELECT
     t.record_closes_ytd,
     h.last_record_session,
     h.record_close,
-    t.close / h.record_close - 1 AS pct_from_record
+    t.close / h.record_close - 1 AS pct_from_record,
+    h.history_start
 FROM marts.technicals AS t
 JOIN members AS m ON m.ticker = t.ticker
 JOIN history AS h ON h.ticker = t.ticker

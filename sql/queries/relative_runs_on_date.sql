@@ -19,12 +19,18 @@
 --   excess_ret_1d         DOUBLE   ret_1d - benchmark_ret_1d on session_date
 --   ret_1d                DOUBLE   the ticker's return on session_date
 --   benchmark_ret_1d      DOUBLE   the benchmark's return on session_date
+--   history_start         DATE     first stored session of the pair (NULL "since" columns mean: the longest since then)
 --
 -- Notes: two rows per pair with a row in marts.relative_performance on the session
 --   ('outperf' first), pairs sorted by ticker then benchmark. Runs from
 --   bw.relative_runs (sql/macros/030_runs.sql).
 WITH asked AS (
     SELECT bw.session_on_or_before($as_of::DATE) AS session_date
+),
+starts AS (
+    SELECT p.ticker, p.benchmark, min(p.session_date) AS history_start
+    FROM marts.relative_performance AS p
+    GROUP BY p.ticker, p.benchmark
 )
 SELECT
     r.session_date,
@@ -39,8 +45,10 @@ SELECT
     r.last_longer_length,
     p.excess_ret_1d,
     p.ret_1d,
-    p.benchmark_ret_1d
+    p.benchmark_ret_1d,
+    h.history_start
 FROM bw.relative_runs((SELECT session_date FROM asked)) AS r
 JOIN marts.relative_performance AS p
     ON p.ticker = r.ticker AND p.benchmark = r.benchmark AND p.session_date = r.session_date
+JOIN starts AS h ON h.ticker = r.ticker AND h.benchmark = r.benchmark
 ORDER BY r.ticker, r.benchmark, r.kind;

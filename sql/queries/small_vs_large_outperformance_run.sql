@@ -19,11 +19,17 @@
 --   excess_ret_1d         DOUBLE   ret_1d - benchmark_ret_1d on session_date
 --   ret_1d                DOUBLE   the small-cap side's return on session_date
 --   benchmark_ret_1d      DOUBLE   the large-cap side's return on session_date
+--   history_start         DATE     first stored session of the pair (NULL "since" columns mean: the longest since then)
 --
 -- Notes: four rows: ^RUT vs ^GSPC then IWM vs SPY, 'outperf' before 'underperf'; at most
 --   one of the two kinds has run_length > 0. Same figures as relative_runs_on_date.
 WITH asked AS (
     SELECT bw.session_on_or_before($as_of::DATE) AS session_date
+),
+starts AS (
+    SELECT p.ticker, p.benchmark, min(p.session_date) AS history_start
+    FROM marts.relative_performance AS p
+    GROUP BY p.ticker, p.benchmark
 ),
 pairs(pair_order, ticker, benchmark) AS (
     VALUES (1, '^RUT', '^GSPC'), (2, 'IWM', 'SPY')
@@ -41,9 +47,11 @@ SELECT
     r.last_longer_length,
     p.excess_ret_1d,
     p.ret_1d,
-    p.benchmark_ret_1d
+    p.benchmark_ret_1d,
+    h.history_start
 FROM bw.relative_runs((SELECT session_date FROM asked)) AS r
 JOIN pairs AS x ON x.ticker = r.ticker AND x.benchmark = r.benchmark
 JOIN marts.relative_performance AS p
     ON p.ticker = r.ticker AND p.benchmark = r.benchmark AND p.session_date = r.session_date
+JOIN starts AS h ON h.ticker = r.ticker AND h.benchmark = r.benchmark
 ORDER BY x.pair_order, r.kind;

@@ -18,6 +18,7 @@
 --   longest_since_length  INTEGER  length of the streak that ended on longest_since
 --   last_longer_session   DATE     the same for a strictly longer streak
 --   last_longer_length    INTEGER  length of that streak
+--   history_start         DATE     the ticker's first stored session (NULL "since" columns mean: the longest since then)
 --
 -- Notes: two rows per member with a bar on the session ('up' first), in universe order.
 --   Streaks from marts.streaks (closes compared at published precision) through
@@ -25,6 +26,11 @@
 --   first stored bar.
 WITH asked AS (
     SELECT bw.session_on_or_before($as_of::DATE) AS session_date
+),
+starts AS (
+    SELECT s.ticker, min(s.session_date) AS history_start
+    FROM marts.streaks AS s
+    GROUP BY s.ticker
 ),
 members AS (
     -- the universe's members on the session (raw.universe_members' active window)
@@ -47,9 +53,11 @@ SELECT
     r.longest_since,
     r.longest_since_length,
     r.last_longer_session,
-    r.last_longer_length
+    r.last_longer_length,
+    h.history_start
 FROM bw.streak_runs((SELECT session_date FROM asked)) AS r
 JOIN members AS m ON m.ticker = r.ticker
 JOIN marts.streaks AS s ON s.ticker = r.ticker AND s.session_date = r.session_date
+JOIN starts AS h ON h.ticker = r.ticker
 LEFT JOIN raw.instruments AS i ON i.ticker = r.ticker
 ORDER BY m.member_order, r.ticker, r.kind DESC;
