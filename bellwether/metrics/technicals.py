@@ -135,7 +135,7 @@ def technicals(bars: pl.DataFrame, seed: pl.DataFrame | None = None) -> pl.DataF
             .alias(f"avg_volume_{n}")
             for n in (20, 63)
         ],
-        (log_ret.rolling_std(20, min_samples=20, ddof=0).over(**over) * math.sqrt(252)).alias(
+        (log_ret.rolling_std(20, min_samples=20, ddof=1).over(**over) * math.sqrt(252)).alias(
             "volatility_20d"
         ),
         pl.when(prior_max.is_null())
