@@ -88,13 +88,14 @@ class Warehouse:
                 holder = _lock_holder(exc)
                 if holder is None:
                     raise
-                if time.monotonic() + delay > deadline:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
                     raise WarehouseLockedError(
                         f"warehouse {self.path} is locked by {holder}; gave up after "
                         f"{self.lock_timeout_s:.0f}s of retries. Close that session (a DuckDB "
                         "shell or notebook holding the file) or wait for its run to finish."
                     ) from exc
-                time.sleep(delay)
+                time.sleep(min(delay, remaining))
                 delay = min(delay * 2, self.max_backoff_s)
 
     @contextmanager

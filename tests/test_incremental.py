@@ -13,6 +13,7 @@ tickers have no bar on the session before a chunk.
 
 from __future__ import annotations
 
+import itertools
 import random
 import shutil
 from datetime import date
@@ -40,7 +41,14 @@ CONSTITUENTS = [
 ]  # fmt: skip
 MARKET = ["^GSPC", "^IXIC", "^RUT", "SPY", "QQQ", "IWM", "XLE", "XLF", "XLK", "XLRE", "XLU"]
 BANKS = ["HBAN", "RF"]
-PAIRS = [("^RUT", "^GSPC"), ("IWM", "SPY"), ("QQQ", "SPY"), ("XLK", "SPY"), ("XLE", "SPY"), ("HBAN", "XLF")]
+PAIRS = [
+    ("^RUT", "^GSPC"),
+    ("IWM", "SPY"),
+    ("QQQ", "SPY"),
+    ("XLK", "SPY"),
+    ("XLE", "SPY"),
+    ("HBAN", "XLF"),
+]
 
 #: Bars removed from the landing: (ticker, session). The chunk tests start chunks on the
 #: session after each, where that ticker has no seed row.
@@ -93,7 +101,9 @@ def landed(tmp_path_factory) -> Path:
     path = tmp_path_factory.mktemp("landed") / "warehouse.duckdb"
     wh = Warehouse(path)
     fetched = BundledSource().fetch(UNIVERSE.symbols, FIRST, LAST, now=NOW)
-    drop = pl.DataFrame(REMOVED, schema={"ticker": pl.String, "session_date": pl.Date}, orient="row")
+    drop = pl.DataFrame(
+        REMOVED, schema={"ticker": pl.String, "session_date": pl.Date}, orient="row"
+    )
     bars = fetched.bars.join(drop, on=["ticker", "session_date"], how="anti")
     assert fetched.bars.height - bars.height == len(REMOVED)
     gapped = FetchResult(fetched.source, bars, fetched.actions, fetched.failed)
@@ -127,7 +137,7 @@ def assert_same_marts(got: dict[str, pl.DataFrame], want: dict[str, pl.DataFrame
 def build_in_chunks(wh: Warehouse, starts: list[date]) -> None:
     """Build FIRST..LAST as contiguous chunks beginning at ``starts`` (FIRST first), in order."""
     bounds = [*starts, None]
-    for a, b in zip(bounds, bounds[1:], strict=False):
+    for a, b in itertools.pairwise(bounds):
         build_marts(wh, a, previous_session(b) if b else LAST, UNIVERSE)
 
 

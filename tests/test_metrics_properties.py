@@ -242,9 +242,7 @@ def test_sector_performance_matches_the_sql_reference(con, market):
 def test_breadth_matches_the_sql_reference(con, market):
     st_rows, tech = streaks(market.bars), technicals(market.bars)
     got = breadth(breadth_inputs(market, st_rows, tech), universe_sizes(market))
-    want = run_reference(
-        "breadth", con, members=market.members, streaks=st_rows, technicals=tech
-    )
+    want = run_reference("breadth", con, members=market.members, streaks=st_rows, technicals=tech)
     agree(got, want, ["universe", "session_date"])
 
 
@@ -252,7 +250,9 @@ def test_long_histories_match_the_sql_reference(con):
     """Over 1,000 changes / sessions the SQL reference carries its RSI and EMA sums across
     blocks; 2,700 sessions of one ticker and a two-member universe cross two of them."""
     span = sessions_between(date(2010, 1, 4), date(2020, 12, 31))
-    market = random_market(random.Random(7), span, n_tickers=2, missing=8, p_flat=0.05, full_span=True)
+    market = random_market(
+        random.Random(7), span, n_tickers=2, missing=8, p_flat=0.05, full_span=True
+    )
     tech = technicals(market.bars)
     sql_tech = run_reference("technicals", con, bars=market.bars, sessions=market.sessions)
     agree(tech, sql_tech, ["ticker", "session_date"])

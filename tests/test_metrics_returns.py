@@ -144,7 +144,9 @@ def test_total_returns_use_adj_close_so_the_difference_is_the_dividend():
 
 
 def test_tickers_do_not_see_each_others_closes():
-    out = daily_returns(pl.concat([bars([100.0, 110.0], ticker="A"), bars([50.0, 45.0], ticker="B")]))
+    out = daily_returns(
+        pl.concat([bars([100.0, 110.0], ticker="A"), bars([50.0, 45.0], ticker="B")])
+    )
     assert on(out, JUNE[1], "A")["ret_1d"] == pytest.approx(0.10)
     assert on(out, JUNE[1], "B")["ret_1d"] == pytest.approx(-0.10)
 

@@ -70,4 +70,7 @@ def test_only_sector_etfs_are_ranked_and_each_session_on_its_own():
 
 def test_ret_1d_and_ret_ytd_are_passed_through():
     out = sector_performance(returns(D1, {"XLK": 0.01, "XLE": 0.02}), SECTORS)
-    assert out.select("ticker", "ret_1d", "ret_ytd").rows() == [("XLE", 0.02, 0.1), ("XLK", 0.01, 0.0)]
+    assert out.select("ticker", "ret_1d", "ret_ytd").rows() == [
+        ("XLE", 0.02, 0.1),
+        ("XLK", 0.01, 0.0),
+    ]

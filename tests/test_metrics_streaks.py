@@ -16,9 +16,7 @@ JUNE = sessions_between(date(2025, 6, 2), date(2025, 7, 31))
 def bars(closes: list[float | None], sessions=JUNE, ticker="AAA", decimals=4) -> pl.DataFrame:
     """One bar per session with these closes; ``None`` means no bar that session."""
     rows = [
-        (ticker, d, c, decimals)
-        for d, c in zip(sessions, closes, strict=False)
-        if c is not None
+        (ticker, d, c, decimals) for d, c in zip(sessions, closes, strict=False) if c is not None
     ]
     return pl.DataFrame(
         rows,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import statistics
 from datetime import date
@@ -83,8 +84,12 @@ def test_a_window_containing_a_missing_bar_is_null():
 def test_sma_200_needs_200_sessions():
     out = technicals(bars([100.0 + (i % 7) for i in range(201)]))
     assert at(out, 198)["sma_200"] is None
-    assert at(out, 199)["sma_200"] == pytest.approx(statistics.mean(100.0 + (i % 7) for i in range(200)))
-    assert at(out, 200)["sma_200"] == pytest.approx(statistics.mean(100.0 + (i % 7) for i in range(1, 201)))
+    assert at(out, 199)["sma_200"] == pytest.approx(
+        statistics.mean(100.0 + (i % 7) for i in range(200))
+    )
+    assert at(out, 200)["sma_200"] == pytest.approx(
+        statistics.mean(100.0 + (i % 7) for i in range(1, 201))
+    )
 
 
 # ---- RSI ------------------------------------------------------------------------------
@@ -207,10 +212,14 @@ def test_volatility_20d_is_the_annualised_sample_stdev_of_20_log_returns():
     closes = [100.0, 101.0, 99.5, 102.0, 101.0, 103.5, 104.0, 102.5, 103.0, 105.0, 104.0,
               106.0, 105.5, 107.0, 106.0, 108.0, 107.5, 109.0, 108.0, 110.0, 109.5, 111.0]  # fmt: skip
     out = technicals(bars(closes))
-    logs = [math.log(b / a) for a, b in zip(closes, closes[1:], strict=False)]
+    logs = [math.log(b / a) for a, b in itertools.pairwise(closes)]
     assert at(out, 19)["volatility_20d"] is None  # 19 log returns
-    assert at(out, 20)["volatility_20d"] == pytest.approx(statistics.stdev(logs[:20]) * math.sqrt(252))
-    assert at(out, 21)["volatility_20d"] == pytest.approx(statistics.stdev(logs[1:21]) * math.sqrt(252))
+    assert at(out, 20)["volatility_20d"] == pytest.approx(
+        statistics.stdev(logs[:20]) * math.sqrt(252)
+    )
+    assert at(out, 21)["volatility_20d"] == pytest.approx(
+        statistics.stdev(logs[1:21]) * math.sqrt(252)
+    )
 
 
 # ---- record closes ------------------------------------------------------------------

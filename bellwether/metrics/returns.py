@@ -56,7 +56,7 @@ def daily_returns(bars: pl.DataFrame) -> pl.DataFrame:
         (pl.col("close") / lag("close", 1)).log().alias("log_ret_1d"),
         (pl.col("close") / lag("close", 5) - 1).alias("ret_5d"),
         (pl.col("close") / lag("close", 21) - 1).alias("ret_21d"),
-        (pl.col("close") / _period_base("_close_before", year.alias("_m")) - 1).alias("ret_mtd"),
+        (pl.col("close") / _period_base("_close_before", month.alias("_m")) - 1).alias("ret_mtd"),
         (pl.col("close") / _period_base("_close_before", year.alias("_y")) - 1).alias("ret_ytd"),
         (pl.col("close") / lag("close", 252) - 1).alias("ret_52w"),
         (pl.col("adj_close") / lag("adj_close", 1) - 1).alias("tr_1d"),
