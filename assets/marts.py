@@ -10,7 +10,7 @@ from collections.abc import Callable
 import dagster as dg
 import polars as pl
 
-from bellwether import marts
+from bellwether import marts, ui_metadata
 from bellwether.partitions import keys_to_sessions, session_partitions
 from bellwether.quality.dagster_results import check_results, check_specs
 from bellwether.quality.run import MART_CHECKS, PER_TICKER_MARTS, run_mart_checks
@@ -34,7 +34,11 @@ def _markdown(frame: pl.DataFrame) -> str:
 
 
 def _mart_asset(
-    name: str, deps: list[list[str]], description: str, build: Callable[..., marts.MartBuild]
+    name: str,
+    deps: list[list[str]],
+    description: str,
+    build: Callable[..., marts.MartBuild],
+    charts: Callable[..., dict] | None = None,
 ):
     table = f"marts.{name}"
     asset = f"marts/{name}"
@@ -73,6 +77,8 @@ def _mart_asset(
             metadata={
                 **result.metadata(),
                 f"preview ({result.last_session})": dg.MetadataValue.md(_markdown(result.preview)),
+                # charts of the history up to the run's last session (bellwether/ui_metadata.py)
+                **(charts(wh, result.last_session) if charts else {}),
             },
         )
 
@@ -101,6 +107,7 @@ relative_performance = _mart_asset(
     "relative_performance", [["marts", "daily_returns"]],
     "Configured ticker/benchmark pairs: excess return, price ratio, outperformance runs, YTD gap.",
     lambda wh, first, last: marts.build_relative_performance(wh, first, last, default_universe()),
+    charts=ui_metadata.relative_strength_metadata,
 )  # fmt: skip
 sector_performance = _mart_asset(
     "sector_performance", [["marts", "daily_returns"]],
@@ -112,4 +119,5 @@ breadth = _mart_asset(
     "Advance/decline, A/D line, McClellan oscillator, % above 20/50/200-day averages and 52-week "
     "highs/lows over each breadth universe.",
     lambda wh, first, last: marts.build_breadth(wh, first, last, default_universe()),
+    charts=lambda wh, last: ui_metadata.breadth_metadata(wh, last, default_universe()),
 )  # fmt: skip

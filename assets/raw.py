@@ -13,6 +13,7 @@ from bellwether.reference import refresh_reference_tables
 from bellwether.resources import WRITER_POOL, BarSourceResource, WarehouseResource
 from bellwether.schemas import table_schema
 from bellwether.symbols import validate_symbols
+from bellwether.ui_metadata import daily_bars_preview
 from bellwether.universe import default_universe
 
 
@@ -90,5 +91,6 @@ def daily_bars(
             "ingest_id": report.ingest_id,
             "archive": dg.MetadataValue.path(report.archive_path or ""),
             "warehouse": dg.MetadataValue.path(str(wh.path)),
+            **daily_bars_preview(wh, sessions[-1]),
         },
     )

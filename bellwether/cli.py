@@ -2,6 +2,7 @@
 
 ``bellwether demo``     run the main job over every bundled session, as ONE Dagster run, in
                         the project's Dagster instance, then print what landed.
+``bellwether brief``    write the market brief of a session (``--date``): md, html, json.
 ``bellwether status``   print row counts, covered sessions and the latest landings.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 import argparse
 import sys
 from datetime import date
+from pathlib import Path
 
 from bellwether import settings
 
@@ -59,7 +61,7 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print(
         f"warehouse: {settings.warehouse_path()}   dagster instance: {dg.DagsterInstance.get().root_directory}"
     )
-    job = defs.resolve_job_def("bellwether_daily")
+    job = defs.resolve_job_def("bellwether_warehouse")
     with dg.DagsterInstance.get() as instance:
         result = job.execute_in_process(
             instance=instance,
@@ -72,6 +74,21 @@ def cmd_demo(args: argparse.Namespace) -> int:
             raise_on_error=False,
         )
     print(f"dagster run {result.run_id}: {'succeeded' if result.success else 'FAILED'}")
+    if result.success:
+        brief_job = defs.resolve_job_def("bellwether_daily").get_subset(
+            asset_selection={dg.AssetKey(["reports", "market_brief"])}
+        )
+        with dg.DagsterInstance.get() as instance:
+            brief_run = brief_job.execute_in_process(
+                instance=instance,
+                partition_key=last,
+                run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
+                raise_on_error=False,
+            )
+        status = "written" if brief_run.success else "FAILED"
+        print(
+            f"market brief for {last}: {status} in {settings.reports_dir()} (dagster run {brief_run.run_id})"
+        )
     print()
     print("\n".join(_summary_lines(Warehouse(settings.warehouse_path()))))
     print()
@@ -82,6 +99,20 @@ def cmd_demo(args: argparse.Namespace) -> int:
     print("  print(con.sql('SELECT * FROM marts.streaks ORDER BY session_date DESC LIMIT 5'))\"")
     print("Browse it in the UI: make ui  (http://127.0.0.1:3000)")
     return 0 if result.success else 1
+
+
+def cmd_brief(args: argparse.Namespace) -> int:
+    from bellwether.brief.build import build_brief
+    from bellwether.universe import default_universe
+    from bellwether.warehouse import Warehouse
+
+    brief, paths = build_brief(
+        Warehouse(settings.warehouse_path()), args.date, default_universe(), args.out
+    )
+    print(f"market brief for {brief.session} ({brief.status}, {len(brief.figures)} figures):")
+    for kind, path in paths.items():
+        print(f"  {kind:4} {path}")
+    return 0 if brief.status != "missing" else 1
 
 
 def cmd_status(args: argparse.Namespace) -> int:
@@ -110,6 +141,17 @@ def main(argv: list[str] | None = None) -> int:
         "--end", default="2026-06-29", type=lambda s: date.fromisoformat(s).isoformat()
     )
     demo.set_defaults(func=cmd_demo)
+    brief = sub.add_parser("brief", help="write the market brief of a session (md, html, json)")
+    brief.add_argument(
+        "--date",
+        required=True,
+        type=date.fromisoformat,
+        help="a session (or the day after which the last session is taken)",
+    )
+    brief.add_argument(
+        "--out", type=Path, default=settings.reports_dir(), help="output folder (default reports/)"
+    )
+    brief.set_defaults(func=cmd_brief)
     status = sub.add_parser("status", help="row counts and the latest landings")
     status.set_defaults(func=cmd_status)
     args = parser.parse_args(argv)

@@ -9,10 +9,13 @@ from __future__ import annotations
 import dagster as dg
 
 import assets.marts
+import assets.quality
 import assets.raw
+import assets.reports
 from bellwether.resources import BarSourceResource, WarehouseResource
+from bellwether.schedules import after_close_schedule
 
-all_assets = dg.load_assets_from_modules([assets.raw, assets.marts])
+all_assets = dg.load_assets_from_modules([assets.raw, assets.marts, assets.quality, assets.reports])
 
 #: The main job: land a session range and build every mart on it, in one run per range.
 daily_job = dg.define_asset_job(
@@ -21,9 +24,18 @@ daily_job = dg.define_asset_job(
     description="Land bars for a session (or a range, as one run) and build every mart on them.",
 )
 
+#: Backfills of history: land and build the marts (and their checks) without writing a
+#: brief for every session of the range; `bellwether brief` or the daily job write briefs.
+warehouse_job = dg.define_asset_job(
+    "bellwether_warehouse",
+    selection=dg.AssetSelection.groups("raw", "marts"),
+    description="Land bars for a session range (one run) and build every mart and check on them, no briefs.",
+)
+
 defs = dg.Definitions(
     assets=all_assets,
-    jobs=[daily_job],
+    jobs=[daily_job, warehouse_job],
+    schedules=[after_close_schedule],
     resources={"warehouse": WarehouseResource(), "source": BarSourceResource()},
     # Every step writes to the single DuckDB file, so steps run one at a time anyway (pool
     # "duckdb_writer"); running them in the run's own process saves a Python start-up and

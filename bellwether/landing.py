@@ -34,7 +34,6 @@ from bellwether.sources.base import FetchResult
 from bellwether.sqlfiles import load_sql
 from bellwether.warehouse import Warehouse
 
-
 #: A re-landed bar is a restatement when its close moved by more than this (relative) ...
 RESTATEMENT_CLOSE_MOVE = 0.005
 #: ... or its adj_close/close ratio (the adjustment basis) changed by more than this.

@@ -150,7 +150,11 @@ def get_query(name: str) -> NamedQuery:
 
 
 def _coerce(query: NamedQuery, param: QueryField, value: object) -> object:
-    """``value`` checked against the parameter's declared type (DATE accepts ISO strings)."""
+    """``value`` checked against the parameter's declared type.
+
+    DATE takes a date or an ISO string (not a datetime), VARCHAR a string, INTEGER/BIGINT an
+    int, DOUBLE an int or float, BOOLEAN a bool; None is refused for every type.
+    """
     where = f"query {query.name!r} parameter {param.name!r}"
     if value is None:
         raise QueryError(f"{where} must not be None")
@@ -169,6 +173,14 @@ def _coerce(query: NamedQuery, param: QueryField, value: object) -> object:
         raise QueryError(f"{where} must be a date or an ISO date string, got {value!r}")
     if param.type == "VARCHAR" and not isinstance(value, str):
         raise QueryError(f"{where} must be a string, got {value!r}")
+    if param.type in ("INTEGER", "BIGINT") and (
+        isinstance(value, bool) or not isinstance(value, int)
+    ):
+        raise QueryError(f"{where} must be an integer, got {value!r}")
+    if param.type == "DOUBLE" and (isinstance(value, bool) or not isinstance(value, int | float)):
+        raise QueryError(f"{where} must be a number, got {value!r}")
+    if param.type == "BOOLEAN" and not isinstance(value, bool):
+        raise QueryError(f"{where} must be true or false, got {value!r}")
     return value
 
 

@@ -71,8 +71,8 @@ def frame_mismatches(
 
     Rows are matched on ``keys`` (both must have the same key set and columns). Float
     columns agree within ``rel_tol`` of the larger magnitude plus ``abs_tol`` (so an exact
-    zero compares with rounding noise); every other column, and where a value is null,
-    must be equal exactly. Each message names the column and shows up to ``limit`` rows.
+    zero compares with rounding noise), NaN only with NaN; every other column, and where a
+    value is null, must be equal exactly. Each message names the column and shows up to ``limit`` rows.
     """
     problems = []
     if sorted(left.columns) != sorted(right.columns):
@@ -94,8 +94,12 @@ def frame_mismatches(
         null_differs = a.is_null() != b.is_null()
         if left[col].dtype.is_float() or right[col].dtype.is_float():
             a, b = a.cast(pl.Float64), b.cast(pl.Float64)
-            far = (a - b).abs() > rel_tol * pl.max_horizontal(a.abs(), b.abs()) + abs_tol
-            bad = null_differs | far.fill_null(False)
+            diff = (a - b).abs()
+            near = diff.is_finite() & (
+                diff <= rel_tol * pl.max_horizontal(a.abs(), b.abs()) + abs_tol
+            )
+            same = (a == b) | near | (a.is_nan() & b.is_nan())  # == covers equal infinities
+            bad = null_differs | ~same.fill_null(True)
         else:
             bad = null_differs | (a != b).fill_null(False)
         wrong = joined.filter(bad)

@@ -47,17 +47,20 @@ class WarehouseResource(dg.ConfigurableResource):
 
 
 class BarSourceResource(dg.ConfigurableResource):
-    """Which source bars come from: ``yfinance``, ``bundled`` or ``files``."""
+    """Which source bars come from: ``yfinance``, ``bundled``, ``files`` or ``synthetic``."""
 
     kind: str | None = Field(
         default=None,
-        description="yfinance | bundled | files; default $BELLWETHER_SOURCE or yfinance",
+        description="yfinance | bundled | files | synthetic; default $BELLWETHER_SOURCE or yfinance",
     )
     files_path: str | None = Field(
         default=None, description="For files: CSV/Parquet file or folder inside the files root"
     )
     batch_size: int = Field(default=50, description="yfinance: symbols per download batch")
     pause_s: float = Field(default=1.0, description="yfinance: pause between batches, seconds")
+    synthetic_symbols: int = Field(
+        default=500, description="synthetic: number of generated stocks (SYN0001..)"
+    )
 
     def resolved_kind(self) -> str:
         kind = self.kind or settings.source_kind()
@@ -73,6 +76,10 @@ class BarSourceResource(dg.ConfigurableResource):
             from bellwether.sources.bundled import BundledSource
 
             return BundledSource()
+        if kind == "synthetic":
+            from bellwether.sources.synthetic import SyntheticSource
+
+            return SyntheticSource(self.synthetic_symbols)
         if kind == "files":
             from bellwether.sources.files import FileSource
 

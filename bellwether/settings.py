@@ -9,7 +9,8 @@ Environment variables:
     Path of the DuckDB warehouse file (default ``<project>/data/warehouse.duckdb``).
 ``BELLWETHER_SOURCE``
     Bar source: ``yfinance`` (default in code, needs Yahoo), ``bundled`` (the real sample
-    shipped in ``data/sample``; the Makefile's default) or ``files``.
+    shipped in ``data/sample``; the Makefile's default), ``files`` or ``synthetic`` (a
+    deterministic generated market of any size, ``bellwether.sources.synthetic``).
 ``BELLWETHER_FILES_PATH``
     For the ``files`` source: a CSV or Parquet file, or a folder of them, inside
     ``BELLWETHER_FILES_ROOT`` (default ``<project>/data``).
@@ -33,7 +34,7 @@ UNIVERSE_FILE: Path = CONFIG_DIR / "universe.yaml"
 DEFAULT_WAREHOUSE: Path = DATA_DIR / "warehouse.duckdb"
 DEFAULT_ARCHIVE: Path = DATA_DIR / "archive"
 
-SOURCE_KINDS: tuple[str, ...] = ("yfinance", "bundled", "files")
+SOURCE_KINDS: tuple[str, ...] = ("yfinance", "bundled", "files", "synthetic")
 
 
 def warehouse_path() -> Path:
@@ -54,6 +55,11 @@ def source_kind() -> str:
             f"BELLWETHER_SOURCE={kind!r} is not a known source; use one of {', '.join(SOURCE_KINDS)}"
         )
     return kind
+
+
+def reports_dir() -> Path:
+    """Where market briefs are written: ``$BELLWETHER_REPORTS`` or ``<project>/reports``."""
+    return Path(os.environ.get("BELLWETHER_REPORTS") or PROJECT_ROOT / "reports")
 
 
 def files_root() -> Path:

@@ -142,13 +142,17 @@ def build_in_chunks(wh: Warehouse, starts: list[date]) -> None:
 
 
 @pytest.fixture(scope="module")
-def full(landed, tmp_path_factory) -> dict[str, pl.DataFrame]:
-    """Every mart built in one run over FIRST..LAST."""
+def full_path(landed, tmp_path_factory) -> Path:
+    """The landed warehouse with every mart built in one run over FIRST..LAST."""
     path = tmp_path_factory.mktemp("full") / "warehouse.duckdb"
     shutil.copy(landed, path)
-    wh = Warehouse(path)
-    build_marts(wh, FIRST, LAST, UNIVERSE)
-    return marts_of(wh)
+    build_marts(Warehouse(path), FIRST, LAST, UNIVERSE)
+    return path
+
+
+@pytest.fixture(scope="module")
+def full(full_path) -> dict[str, pl.DataFrame]:
+    return marts_of(Warehouse(full_path))
 
 
 def test_the_full_build_covers_every_mart(full):
@@ -182,28 +186,23 @@ def test_chunks_starting_after_a_missing_bar_equal_one_full_build(landed, full, 
 
 
 def test_daily_runs_equal_one_full_build(landed, full, tmp_path):
-    """The backfill up to ten sessions ago, then the daily schedule one session at a time."""
+    """A backfill, single sessions across XLK's missing 2025-12-04 and the 2025-12-05
+    splits, a backfill to ten sessions ago, then the daily schedule one session at a time."""
+    around_split = [date(2025, 12, 4), date(2025, 12, 5), date(2025, 12, 8)]
     wh = fresh(landed, tmp_path, "daily")
-    build_marts(wh, FIRST, SESSIONS[-11], UNIVERSE)
+    build_marts(wh, FIRST, previous_session(around_split[0]), UNIVERSE)
+    for session in around_split:
+        build_marts(wh, session, session, UNIVERSE)
+    build_marts(wh, date(2025, 12, 9), SESSIONS[-11], UNIVERSE)
     for session in SESSIONS[-10:]:
         build_marts(wh, session, session, UNIVERSE)
     assert_same_marts(marts_of(wh), full)
 
 
-def test_daily_runs_across_the_split_and_a_gap_equal_one_full_build(landed, full, tmp_path):
-    """Single sessions through 2025-12-04 (XLK missing) and the 2025-12-05 splits."""
-    days = sessions_between(date(2025, 12, 1), date(2025, 12, 10))
-    wh = fresh(landed, tmp_path, "daily_split")
-    build_marts(wh, FIRST, previous_session(days[0]), UNIVERSE)
-    for session in days:
-        build_marts(wh, session, session, UNIVERSE)
-    build_marts(wh, sessions_between(days[-1], LAST)[1], LAST, UNIVERSE)
-    assert_same_marts(marts_of(wh), full)
-
-
-def test_rebuilding_a_chunk_is_idempotent(landed, full, tmp_path):
-    wh = fresh(landed, tmp_path, "rebuild")
-    build_marts(wh, FIRST, LAST, UNIVERSE)
+def test_rebuilding_a_range_is_idempotent(full_path, full, tmp_path):
+    path = tmp_path / "rebuild.duckdb"
+    shutil.copy(full_path, path)
+    wh = Warehouse(path)
     build_marts(wh, date(2025, 6, 2), date(2025, 8, 29), UNIVERSE)
     build_marts(wh, date(2025, 6, 2), date(2025, 8, 29), UNIVERSE)
     build_marts(wh, LAST, LAST, UNIVERSE)
@@ -212,3 +211,17 @@ def test_rebuilding_a_chunk_is_idempotent(landed, full, tmp_path):
         dupes = stored[table].group_by(keys).len().filter(pl.col("len") > 1)
         assert dupes.height == 0, (table, dupes.head())
     assert_same_marts(stored, full)
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="relative_performance and breadth read the upstream marts of the session before "
+    "the range to decide whether they have history; when those were never built (a later "
+    "range built first) they start their runs, A/D line and EMAs afresh at the range",
+)
+def test_building_a_later_range_first_equals_one_full_build(landed, full, tmp_path):
+    wh = fresh(landed, tmp_path, "later_first")
+    middle = date(2025, 9, 2)
+    build_marts(wh, middle, LAST, UNIVERSE)
+    build_marts(wh, FIRST, previous_session(middle), UNIVERSE)
+    assert_same_marts(marts_of(wh), full)

@@ -98,10 +98,21 @@ def test_pct_above_sma_is_a_percent_of_the_members_that_have_the_average():
         member("C", DAYS[0], 1, close=10.0, sma_20=11.0),
         member("D", DAYS[0], 1, close=10.0),
     ]
-    row = breadth(frame(rows), {"u": 4}).row(0, named=True)
+    # the coverage rule is relaxed here to test the arithmetic itself
+    row = breadth(frame(rows), {"u": 4}, min_coverage=0.2).row(0, named=True)
     assert row["pct_above_sma_20"] == pytest.approx(100 * 2 / 3)  # percent, not a fraction
     assert row["pct_above_sma_50"] is None  # nobody has a 50-session average
     assert row["pct_above_sma_200"] == 0.0  # equal to the average is not above it
+
+
+def test_pct_above_sma_is_null_when_fewer_than_95pct_of_members_have_the_average():
+    rows = [
+        member(t, DAYS[0], 1, close=10.0, sma_20=9.0, sma_200=9.0 if t == "A" else None)
+        for t in "ABCDEFGHIJKLMNOPQRST"
+    ]
+    row = breadth(frame(rows), {"u": 20}).row(0, named=True)
+    assert row["pct_above_sma_20"] == 100.0  # 20 of 20 members have it
+    assert row["pct_above_sma_200"] is None  # 1 of 20: would describe one stock, not the universe
 
 
 def test_new_highs_and_lows_count_members_at_their_52_week_extremes():
@@ -111,8 +122,10 @@ def test_new_highs_and_lows_count_members_at_their_52_week_extremes():
         member("C", DAYS[0], -1, high_52w=20.0, is_new_high_52w=False, is_new_low_52w=True),
         member("D", DAYS[0], 0),  # no 52-week range yet
     ]
-    row = breadth(frame(rows), {"u": 4}).row(0, named=True)
+    row = breadth(frame(rows), {"u": 4}, min_coverage=0.5).row(0, named=True)
     assert (row["new_highs_52w"], row["new_lows_52w"], row["members_with_52w"]) == (1, 2, 3)
+    row = breadth(frame(rows), {"u": 4}).row(0, named=True)  # 3 of 4 members have a range: < 95%
+    assert (row["new_highs_52w"], row["new_lows_52w"], row["members_with_52w"]) == (None, None, 3)
 
 
 def test_each_universe_is_computed_on_its_own_members():

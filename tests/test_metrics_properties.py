@@ -244,11 +244,14 @@ def test_breadth_matches_the_sql_reference(con, market):
     got = breadth(breadth_inputs(market, st_rows, tech), universe_sizes(market))
     want = run_reference("breadth", con, members=market.members, streaks=st_rows, technicals=tech)
     agree(got, want, ["universe", "session_date"])
+    identity = pl.col("advancers") + pl.col("decliners") + pl.col("unchanged")
+    assert got.filter(identity != pl.col("members_compared")).height == 0
+    assert got.filter(pl.col("members") * 100 < 95 * pl.col("universe_size")).height == 0
 
 
 def test_long_histories_match_the_sql_reference(con):
     """Over 1,000 changes / sessions the SQL reference carries its RSI and EMA sums across
-    blocks; 2,700 sessions of one ticker and a two-member universe cross two of them."""
+    blocks; 2,700 sessions of two tickers (and a universe of both) cross two of them."""
     span = sessions_between(date(2010, 1, 4), date(2020, 12, 31))
     market = random_market(
         random.Random(7), span, n_tickers=2, missing=8, p_flat=0.05, full_span=True

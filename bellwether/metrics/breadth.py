@@ -20,9 +20,12 @@ per-session direction (:func:`bellwether.metrics.streaks.close_direction`) and t
   (``ema = prev + alpha * (x - prev)``); the EMAs are stored (``net_adv_ema_19/39``) so a
   later run continues them exactly;
 * ``pct_above_sma_N``: percent (0-100) of members with a defined ``sma_N`` whose close is
-  above it; null when no member has one (N = 20, 50, 200);
+  above it (N = 20, 50, 200); null unless at least ``min_coverage`` (95%) of the session's
+  members have a defined ``sma_N`` (a share over a few long-history members would not
+  describe the universe);
 * ``new_highs_52w`` / ``new_lows_52w``: members whose high (low) today is their 52-week
-  high (low); ``members_with_52w``: members with a defined 52-week range.
+  high (low); null unless at least 95% of the members have a 52-week range
+  (``members_with_52w``: members with a defined 52-week range).
 
 ``seed``: stored ``universe, session_date, ad_line, net_adv_ema_19, net_adv_ema_39`` of the
 session before the first one to compute.
@@ -41,15 +44,16 @@ OUTPUT_COLUMNS = (
 )  # fmt: skip
 
 
-def _pct_above(n: int) -> pl.Expr:
+def _pct_above(n: int) -> list[pl.Expr]:
     has = pl.col(f"sma_{n}").is_not_null()
     above = (pl.col("close") > pl.col(f"sma_{n}")) & has
-    return (
+    return [
         pl.when(has.sum() > 0)
         .then(100.0 * above.sum() / has.sum())
         .otherwise(None)
-        .alias(f"pct_above_sma_{n}")
-    )
+        .alias(f"pct_above_sma_{n}"),
+        has.sum().cast(pl.Int32).alias(f"_with_sma_{n}"),
+    ]
 
 
 def _ema(x: str, alpha: float, seed_col: str) -> pl.Expr:
@@ -87,13 +91,29 @@ def breadth(
         (pl.col("direction") == -1).sum().cast(pl.Int32).alias("decliners"),
         (pl.col("direction") == 0).sum().cast(pl.Int32).alias("unchanged"),
         pl.col("direction").is_not_null().sum().cast(pl.Int32).alias("members_compared"),
-        _pct_above(20), _pct_above(50), _pct_above(200),
+        *_pct_above(20), *_pct_above(50), *_pct_above(200),
         pl.col("is_new_high_52w").fill_null(False).sum().cast(pl.Int32).alias("new_highs_52w"),
         pl.col("is_new_low_52w").fill_null(False).sum().cast(pl.Int32).alias("new_lows_52w"),
         pl.col("high_52w").is_not_null().sum().cast(pl.Int32).alias("members_with_52w"),
     )  # fmt: skip
-    daily = daily.join(sizes, on="universe", how="inner").filter(
-        pl.col("members") >= min_coverage * pl.col("universe_size")
+    daily = (
+        daily.join(sizes, on="universe", how="inner")
+        .filter(pl.col("members") >= min_coverage * pl.col("universe_size"))
+        .with_columns(
+            # a figure over too few members would misrepresent the universe: null instead
+            *[
+                pl.when(pl.col(f"_with_sma_{n}") >= min_coverage * pl.col("members"))
+                .then(pl.col(f"pct_above_sma_{n}"))
+                .alias(f"pct_above_sma_{n}")
+                for n in (20, 50, 200)
+            ],
+            *[
+                pl.when(pl.col("members_with_52w") >= min_coverage * pl.col("members"))
+                .then(pl.col(c))
+                .alias(c)
+                for c in ("new_highs_52w", "new_lows_52w")
+            ],
+        )
     )
     if seed is None:
         seed = pl.DataFrame(

@@ -9,6 +9,20 @@
 -- Names starting with an underscore (bw._*) are internal building blocks, not part of the
 -- interface. Date arguments are cast with ::DATE, so DATE values and ISO strings both work.
 --
+-- The interface (definitions beside each macro):
+--   010_sessions.sql  bw.session_before(d), bw.session_on_or_before(d),
+--                     bw.session_on_or_after(d), bw.session_after(d), bw.is_session(d)
+--   020_prices.sql    bw.close_on(ticker, d), bw.open_on(ticker, d),
+--                     bw.last_bar_before(ticker, d),
+--                     bw.period_return(ticker, start_date, end_date, basis)   -- 'close' | 'open'
+--                     FROM bw.period_returns(start_date, end_date)
+--   030_runs.sql      FROM bw.streak_runs(on_date), FROM bw.relative_runs(on_date),
+--                     bw.streak_length(ticker, on_date, kind),               -- 'up' | 'down'
+--                     bw.longest_streak_since(ticker, on_date, kind),
+--                     bw.relative_run_length(ticker, benchmark, on_date, kind),  -- 'outperf' | 'underperf'
+--                     bw.longest_relative_run_since(ticker, benchmark, on_date, kind)
+-- An unknown basis or kind is an error, never a number; a missing bar gives NULL.
+--
 -- Session helpers read raw.trading_sessions (every XNYS session from 1990 to the end of the
 -- exchange calendar); they return NULL outside that range.
 CREATE SCHEMA IF NOT EXISTS bw;

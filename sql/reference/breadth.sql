@@ -19,9 +19,10 @@
 --       e_m = sum_{k <= m} alpha (1 - alpha)^(m - k) u_k
 --   computed with window sums in blocks of 1000 sessions (see technicals.sql for the RSI);
 --   mcclellan_osc = net_adv_ema_19 - net_adv_ema_39;
---   pct_above_sma_N = 100 * (members with close > sma_N) / (members with an sma_N), NULL when
---   none has one; new_highs_52w / new_lows_52w = members flagged; members_with_52w = members
---   with a high_52w.
+--   pct_above_sma_N = 100 * (members with close > sma_N) / (members with an sma_N), NULL unless
+--   at least 95% of the session's members have an sma_N; new_highs_52w / new_lows_52w =
+--   members flagged, NULL unless at least 95% of the members have a 52-week range;
+--   members_with_52w = members with a high_52w.
 -- Output ordered by universe, session_date.
 WITH sizes AS (
     SELECT universe, count(*) AS universe_size
@@ -43,7 +44,10 @@ daily AS (
                AS pct_above_sma_200,
            count(*) FILTER (WHERE t.is_new_high_52w) AS new_highs_52w,
            count(*) FILTER (WHERE t.is_new_low_52w) AS new_lows_52w,
-           count(t.high_52w) AS members_with_52w
+           count(t.high_52w) AS members_with_52w,
+           count(t.sma_20) AS with_sma_20,
+           count(t.sma_50) AS with_sma_50,
+           count(t.sma_200) AS with_sma_200
     FROM members AS m
     JOIN streaks AS s ON s.ticker = m.ticker
     JOIN technicals AS t ON t.ticker = s.ticker AND t.session_date = s.session_date
@@ -104,11 +108,11 @@ SELECT
         PARTITION BY universe ORDER BY k ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
     ) AS BIGINT) AS ad_line,
     net_adv_ema_19 - net_adv_ema_39 AS mcclellan_osc,
-    pct_above_sma_20,
-    pct_above_sma_50,
-    pct_above_sma_200,
-    CAST(new_highs_52w AS INTEGER) AS new_highs_52w,
-    CAST(new_lows_52w AS INTEGER) AS new_lows_52w,
+    CASE WHEN with_sma_20 * 100 >= 95 * members THEN pct_above_sma_20 END AS pct_above_sma_20,
+    CASE WHEN with_sma_50 * 100 >= 95 * members THEN pct_above_sma_50 END AS pct_above_sma_50,
+    CASE WHEN with_sma_200 * 100 >= 95 * members THEN pct_above_sma_200 END AS pct_above_sma_200,
+    CASE WHEN members_with_52w * 100 >= 95 * members THEN CAST(new_highs_52w AS INTEGER) END AS new_highs_52w,
+    CASE WHEN members_with_52w * 100 >= 95 * members THEN CAST(new_lows_52w AS INTEGER) END AS new_lows_52w,
     CAST(members_compared AS INTEGER) AS members_compared,
     CAST(net_advances AS BIGINT) AS net_advances,
     CAST(members_with_52w AS INTEGER) AS members_with_52w,

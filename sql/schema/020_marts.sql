@@ -85,8 +85,8 @@ CREATE TABLE IF NOT EXISTS marts.breadth (
     pct_above_sma_20   DOUBLE,
     pct_above_sma_50   DOUBLE,
     pct_above_sma_200  DOUBLE,
-    new_highs_52w      INTEGER NOT NULL,
-    new_lows_52w       INTEGER NOT NULL,
+    new_highs_52w      INTEGER,
+    new_lows_52w       INTEGER,
     members_compared   INTEGER NOT NULL,
     net_advances       BIGINT  NOT NULL,
     members_with_52w   INTEGER NOT NULL,
@@ -105,3 +105,7 @@ CREATE TABLE IF NOT EXISTS marts.sector_performance (
     sector_count  INTEGER NOT NULL,
     PRIMARY KEY (session_date, ticker)
 );
+
+-- warehouses created before breadth figures below 95% coverage became NULL
+ALTER TABLE marts.breadth ALTER COLUMN new_highs_52w DROP NOT NULL;
+ALTER TABLE marts.breadth ALTER COLUMN new_lows_52w DROP NOT NULL;

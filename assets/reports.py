@@ -1,0 +1,63 @@
+"""``reports/market_brief``: the verifiable daily market brief, one per NYSE session."""
+
+import base64
+
+import dagster as dg
+
+from bellwether.brief.build import build_brief
+from bellwether.partitions import keys_to_sessions, session_partitions
+from bellwether.resources import WarehouseResource
+from bellwether.settings import reports_dir
+from bellwether.universe import default_universe
+
+
+@dg.asset(
+    key=["reports", "market_brief"],
+    group_name="reports",
+    deps=[
+        dg.AssetKey(["marts", name])
+        for name in (
+            "daily_returns",
+            "streaks",
+            "technicals",
+            "relative_performance",
+            "sector_performance",
+            "breadth",
+        )
+    ],
+    partitions_def=session_partitions(),
+    backfill_policy=dg.BackfillPolicy.single_run(),
+    kinds={"markdown", "html"},
+    owners=["team:data-platform"],
+    tags={"layer": "reports"},
+    description=(
+        "The market brief of each session: reports/<session>.md, .html (charts embedded) and .json. "
+        "Every figure is a cell of a named query in sql/queries/ and is footnoted with it; sessions "
+        "or rows withheld by the quality gate say so instead of printing a number."
+    ),
+)
+def market_brief(
+    context: dg.AssetExecutionContext, warehouse: WarehouseResource
+) -> dg.MaterializeResult:
+    universe = default_universe()
+    folder = reports_dir()
+    written = []
+    for session in keys_to_sessions(context.partition_keys):
+        brief, paths = build_brief(warehouse.get(), session, universe, folder)
+        written.append((brief, paths))
+        context.log.info(
+            f"brief {brief.session}: {len(brief.figures)} figures, status {brief.status} -> {paths['html']}"
+        )
+    brief, paths = written[-1]
+    metadata = {
+        "briefs_written": len(written),
+        "last_brief": dg.MetadataValue.path(str(paths["html"])),
+        "figures": len(brief.figures),
+        "status": brief.status,
+        "markdown": dg.MetadataValue.md(paths["md"].read_text()[:20000]),
+    }
+    for name, png in list(brief.charts.items())[:2]:
+        metadata[f"chart: {name}"] = dg.MetadataValue.md(
+            f"![{name}](data:image/png;base64,{base64.b64encode(png).decode()})"
+        )
+    return dg.MaterializeResult(metadata=metadata)

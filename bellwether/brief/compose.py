@@ -1,0 +1,411 @@
+"""Composing a brief from named queries, by rules.
+
+Every number comes from a cell of a named query (``sql/queries``) run with bound
+parameters; sentences are chosen by fixed rules on those cells (never generated freely).
+Before printing, the session's data-quality results (query ``failed_checks``) are read: a
+figure whose row was withheld by the quality gate, or a section whose session failed a
+blocking check, says so instead of printing a number.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import duckdb
+import polars as pl
+
+from bellwether import charts
+from bellwether.brief.model import Brief, Figure, Part, Section
+from bellwether.queries import run_query
+from bellwether.universe import UniverseConfig
+
+BREADTH_UNIVERSE = "sp500_sample"
+RS_PAIR = ("^RUT", "^GSPC")
+CHART_SESSIONS = 252
+
+
+class Composer:
+    """Runs queries once each and hands out footnoted figures."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, as_of: date) -> None:
+        self.con = con
+        self.as_of = as_of
+        self.figures: list[Figure] = []
+        self._cache: dict[tuple, pl.DataFrame] = {}
+
+    def rows(self, query: str, **params: Any) -> pl.DataFrame:
+        key = (query, tuple(sorted(params.items())))
+        if key not in self._cache:
+            self._cache[key] = run_query(self.con, query, **params)
+        return self._cache[key]
+
+    def fig(
+        self,
+        query: str,
+        params: dict,
+        row: dict,
+        column: str,
+        unit: str,
+        key: tuple[str, ...] = ("ticker",),
+    ) -> Figure:
+        f = Figure(query, dict(params), {k: row[k] for k in key}, column, row[column], unit)
+        self.figures.append(f)
+        return f
+
+
+def _by(frame: pl.DataFrame, column: str) -> dict[Any, dict]:
+    return {r[column]: r for r in frame.iter_rows(named=True)}
+
+
+def _withheld_reason(failed: pl.DataFrame, ticker: str | None = None) -> str | None:
+    errors = failed.filter((pl.col("severity") == "error") & (pl.col("asset") == "raw/daily_bars"))
+    if ticker is not None:
+        errors = errors.filter(
+            pl.col("failing_tickers").list.contains(ticker) | (pl.col("scope") == "session")
+        )
+    if errors.is_empty():
+        return None
+    return "; ".join(f"{c}: {m}" for c, m in errors.select("check", "message").iter_rows())
+
+
+def _name(universe: UniverseConfig, ticker: str) -> str:
+    inst = universe.instruments.get(ticker)
+    return inst.name if inst and inst.name else ticker
+
+
+def _indices(c: Composer, universe: UniverseConfig, failed: pl.DataFrame) -> Section:
+    p = {"as_of": c.as_of, "universe": "indices"}
+    moves = _by(c.rows("daily_moves", **p), "ticker")
+    dist = _by(c.rows("distance_from_52w_high", **p), "ticker")
+    recs = _by(c.rows("record_closes_ytd", **p), "ticker")
+    section = Section("The indices", chart="indices_rebased")
+    for t in universe.members("indices"):
+        m = moves.get(t)
+        if m is None:
+            section.withheld.append(
+                f"{_name(universe, t)}: no figure ({_withheld_reason(failed, t) or 'no bar landed for the session'})"
+            )
+            continue
+        ret = m["ret_1d"]
+        verb = (
+            "closed at"
+            if ret is None
+            else "was unchanged at"
+            if ret == 0
+            else ("rose" if ret > 0 else "fell")
+        )
+        parts: list[Part] = [f"The {_name(universe, t)} {verb} "]
+        if ret not in (0, None):
+            parts += [c.fig("daily_moves", p, m, "ret_1d", "pct_abs"), " to "]
+        parts.append(c.fig("daily_moves", p, m, "close", "level"))
+        r = recs.get(t)
+        if r and r["is_record_close"]:
+            parts += [", a record close (stored history since ", c.fig("record_closes_ytd", p, r, "history_start", "date"),
+                      "), its ", c.fig("record_closes_ytd", p, r, "record_closes_ytd", "ordinal"), " this year"]  # fmt: skip
+        elif r and r["record_closes_ytd"]:
+            parts += [
+                "; ",
+                c.fig("record_closes_ytd", p, r, "record_closes_ytd", "count"),
+                " record closes this year",
+            ]
+        d = dist.get(t)
+        if d and d["pct_from_high_52w"] is not None and d["pct_from_high_52w"] < 0:
+            parts += [
+                ", ",
+                c.fig("distance_from_52w_high", p, d, "pct_from_high_52w", "pct_abs"),
+                " below its 52-week high",
+            ]
+        if m["ret_ytd"] is not None:
+            parts += ["; ", c.fig("daily_moves", p, m, "ret_ytd", "pct"), " year to date"]
+        parts.append(".")
+        section.sentences.append(parts)
+    return section
+
+
+def _run_sentence(
+    c: Composer, query: str, p: dict, r: dict, subject: str, what: str, key: tuple[str, ...]
+) -> list[Part]:
+    """``<subject> <what> for a 4th straight session, the longest such run since <date>.``
+
+    A run of one session is just ``<subject> <what> today.`` (nothing to compare)."""
+    if r["run_length"] == 1:
+        return [f"{subject} {what} today."]
+    parts: list[Part] = [
+        f"{subject} {what} for a ",
+        c.fig(query, p, r, "run_length", "ordinal", key),
+        " straight session",
+    ]
+    if r["longest_since"] is not None:
+        parts += [", the longest such run since ", c.fig(query, p, r, "longest_since", "date", key)]
+    else:
+        parts += [
+            ", the longest in the stored history (since ",
+            c.fig(query, p, r, "history_start", "date", key),
+            ")",
+        ]
+    parts.append(".")
+    return parts
+
+
+def _streaks(c: Composer, universe: UniverseConfig) -> Section:
+    p = {"as_of": c.as_of, "universe": "indices"}
+    rows = c.rows("streaks_on_date", **p).filter(pl.col("run_length") >= 2)
+    section = Section("Streaks")
+    for r in rows.iter_rows(named=True):
+        what = "closed higher" if r["kind"] == "up" else "closed lower"
+        section.sentences.append(
+            _run_sentence(
+                c,
+                "streaks_on_date",
+                p,
+                r,
+                f"The {_name(universe, r['ticker'])}",
+                what,
+                ("ticker", "kind"),
+            )
+        )
+    if not section.sentences:
+        section.sentences.append(["No index is on a streak of two or more sessions."])
+    return section
+
+
+def _small_vs_large(c: Composer, universe: UniverseConfig) -> Section:
+    p = {"as_of": c.as_of}
+    rows = c.rows("small_vs_large_outperformance_run", **p)
+    section = Section("Small caps vs large caps", chart="rut_vs_gspc")
+    key = ("ticker", "benchmark", "kind")
+    for r in rows.filter(pl.col("run_length") > 0).iter_rows(named=True):
+        what = f"{'outperformed' if r['kind'] == 'outperf' else 'underperformed'} the {_name(universe, r['benchmark'])}"
+        parts = _run_sentence(
+            c,
+            "small_vs_large_outperformance_run",
+            p,
+            r,
+            f"The {_name(universe, r['ticker'])}",
+            what,
+            key,
+        )
+        parts[-1:] = [
+            " (today: ",
+            c.fig("small_vs_large_outperformance_run", p, r, "excess_ret_1d", "pct", key),
+            " relative).",
+        ]
+        section.sentences.append(parts)
+    moves = _by(c.rows("daily_moves", as_of=c.as_of, universe="indices"), "ticker")
+    small, large = moves.get(RS_PAIR[0]), moves.get(RS_PAIR[1])
+    if small and large and small["ret_ytd"] is not None and large["ret_ytd"] is not None:
+        mp = {"as_of": c.as_of, "universe": "indices"}
+        section.sentences.append(
+            ["Year to date: Russell 2000 ", c.fig("daily_moves", mp, small, "ret_ytd", "pct"),
+             ", S&P 500 ", c.fig("daily_moves", mp, large, "ret_ytd", "pct"), "."]
+        )  # fmt: skip
+    if rows.is_empty():
+        section.withheld.append("no relative-performance rows for the session")
+    return section
+
+
+def _sectors(c: Composer, failed: pl.DataFrame) -> Section:
+    p = {"as_of": c.as_of}
+    rows = c.rows("sector_leaders_laggards", **p).filter(pl.col("rank_1d").is_not_null())
+    section = Section("Sectors", chart="sector_moves")
+    if rows.is_empty():
+        section.chart = None
+        section.withheld.append(
+            f"no sector figures: {_withheld_reason(failed) or 'no sector ETF bars for the session'}"
+        )
+        return section
+    key = ("ticker",)
+    leaders, laggards = rows.head(3), rows.sort("rank_1d", descending=True).head(3)
+    for label, frame in (("Leaders", leaders), ("Laggards", laggards)):
+        parts: list[Part] = [f"{label}: "]
+        for i, r in enumerate(frame.iter_rows(named=True)):
+            parts += [
+                ("; " if i else "") + f"{r['sector']} ({r['ticker']}) ",
+                c.fig("sector_leaders_laggards", p, r, "ret_1d", "pct", key),
+            ]
+        parts.append(".")
+        section.sentences.append(parts)
+    return section
+
+
+def _breadth(c: Composer, failed: pl.DataFrame) -> Section:
+    p = {"as_of": c.as_of, "universe": BREADTH_UNIVERSE}
+    rows = c.rows("breadth_on_date", **p)
+    section = Section("Breadth (bundled S&P 500 constituents)", chart="breadth")
+    if rows.is_empty():
+        section.chart = None
+        reason = (
+            _withheld_reason(failed)
+            or "the breadth universe has no data on this session (its members cover 2025-06-02..2026-01-30 in the bundled sample)"
+        )
+        section.withheld.append(f"no breadth figures: {reason}")
+        return section
+    r = rows.row(0, named=True)
+    key = ("universe",)
+
+    def f(col: str, unit: str) -> Figure:
+        return c.fig("breadth_on_date", p, r, col, unit, key)
+
+    section.sentences.append(
+        ["Advancers ", f("advancers", "count"), ", decliners ", f("decliners", "count"), ", unchanged ",
+         f("unchanged", "count"), " of ", f("members_compared", "count"), " members; McClellan oscillator ",
+         f("mcclellan_osc", "level"), "."]
+    )  # fmt: skip
+    above: list[Part] = []
+    for n in (20, 50, 200):
+        if r[f"pct_above_sma_{n}"] is not None:
+            lead = "; " if above else "Members above their "
+            above += [f"{lead}{n}-day average: ", f(f"pct_above_sma_{n}", "points")]
+    if above:
+        section.sentences.append([*above, "."])
+    if r["new_highs_52w"] is not None:
+        section.sentences.append(
+            ["New 52-week highs: ", f("new_highs_52w", "count"), ", new lows: ", f("new_lows_52w", "count"),
+             " (of ", f("members_with_52w", "count"), " members with a 52-week range)."]
+        )  # fmt: skip
+    return section
+
+
+def _technicals(c: Composer, universe: UniverseConfig) -> Section:
+    p = {"as_of": c.as_of, "universe": "indices"}
+    section = Section("Technicals of the indices")
+    for r in c.rows("technicals_snapshot", **p).iter_rows(named=True):
+        parts: list[Part] = [f"{_name(universe, r['ticker'])}: "]
+        if r["rsi_14"] is not None:
+            zone = " (above 70)" if r["rsi_14"] > 70 else " (below 30)" if r["rsi_14"] < 30 else ""
+            parts += ["RSI(14) ", c.fig("technicals_snapshot", p, r, "rsi_14", "rsi"), zone]
+        for n in (20, 50, 200):
+            if r[f"sma_{n}"] is not None:
+                parts += [f"; {n}-day average ", c.fig("technicals_snapshot", p, r, f"sma_{n}", "level"),
+                          " (close ", c.fig("technicals_snapshot", p, r, f"pct_vs_sma_{n}", "pct"), " vs it)"]  # fmt: skip
+        parts.append(".")
+        section.sentences.append(parts)
+    return section
+
+
+def _volume(c: Composer, universe: UniverseConfig) -> Section:
+    p = {"as_of": c.as_of, "universe": "broad_etfs"}
+    section = Section("Volume against the 3-month average")
+    for r in c.rows("volume_vs_3m_average", **p).iter_rows(named=True):
+        if r["rel_volume"] is None:
+            continue
+        rel = r["rel_volume"]
+        how = "well below" if rel < 0.75 else "well above" if rel > 1.25 else "near"
+        section.sentences.append(
+            [f"{r['ticker']} traded ", c.fig("volume_vs_3m_average", p, r, "volume", "count"), f" shares, {how} its 3-month average (",
+             c.fig("volume_vs_3m_average", p, r, "rel_volume", "ratio"), ")."]
+        )  # fmt: skip
+    return section
+
+
+def _periods(c: Composer, universe: UniverseConfig, session: date) -> Section:
+    section = Section("Index moves over periods (from the close before the period)")
+    section.table_header = ["index", "month to date", "year to date"]
+    frames = {}
+    for label, start in (("mtd", session.replace(day=1)), ("ytd", session.replace(month=1, day=1))):
+        p = {"start_date": start, "end_date": session, "universe": "indices"}
+        frames[label] = (
+            p,
+            _by(c.rows("moves_over_period", **p).filter(pl.col("basis") == "close"), "ticker"),
+        )
+    key = ("ticker", "basis")
+    for t in universe.members("indices"):
+        row: list[Part] = [_name(universe, t)]
+        for label in ("mtd", "ytd"):
+            p, rows = frames[label]
+            r = rows.get(t)
+            row.append(
+                c.fig("moves_over_period", p, r, "period_return", "pct", key)
+                if r and r["period_return"] is not None
+                else "n/a"
+            )
+        section.table.append(row)
+    return section
+
+
+def _quality(c: Composer, session: date) -> tuple[Section, pl.DataFrame]:
+    p = {"start_date": session, "end_date": session}
+    failed = c.rows("failed_checks", **p)
+    section = Section("Data quality")
+    raw = failed.filter(pl.col("asset") == "raw/daily_bars")
+    if raw.is_empty():
+        section.sentences.append(["Every check of the session's bars passed."])
+    for r in raw.iter_rows(named=True):
+        key = ("asset", "check")
+        section.sentences.append(
+            [
+                f"{r['check']} ({r['severity']}): ",
+                c.fig("failed_checks", p, r, "message", "text", key),
+            ]
+        )
+    return section, failed
+
+
+def _number_in_reading_order(sections: list[Section]) -> None:
+    """Footnote numbers follow the order in which figures appear in the text."""
+    n = 0
+    for s in sections:
+        for parts in [*s.sentences, *s.table]:
+            for p in parts:
+                if isinstance(p, Figure):
+                    n += 1
+                    p.number = n
+
+
+def compose_brief(con: duckdb.DuckDBPyConnection, as_of: date, universe: UniverseConfig) -> Brief:
+    """The brief for the last session on or before ``as_of`` (see module doc)."""
+    c = Composer(con, as_of)
+    moves = c.rows("daily_moves", as_of=as_of, universe="indices")
+    if moves.is_empty():
+        missing = Section(
+            "No data", withheld=[f"no index bar is landed for the session on or before {as_of}"]
+        )
+        return Brief(as_of, as_of, [missing], [], status="missing")
+    session = moves["session_date"][0]
+    quality, failed = _quality(c, session)
+    sections = [
+        _indices(c, universe, failed),
+        _streaks(c, universe),
+        _small_vs_large(c, universe),
+        _sectors(c, failed),
+        _breadth(c, failed),
+        _technicals(c, universe),
+        _volume(c, universe),
+        _periods(c, universe, session),
+        quality,
+    ]
+    rendered = {
+        "indices_rebased": charts.rebased_lines(
+            c.rows("index_levels_rebased", as_of=session, universe="indices"),
+            f"Indices rebased to 100 at the end of {session.year - 1}",
+        ),
+        "rut_vs_gspc": charts.ratio_line(
+            c.rows(
+                "relative_strength_line",
+                as_of=session,
+                ticker=RS_PAIR[0],
+                benchmark=RS_PAIR[1],
+                sessions=CHART_SESSIONS,
+            ),
+            "Russell 2000 / S&P 500 (relative strength)",
+        ),
+    }
+    sector_rows = c.rows("sector_leaders_laggards", as_of=session)
+    if any(s.chart == "sector_moves" for s in sections):
+        rendered["sector_moves"] = charts.sector_bars(sector_rows, f"Sector ETF moves on {session}")
+    breadth_rows = c.rows(
+        "breadth_history", as_of=session, universe=BREADTH_UNIVERSE, sessions=CHART_SESSIONS
+    )
+    if any(s.chart == "breadth" for s in sections) and breadth_rows.height:
+        rendered["breadth"] = charts.breadth_lines(
+            breadth_rows, "Breadth: A/D line and % above the 50-day average"
+        )
+    else:
+        for s in sections:
+            if s.chart == "breadth":
+                s.chart = None
+    _number_in_reading_order(sections)
+    status = "partial" if any(s.withheld for s in sections) else "ok"
+    figures = sorted((f for f in c.figures if f.number), key=lambda f: f.number)
+    return Brief(session, as_of, sections, figures, rendered, status)

@@ -1,0 +1,146 @@
+"""What the Dagster UI shows of a materialization: previews and charts in asset metadata.
+
+* ``raw/daily_bars`` gets a Markdown preview of the last session's bars.
+* ``marts/relative_performance`` gets the relative-strength line of ``^RUT`` against
+  ``^GSPC`` (``price_ratio``; rising = small caps outperform), ``marts/breadth`` the A/D
+  line with the share of members above their 50-day average, both over the last year of
+  sessions up to the run's last session.
+
+Charts come from the named queries a reader can run themselves (``relative_strength_line``,
+``breadth_history`` in ``sql/queries``), are drawn by :mod:`bellwether.charts` (matplotlib,
+Agg, offline) and are attached twice: as Markdown with the PNG embedded as base64 (so the
+UI shows the picture) and as the path of the PNG file, written under the charts folder
+(``$BELLWETHER_CHARTS``, default ``charts/`` next to the warehouse file: ``data/charts``)
+as ``<asset>/<session>.png``.
+"""
+
+from __future__ import annotations
+
+import base64
+import os
+from datetime import date
+from pathlib import Path
+
+import dagster as dg
+import polars as pl
+
+from bellwether import charts
+from bellwether.queries import run_query
+from bellwether.sqlfiles import load_sql
+from bellwether.universe import UniverseConfig
+from bellwether.warehouse import Warehouse
+
+#: Sessions shown in a chart (about a year).
+CHART_SESSIONS = 252
+#: Rows in a Markdown preview.
+PREVIEW_ROWS = 25
+#: The pair drawn on ``marts/relative_performance``.
+RELATIVE_STRENGTH_PAIR = ("^RUT", "^GSPC")
+
+
+def charts_dir(wh: Warehouse) -> Path:
+    """``$BELLWETHER_CHARTS``, or ``charts/`` next to the warehouse file."""
+    return Path(os.environ.get("BELLWETHER_CHARTS") or wh.path.parent / "charts")
+
+
+def markdown_table(frame: pl.DataFrame, rows: int = PREVIEW_ROWS) -> str:
+    """A Markdown table of the first ``rows`` rows (floats rounded for reading)."""
+    frame = frame.head(rows).with_columns(pl.selectors.float().round(6))
+    header = "| " + " | ".join(frame.columns) + " |"
+    rule = "| " + " | ".join("---" for _ in frame.columns) + " |"
+    body = [
+        "| " + " | ".join("" if v is None else str(v) for v in row) + " |"
+        for row in frame.iter_rows()
+    ]
+    return "\n".join([header, rule, *body])
+
+
+def markdown_image(png: bytes, alt: str) -> str:
+    """Markdown showing ``png`` inline (a base64 data URI, which the Dagster UI renders)."""
+    return f"![{alt}](data:image/png;base64,{base64.b64encode(png).decode()})"
+
+
+def chart_metadata(label: str, png: bytes, path: Path, caption: str) -> dict[str, dg.MetadataValue]:
+    """Write ``png`` to ``path`` and return the two metadata entries for it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(png)
+    return {
+        f"chart: {label}": dg.MetadataValue.md(f"{caption}\n\n{markdown_image(png, label)}"),
+        f"chart file: {label}": dg.MetadataValue.path(str(path)),
+    }
+
+
+def _file_token(text: str) -> str:
+    return "".join(c for c in text if c.isalnum() or c in "_-")
+
+
+def relative_strength_metadata(
+    wh: Warehouse, last: date, pair: tuple[str, str] = RELATIVE_STRENGTH_PAIR
+) -> dict[str, dg.MetadataValue]:
+    """The relative-strength line of ``pair`` up to ``last`` (nothing if no rows)."""
+    ticker, benchmark = pair
+    with wh.connect(read_only=True) as con:
+        rows = run_query(
+            con,
+            "relative_strength_line",
+            as_of=last,
+            ticker=ticker,
+            benchmark=benchmark,
+            sessions=CHART_SESSIONS,
+        )
+    rows = rows.filter(pl.col("price_ratio").is_not_null())
+    if rows.is_empty():
+        return {}
+    first = rows["session_date"][0]
+    label = f"relative strength {ticker}/{benchmark}"
+    png = charts.ratio_line(
+        rows, f"{ticker} / {benchmark} price ratio, {first}..{last} (rising = {ticker} leads)"
+    )
+    path = (
+        charts_dir(wh)
+        / "relative_performance"
+        / f"{_file_token(ticker)}_{_file_token(benchmark)}_{last}.png"
+    )
+    caption = (
+        f"{ticker} close / {benchmark} close over the last {rows.height} sessions up to {last} "
+        "(query `relative_strength_line`)."
+    )
+    return chart_metadata(label, png, path, caption)
+
+
+def breadth_metadata(
+    wh: Warehouse, last: date, config: UniverseConfig
+) -> dict[str, dg.MetadataValue]:
+    """A/D line and % above the 50-day average of each breadth universe up to ``last``."""
+    out: dict[str, dg.MetadataValue] = {}
+    for universe in [u.name for u in config.universes.values() if u.breadth]:
+        with wh.connect(read_only=True) as con:
+            rows = run_query(
+                con, "breadth_history", as_of=last, universe=universe, sessions=CHART_SESSIONS
+            )
+        if rows.is_empty():
+            continue
+        first = rows["session_date"][0]
+        label = f"breadth {universe}"
+        png = charts.breadth_lines(
+            rows, f"{universe}: A/D line and % above 50-day SMA, {first}..{last}"
+        )
+        path = charts_dir(wh) / "breadth" / f"{_file_token(universe)}_{last}.png"
+        caption = (
+            f"Advance/decline line and share of members above their 50-day average, {universe}, "
+            f"last {rows.height} sessions up to {last} (query `breadth_history`)."
+        )
+        out.update(chart_metadata(label, png, path, caption))
+    return out
+
+
+def daily_bars_preview(wh: Warehouse, last: date) -> dict[str, dg.MetadataValue]:
+    """A Markdown preview of session ``last`` in ``raw.daily_bars`` (indices, ETFs, stocks)."""
+    with wh.connect(read_only=True) as con:
+        rows = con.sql(load_sql("ui/daily_bars_preview"), params=[last, PREVIEW_ROWS]).pl()
+    if rows.is_empty():
+        return {}
+    total = rows["bars_in_session"][0]
+    text = markdown_table(rows.drop("bars_in_session"))
+    text += f"\n\n{rows.height} of {total} bars of {last} (indices, then ETFs, then stocks)."
+    return {f"preview ({last})": dg.MetadataValue.md(text)}

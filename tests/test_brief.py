@@ -1,0 +1,109 @@
+"""The market brief: every figure re-derives from its named query; no number without one."""
+
+from __future__ import annotations
+
+import json
+import re
+from datetime import date
+
+import duckdb
+import polars as pl
+import pytest
+
+from bellwether.brief.compose import compose_brief
+from bellwether.brief.model import Figure
+from bellwether.brief.render import to_markdown, write_brief
+from bellwether.queries import run_query
+from bellwether.universe import default_universe
+
+UNIVERSE = default_universe()
+
+#: A dozen sessions, with turning points: the first stored session, the first of a year,
+#: the April 2025 low and the rally the next day, the 2:1 sector ETF splits, a half day (asked
+#: for on the holiday after it), a weekend, the last constituents session, the last sector
+#: ETF session, the first session failing completeness, and the last bundled session.
+SESSIONS = [
+    date(2024, 1, 2), date(2025, 1, 2), date(2025, 4, 8), date(2025, 4, 9), date(2025, 6, 2),
+    date(2025, 7, 4), date(2025, 11, 22), date(2025, 12, 5), date(2026, 1, 30), date(2026, 2, 5),
+    date(2026, 2, 6), date(2026, 6, 29),
+]  # fmt: skip
+
+#: Digits allowed in the text outside figures: names, window labels and the RSI zones' fixed
+#: thresholds (rule constants, not data).
+ALLOWED = re.compile(r"^\[\^\d+\]:.*$|S&P 500|Russell 2000|\d+-day|52-week|3-month|RSI\(14\)|\((?:above 70|below 30)\)", re.M)
+
+
+@pytest.fixture(scope="module")
+def con(built_warehouse):
+    with built_warehouse.connect(read_only=True) as c:
+        yield c
+
+
+@pytest.fixture(scope="module")
+def briefs(con):
+    return {d: compose_brief(con, d, UNIVERSE) for d in SESSIONS}
+
+
+def rerun(con: duckdb.DuckDBPyConnection, f: Figure):
+    rows = run_query(con, f.query, **f.params)
+    for k, v in f.key.items():
+        rows = rows.filter(pl.col(k) == v)
+    assert rows.height == 1, (f.query, f.params, f.key)
+    return rows[f.column][0]
+
+
+@pytest.mark.parametrize("asked", SESSIONS, ids=str)
+def test_every_figure_is_the_cell_its_footnote_names(con, briefs, asked):
+    brief = briefs[asked]
+    assert brief.figures, asked
+    for f in brief.figures:
+        assert rerun(con, f) == f.value, (f.query, f.key, f.column)
+    assert [f.number for f in brief.figures] == list(range(1, len(brief.figures) + 1))
+
+
+@pytest.mark.parametrize("asked", SESSIONS, ids=str)
+def test_no_number_is_printed_that_no_query_produced(briefs, asked):
+    brief = briefs[asked]
+    text = to_markdown(brief)
+    for f in brief.figures:
+        text = text.replace(f"{f.formatted()}[^{f.number}]", "")
+    text = ALLOWED.sub("", text)
+    text = re.sub(r"^# Market brief: .*$|^_Asked for .*$|^!\[.*$", "", text, flags=re.M)
+    leftovers = [line for line in text.splitlines() if re.search(r"\d", line) and not line.startswith(">")]
+    assert leftovers == [], leftovers
+
+
+def test_a_day_without_a_session_takes_the_last_session_before_it(briefs):
+    assert briefs[date(2025, 7, 4)].session == date(2025, 7, 3)  # Independence Day -> the half day
+    assert briefs[date(2025, 11, 22)].session == date(2025, 11, 21)  # a Saturday
+
+
+def test_a_session_that_failed_its_checks_says_so_instead_of_printing_numbers(briefs):
+    brief = briefs[date(2026, 2, 6)]
+    assert brief.status == "partial"
+    sectors = next(s for s in brief.sections if s.title == "Sectors")
+    assert sectors.sentences == []
+    assert "completeness_index_etf" in sectors.withheld[0] and "XLK" in sectors.withheld[0]
+    quality = next(s for s in brief.sections if s.title == "Data quality")
+    assert any("completeness_index_etf (error)" in str(p) for s in quality.sentences for p in s)
+
+
+def test_rules_pick_the_words(briefs):
+    text = to_markdown(briefs[date(2025, 4, 9)])
+    assert "The S&P 500 rose" in text  # the tariff-pause rally
+    assert "Leaders:" in text and "Laggards:" in text
+    text = to_markdown(briefs[date(2025, 4, 8)])
+    assert "The S&P 500 fell" in text
+
+
+def test_the_brief_is_written_as_markdown_html_and_json_with_its_charts(briefs, tmp_path):
+    brief = briefs[date(2025, 12, 5)]
+    paths = write_brief(brief, tmp_path)
+    doc = json.loads(paths["json"].read_text())
+    assert doc["session"] == "2025-12-05" and len(doc["figures"]) == len(brief.figures)
+    assert all(f["query"] and f["column"] for f in doc["figures"])
+    html = paths["html"].read_text()
+    assert html.count("data:image/png;base64,") == 4  # indices, RUT/GSPC ratio, sectors, breadth
+    assert f'id="fn-{len(brief.figures)}"' in html
+    for name in ("indices_rebased", "rut_vs_gspc", "sector_moves", "breadth"):
+        assert (tmp_path / "2025-12-05" / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
