@@ -186,10 +186,13 @@ def _small_vs_large(c: Composer, universe: UniverseConfig) -> Section:
             what,
             key,
         )
+        # the sentence ends with "." (or " today."): continue it with the day's relative move
+        last = parts[-1]
         parts[-1:] = [
-            " (today: ",
+            last.removesuffix("."),
+            " (",
             c.fig("small_vs_large_outperformance_run", p, r, "excess_ret_1d", "pct", key),
-            " relative).",
+            " relative to it on the day).",
         ]
         section.sentences.append(parts)
     moves = _by(c.rows("daily_moves", as_of=c.as_of, universe="indices"), "ticker")
