@@ -4,11 +4,11 @@
 per-session direction (:func:`bellwether.metrics.streaks.close_direction`) and technicals:
 
 * a session is computed only when at least ``min_coverage`` (95%) of the universe's
-  members have a bar on it (the completeness check fails above 5% missing); thinner
-  sessions (e.g. the bundled banks alone before the constituents sample starts) get no
-  row, and the A/D line starts at the first covered session;
-* ``members``: universe members with a bar on the session; ``universe_size``: members
-  configured;
+  members have a row on it (the completeness check fails above 5% missing); thinner
+  sessions get no row, and the A/D line starts at the first covered session (sessions
+  outside a universe's active window never reach this function);
+* ``members``: universe members with streak and technicals rows on the session (bars that
+  passed the quality gate); ``universe_size``: members configured;
   ``members_compared``: those whose previous session also has a bar;
 * ``advancers`` / ``decliners`` / ``unchanged``: members whose close (at published
   precision) is above / below / equal to the previous session's close, so

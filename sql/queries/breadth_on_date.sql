@@ -20,14 +20,15 @@
 --   pct_above_sma_20   DOUBLE   percent (0-100) of members with an SMA 20 closing above it
 --   pct_above_sma_50   DOUBLE   the same for SMA 50
 --   pct_above_sma_200  DOUBLE   the same for SMA 200
---   new_highs_52w      INTEGER  members whose high is their 52-week high
---   new_lows_52w       INTEGER  members whose low is their 52-week low
+--   new_highs_52w      INTEGER  members whose high is their 52-week high (NULL below 95% coverage)
+--   new_lows_52w       INTEGER  members whose low is their 52-week low (NULL below 95% coverage)
 --   members_with_52w   INTEGER  members with a defined 52-week range (the base of new highs/lows)
 --
 -- Notes: at most one row, from marts.breadth. No row on sessions where fewer than 95% of
 --   the members have a bar (in the bundled data the sample covers 2025-06-02..2026-01-30).
---   pct_above_sma_200 and the 52-week counts only cover members with that much history:
---   in the bundled sample just HBAN and RF (see members_with_52w).
+--   pct_above_sma_N and the 52-week counts are NULL unless at least 95% of the session's
+--   members have that much history (in the bundled sample the 200-day and 52-week figures
+--   are therefore NULL: the constituents cover 168 sessions).
 WITH asked AS (
     SELECT bw.session_on_or_before($as_of::DATE) AS session_date
 )

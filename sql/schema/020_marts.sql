@@ -1,6 +1,6 @@
 -- Marts: metrics derived from raw.daily_bars by the pure polars functions in
 -- bellwether/metrics. Definitions of every column: docs/METRICS.md. Returns are fractions
--- (0.01 = 1%), pct_* columns are percent (0-100). Keyed by session; a materialization
+-- (0.01 = 1%); pct_above_* columns are percent (0-100); pct_from_high_52w is a fraction. Keyed by session; a materialization
 -- replaces its sessions in one transaction.
 CREATE SCHEMA IF NOT EXISTS marts;
 

@@ -1,0 +1,500 @@
+"""The measured cases. Each runs in its own process (``python -m bench.cases spec.json``) so
+that its peak memory (``ru_maxrss``) is its own; the runner (:mod:`bench.runner`) starts
+them and collects the JSON each one writes.
+
+A case's clock covers what a user waits for once the code is loaded: the Python start-up
+and the imports of Dagster, polars and DuckDB are outside it (the same for every case);
+Great Expectations is imported lazily by the first check run, so its import (several
+seconds) is inside the clock of every case that runs checks, as in a production run.
+
+Cases:
+
+``dagster_backfill``   land + every mart + every check through Dagster: ``dg.materialize`` of
+                       every asset with the partition-range tags, in a fresh instance under
+                       a temporary ``DAGSTER_HOME`` holding the project's ``dagster.yaml``
+``bare_backfill``      the same work without Dagster: :func:`bellwether.pipeline.run_pipeline`
+                       with its checks (the raw checks before the marts, the mart checks after)
+``engine``             the six metrics on in-memory bars, full history, with one engine:
+                       ``polars`` (``bellwether.metrics``), ``duckdb_sql``
+                       (``sql/reference`` via :mod:`bellwether.reference_sql`) or
+                       ``naive_pandas`` (:mod:`bench.naive_pandas`)
+``daily``              one new session (every asset and check) on a copy of a warehouse that
+                       already holds the history, through Dagster or bare
+``history``            (set-up, not a result) build a warehouse with a history, bare
+``queries``            latency of every named query in ``sql/queries`` on a built warehouse
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import os
+import shutil
+import sys
+import time
+import traceback
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from bench.profiling import StageMeter, maybe_profile, peak_rss_mb
+from bench.sizes import Size
+from bellwether.settings import PROJECT_ROOT
+
+DAGSTER_YAML = PROJECT_ROOT / "dagster_home" / "dagster.yaml"
+#: Console log level of the Dagster runs (the demo's; every event still goes to the event log).
+DAGSTER_LOG_LEVEL = "WARNING"
+PLANNED_SUBSET_ENV = "DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS"
+
+
+# ---- inputs --------------------------------------------------------------------------
+
+
+def source_and_universe(size: Size):
+    """The bar source and universe a size lands."""
+    if size.source == "bundled":
+        from bellwether.sources.bundled import BundledSource
+        from bellwether.universe import default_universe
+
+        return BundledSource(), default_universe()
+    from bellwether.sources.synthetic import SyntheticSource
+
+    source = SyntheticSource(size.n_symbols)
+    return source, source.universe
+
+
+def resources_for(size: Size, workdir: Path) -> dict:
+    """Dagster resources pointing at the case's warehouse and archive."""
+    from bellwether.resources import BarSourceResource, WarehouseResource
+
+    source = (
+        BarSourceResource(kind="bundled")
+        if size.source == "bundled"
+        else BarSourceResource(kind="synthetic", synthetic_symbols=size.n_symbols)
+    )
+    return {
+        "warehouse": WarehouseResource(
+            path=str(workdir / "warehouse.duckdb"), archive_dir=str(workdir / "archive")
+        ),
+        "source": source,
+    }
+
+
+def use_universe(universe) -> None:
+    """Make the Dagster assets use ``universe`` (they read ``default_universe()``, i.e.
+    ``config/universe.yaml``; a synthetic size needs its generated universe instead)."""
+    import assets.marts
+    import assets.raw
+
+    assets.raw.default_universe = lambda: universe
+    assets.marts.default_universe = lambda: universe
+
+
+def fresh_dagster_home(workdir: Path) -> Path:
+    """A new ``DAGSTER_HOME`` with the project's instance configuration."""
+    home = workdir / "dagster_home"
+    shutil.rmtree(home, ignore_errors=True)
+    home.mkdir(parents=True)
+    shutil.copy(DAGSTER_YAML, home / "dagster.yaml")
+    os.environ["DAGSTER_HOME"] = str(home)
+    return home
+
+
+def bench_bars(size: Size) -> tuple[pl.DataFrame, object]:
+    """Validated bars of a size as the metrics read them (with ``price_decimals``)."""
+    from datetime import UTC, datetime
+
+    from bellwether.bars import validate_bars
+
+    source, universe = source_and_universe(size)
+    symbols = universe.symbols
+    fetched = source.fetch(symbols, size.first, size.last)
+    good = validate_bars(fetched.bars, symbols=symbols, now=datetime.now(UTC)).good
+    decimals = universe.instruments_frame().select("ticker", "price_decimals")
+    bars = good.join(decimals, on="ticker", how="left").with_columns(
+        pl.col("price_decimals").fill_null(4)
+    )
+    return bars.sort("ticker", "session_date"), universe
+
+
+# ---- results checksums ---------------------------------------------------------------
+
+
+def checksum(frame) -> dict:
+    """Row count, and per numeric or boolean column the sum and the null count: enough to
+    see that two engines computed the same thing without keeping their outputs."""
+    if not isinstance(frame, pl.DataFrame):  # pandas
+        frame = pl.from_pandas(frame)
+    out: dict = {"rows": frame.height}
+    for name, dtype in frame.schema.items():
+        if dtype.is_numeric() or dtype == pl.Boolean:
+            col = frame[name].cast(pl.Float64)
+            col = col.fill_nan(None)
+            out[name] = [float(col.sum() or 0.0), int(col.null_count())]
+    return out
+
+
+# ---- cases ---------------------------------------------------------------------------
+
+
+def case_dagster_backfill(spec: dict, out: dict) -> None:
+    size = Size.from_dict(spec["size"])
+    workdir = Path(spec["workdir"])
+    if spec.get("planned_subset"):
+        os.environ[PLANNED_SUBSET_ENV] = "1"
+    fresh_dagster_home(workdir)
+    import dagster as dg
+    from dagster._core.storage.tags import (
+        ASSET_PARTITION_RANGE_END_TAG,
+        ASSET_PARTITION_RANGE_START_TAG,
+    )
+
+    import assets.marts
+    import assets.raw
+    from bellwether.calendar import sessions_between
+
+    _, universe = source_and_universe(size)
+    use_universe(universe)
+    all_assets = dg.load_assets_from_modules([assets.raw, assets.marts])
+    sessions = sessions_between(size.first, size.last)
+    tags = {
+        ASSET_PARTITION_RANGE_START_TAG: sessions[0].isoformat(),
+        ASSET_PARTITION_RANGE_END_TAG: sessions[-1].isoformat(),
+    }
+    run_config = {"loggers": {"console": {"config": {"log_level": DAGSTER_LOG_LEVEL}}}}
+    with dg.DagsterInstance.get() as instance:
+        t0 = time.perf_counter()
+        with maybe_profile(bool(spec.get("profile")), out, spec.get("profile_dump")):
+            result = dg.materialize(
+                all_assets, resources=resources_for(size, workdir), instance=instance,
+                tags=tags, run_config=run_config,
+            )  # fmt: skip
+        out["seconds"] = time.perf_counter() - t0
+        out["extra"]["success"] = bool(result.success)
+        out["extra"]["sessions"] = len(sessions)
+        out["extra"]["events"] = event_counts(instance, result.run_id)
+
+
+def event_counts(instance, run_id: str) -> dict[str, int]:
+    """Events the run stored, by type."""
+    counts: dict[str, int] = {}
+    cursor = None
+    while True:
+        conn = instance.get_records_for_run(run_id, cursor=cursor, limit=20_000)
+        for record in conn.records:
+            entry = record.event_log_entry
+            kind = entry.dagster_event.event_type_value if entry.dagster_event else "log message"
+            counts[kind] = counts.get(kind, 0) + 1
+        if not conn.has_more:
+            break
+        cursor = conn.cursor
+    return dict(sorted(counts.items(), key=lambda kv: -kv[1]))
+
+
+def bare_pipeline(wh, source, universe, first: date, last: date, archive_root: Path, meter=None):
+    """:func:`bellwether.pipeline.run_pipeline` with its checks (what the assets do)."""
+    from bellwether import pipeline
+
+    if meter is not None:  # stage timings and memory for the profile runs
+        from bellwether import landing, marts, reference
+        from bellwether.quality import run as quality_run
+
+        pipeline.land_fetch = meter.wrap("land (validate, archive, insert)", landing.land_fetch)
+        pipeline.refresh_reference_tables = meter.wrap(
+            "reference tables", reference.refresh_reference_tables
+        )
+        pipeline.run_raw_checks = meter.wrap("raw checks (GX + polars)", quality_run.run_raw_checks)
+        pipeline.run_mart_checks = meter.wrap("mart checks", quality_run.run_mart_checks)
+        for name in ("daily_returns", "streaks", "technicals", "relative_performance",
+                     "sector_performance", "breadth"):  # fmt: skip
+            fn = getattr(marts, f"build_{name}")
+            setattr(marts, f"build_{name}", meter.wrap(f"mart {name}", getattr(fn, "__wrapped__", fn)))
+    params = inspect.signature(pipeline.run_pipeline).parameters
+    if "check" in params:
+        return pipeline.run_pipeline(
+            wh, source, universe, first, last, archive_root=archive_root, check=True
+        )
+    # an older run_pipeline without checks: run them here, in the assets' order
+    from bellwether.quality.run import run_mart_checks, run_raw_checks
+
+    res = pipeline.run_pipeline(wh, source, universe, first, last, archive_root=archive_root)
+    run_raw_checks(wh, first, last, universe, ingest_id=res.landing.ingest_id)
+    for build in res.marts:
+        run_mart_checks(wh, build.table.replace("marts.", "marts/"), first, last)
+    return res
+
+
+def case_bare_backfill(spec: dict, out: dict) -> None:
+    from bellwether.warehouse import Warehouse
+
+    size = Size.from_dict(spec["size"])
+    workdir = Path(spec["workdir"])
+    source, universe = source_and_universe(size)
+    wh = Warehouse(workdir / "warehouse.duckdb")
+    meter = StageMeter() if spec.get("profile") else None
+    t0 = time.perf_counter()
+    with maybe_profile(bool(spec.get("profile")), out, spec.get("profile_dump")):
+        bare_pipeline(wh, source, universe, size.first, size.last, workdir / "archive", meter)
+    out["seconds"] = time.perf_counter() - t0
+    if meter is not None:
+        meter.close()
+        out["extra"]["stages"] = meter.stages
+    if spec.get("keep_warehouse"):
+        keep = Path(spec["keep_warehouse"])
+        keep.parent.mkdir(parents=True, exist_ok=True)
+        shutil.move(workdir / "warehouse.duckdb", keep)
+
+
+def polars_chain(bars: pl.DataFrame, universe) -> dict[str, pl.DataFrame]:
+    """The six metrics with :mod:`bellwether.metrics` (full history, no seeds)."""
+    from bellwether.metrics.breadth import breadth
+    from bellwether.metrics.relative import relative_performance
+    from bellwether.metrics.returns import daily_returns
+    from bellwether.metrics.sectors import sector_performance
+    from bellwether.metrics.streaks import streaks
+    from bellwether.metrics.technicals import technicals
+
+    out = {"daily_returns": daily_returns(bars)}
+    out["streaks"] = streaks(bars)
+    out["technicals"] = technicals(bars)
+    out["relative_performance"] = relative_performance(
+        out["daily_returns"], universe.relative_pairs
+    )
+    out["sector_performance"] = sector_performance(out["daily_returns"], sector_etfs(universe))
+    members = breadth_members(universe)
+    joined = members.join(
+        out["streaks"].select("ticker", "session_date", "direction"), on="ticker"
+    ).join(
+        out["technicals"].select(
+            "ticker", "session_date", "close", "sma_20", "sma_50", "sma_200", "high_52w",
+            "is_new_high_52w", "is_new_low_52w",
+        ),
+        on=["ticker", "session_date"],
+    )  # fmt: skip
+    sizes = dict(members.group_by("universe").len().iter_rows())
+    out["breadth"] = breadth(joined, sizes)
+    return out
+
+
+def sql_chain(bars: pl.DataFrame, universe) -> dict[str, pl.DataFrame]:
+    """The six metrics with the DuckDB-SQL reference implementation (``sql/reference``)."""
+    import duckdb
+
+    from bellwether.reference_sql import run_reference, sessions_frame
+
+    con = duckdb.connect()
+    try:
+        sessions = sessions_frame(bars["session_date"].min(), bars["session_date"].max())
+        out = {"daily_returns": run_reference("daily_returns", con, bars=bars, sessions=sessions)}
+        out["streaks"] = run_reference("streaks", con, bars=bars, sessions=sessions)
+        out["technicals"] = run_reference("technicals", con, bars=bars, sessions=sessions)
+        pairs = pl.DataFrame(
+            list(universe.relative_pairs),
+            schema={"ticker": pl.String, "benchmark": pl.String},
+            orient="row",
+        )
+        out["relative_performance"] = run_reference(
+            "relative_performance", con, returns=out["daily_returns"], pairs=pairs
+        )
+        out["sector_performance"] = run_reference(
+            "sector_performance", con, returns=out["daily_returns"], sector_etfs=sector_etfs(universe)
+        )
+        out["breadth"] = run_reference(
+            "breadth", con, members=breadth_members(universe).select("universe", "ticker"),
+            streaks=out["streaks"], technicals=out["technicals"],
+        )  # fmt: skip
+    finally:
+        con.close()
+    return out
+
+
+def pandas_chain(bars: pl.DataFrame, universe) -> dict:
+    """The six metrics with the naive pandas baseline (:mod:`bench.naive_pandas`)."""
+    from bench import naive_pandas as nv
+
+    pdf = bars.to_pandas()
+    pdf["session_date"] = pdf["session_date"].astype("datetime64[ns]")
+    out = {"daily_returns": nv.daily_returns(pdf)}
+    out["streaks"] = nv.streaks(pdf)
+    out["technicals"] = nv.technicals(pdf)
+    out["relative_performance"] = nv.relative_performance(
+        out["daily_returns"], universe.relative_pairs
+    )
+    out["sector_performance"] = nv.sector_performance(
+        out["daily_returns"], sector_etfs(universe).to_pandas()
+    )
+    out["breadth"] = nv.breadth(
+        breadth_members(universe).to_pandas(), out["streaks"], out["technicals"]
+    )
+    return out
+
+
+def sector_etfs(universe) -> pl.DataFrame:
+    """``ticker, sector`` of the universe's sector ETFs."""
+    return pl.DataFrame(
+        [(i.symbol, i.sector) for i in universe.instruments.values() if i.kind == "etf" and i.sector],
+        schema={"ticker": pl.String, "sector": pl.String},
+        orient="row",
+    )  # fmt: skip
+
+
+def breadth_members(universe) -> pl.DataFrame:
+    """``universe, ticker`` of the breadth universes (membership as configured; the
+    active-window bounds are not applied, as the SQL reference has none)."""
+    return pl.DataFrame(
+        [(u.name, m) for u in universe.universes.values() if u.breadth for m in u.members],
+        schema={"universe": pl.String, "ticker": pl.String},
+        orient="row",
+    )
+
+
+CHAINS = {"polars": polars_chain, "duckdb_sql": sql_chain, "naive_pandas": pandas_chain}
+
+
+def case_engine(spec: dict, out: dict) -> None:
+    size = Size.from_dict(spec["size"])
+    engine = spec["engine"]
+    bars, universe = bench_bars(size)
+    out["extra"]["rows"] = bars.height
+    out["extra"]["input_rss_mb"] = peak_rss_mb()
+    t0 = time.perf_counter()
+    with maybe_profile(bool(spec.get("profile")), out, spec.get("profile_dump")):
+        results = CHAINS[engine](bars, universe)
+    out["seconds"] = time.perf_counter() - t0
+    out["extra"]["checksums"] = {name: checksum(frame) for name, frame in results.items()}
+
+
+def case_history(spec: dict, out: dict) -> None:
+    """Set-up: a warehouse holding ``size`` (bare pipeline), moved to ``keep_warehouse``."""
+    spec = {**spec, "keep_warehouse": spec["keep_warehouse"]}
+    case_bare_backfill(spec, out)
+
+
+def case_daily(spec: dict, out: dict) -> None:
+    from bellwether.sources.synthetic import SyntheticSource
+    from bellwether.warehouse import Warehouse
+
+    workdir = Path(spec["workdir"])
+    session = date.fromisoformat(spec["session"])
+    n = int(spec["n_symbols"])
+    target = workdir / "warehouse.duckdb"
+    shutil.copy(spec["history"], target)
+    source = SyntheticSource(n)
+    universe = source.universe
+    if spec["mode"] == "bare":
+        wh = Warehouse(target)
+        t0 = time.perf_counter()
+        with maybe_profile(bool(spec.get("profile")), out, spec.get("profile_dump")):
+            bare_pipeline(wh, source, universe, session, session, workdir / "archive")
+        out["seconds"] = time.perf_counter() - t0
+        return
+    fresh_dagster_home(workdir)
+    import dagster as dg
+
+    import assets.marts
+    import assets.raw
+    from bench.sizes import synthetic_size
+
+    use_universe(universe)
+    all_assets = dg.load_assets_from_modules([assets.raw, assets.marts])
+    size = synthetic_size(n, 1)
+    run_config = {"loggers": {"console": {"config": {"log_level": DAGSTER_LOG_LEVEL}}}}
+    with dg.DagsterInstance.get() as instance:
+        t0 = time.perf_counter()
+        with maybe_profile(bool(spec.get("profile")), out, spec.get("profile_dump")):
+            result = dg.materialize(
+                all_assets, resources=resources_for(size, workdir), instance=instance,
+                partition_key=session.isoformat(), run_config=run_config,
+            )  # fmt: skip
+        out["seconds"] = time.perf_counter() - t0
+        out["extra"]["success"] = bool(result.success)
+
+
+def query_params(query, universe: str, as_of: date, first: date) -> dict | None:
+    """Values for a named query's parameters (None when one is not known here)."""
+    values: dict[str, object] = {}
+    for p in query.params:
+        if p.name == "as_of":
+            values[p.name] = as_of
+        elif p.name == "start_date":
+            values[p.name] = first
+        elif p.name == "end_date":
+            values[p.name] = as_of
+        elif p.name == "universe":
+            values[p.name] = universe
+        elif p.name == "ticker":
+            values[p.name] = "^RUT"
+        elif p.name == "benchmark":
+            values[p.name] = "^GSPC"
+        elif p.name == "sessions":
+            values[p.name] = 252
+        else:
+            return None
+    return values
+
+
+def case_queries(spec: dict, out: dict) -> None:
+    from bellwether.queries import list_queries, run_query
+    from bellwether.warehouse import Warehouse
+
+    wh = Warehouse(spec["warehouse"])
+    as_of, first = date.fromisoformat(spec["as_of"]), date.fromisoformat(spec["start_date"])
+    repeats = int(spec["repeats"])
+    results = {}
+    t0 = time.perf_counter()
+    with wh.connect(read_only=True) as con:
+        for q in list_queries():
+            breadth = "breadth" in q.name
+            params = query_params(q, spec["breadth_universe" if breadth else "universe"], as_of, first)
+            if params is None:
+                results[q.name] = {"skipped": f"no value known for its parameters {q.param_names}"}
+                continue
+            try:
+                s = time.perf_counter()
+                rows = run_query(con, q.name, **params).height
+                cold = time.perf_counter() - s
+                times = []
+                for _ in range(repeats):
+                    s = time.perf_counter()
+                    run_query(con, q.name, **params)
+                    times.append(time.perf_counter() - s)
+            except Exception as exc:  # report, don't stop the other queries
+                results[q.name] = {"error": f"{type(exc).__name__}: {exc}"[:300]}
+                continue
+            results[q.name] = {
+                "rows": rows, "cold_ms": cold * 1e3, "times_ms": [t * 1e3 for t in times],
+                "params": {k: str(v) for k, v in params.items()},
+            }  # fmt: skip
+    out["seconds"] = time.perf_counter() - t0
+    out["extra"]["queries"] = results
+
+
+CASES = {
+    "dagster_backfill": case_dagster_backfill,
+    "bare_backfill": case_bare_backfill,
+    "engine": case_engine,
+    "daily": case_daily,
+    "history": case_history,
+    "queries": case_queries,
+}
+
+
+def main(argv: list[str]) -> int:
+    """Run the case described by the JSON file ``argv[0]``; write the result JSON to the
+    spec's ``result_path``."""
+    spec = json.loads(Path(argv[0]).read_text())
+    Path(spec["workdir"]).mkdir(parents=True, exist_ok=True)
+    out: dict = {"case": spec["case"], "ok": False, "seconds": None, "extra": {}}
+    try:
+        CASES[spec["case"]](spec, out)
+        out["ok"] = True
+    except Exception:
+        out["error"] = traceback.format_exc()[-4000:]
+    out["peak_rss_mb"] = peak_rss_mb()
+    Path(spec["result_path"]).write_text(json.dumps(out, default=str))
+    return 0 if out["ok"] else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))
