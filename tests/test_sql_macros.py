@@ -206,6 +206,7 @@ def test_public_macros_live_in_schema_bw_with_their_documented_signatures(con):
         "session_on_or_after": ("macro", ["d"]),
         "session_after": ("macro", ["d"]),
         "is_session": ("macro", ["d"]),
+        "members_on": ("table_macro", ["universe_name", "on_date"]),
         "close_on": ("macro", ["ticker", "d"]),
         "open_on": ("macro", ["ticker", "d"]),
         "last_bar_before": ("macro", ["ticker", "d"]),
@@ -218,6 +219,15 @@ def test_public_macros_live_in_schema_bw_with_their_documented_signatures(con):
         "relative_run_length": ("macro", ["ticker", "benchmark", "on_date", "kind"]),
         "longest_relative_run_since": ("macro", ["ticker", "benchmark", "on_date", "kind"]),
     }
+
+
+def test_members_on_applies_the_active_window(con):
+    members = "SELECT count(*) FROM bw.members_on('sp500_sample', ?)"
+    assert con.execute(members, [date(2025, 12, 5)]).fetchall() == [(503,)]
+    assert con.execute(members, [date(2025, 5, 30)]).fetchall() == [(0,)]  # before the snapshot
+    assert con.execute(
+        "SELECT count(*) FROM bw.members_on('indices', DATE '1999-01-04')"
+    ).fetchall() == [(4,)]
 
 
 def test_applying_the_macros_again_is_idempotent(built_warehouse, tmp_path):

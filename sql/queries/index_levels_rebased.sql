@@ -17,7 +17,7 @@ WITH asked AS (
 )
 SELECT r.ticker, r.session_date, r.close, 100 * (1 + r.ret_ytd) AS rebased
 FROM marts.daily_returns AS r
-JOIN raw.universe_members AS u ON u.ticker = r.ticker AND u.universe = $universe
+JOIN bw.members_on($universe, (SELECT session_date FROM asked)) AS u ON u.ticker = r.ticker
 WHERE r.session_date BETWEEN date_trunc('year', (SELECT session_date FROM asked)) AND (SELECT session_date FROM asked)
   AND r.ret_ytd IS NOT NULL
 ORDER BY r.ticker, r.session_date;

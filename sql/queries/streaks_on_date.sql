@@ -34,12 +34,7 @@ starts AS (
 ),
 members AS (
     -- the universe's members on the session (raw.universe_members' active window)
-    SELECT m.ticker, m.member_order
-    FROM raw.universe_members AS m
-    CROSS JOIN asked AS a
-    WHERE m.universe = $universe
-        AND (m.active_from IS NULL OR m.active_from <= a.session_date)
-        AND (m.active_to IS NULL OR m.active_to >= a.session_date)
+    SELECT ticker, member_order FROM bw.members_on($universe, (SELECT session_date FROM asked))
 )
 SELECT
     r.session_date,
