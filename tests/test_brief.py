@@ -30,7 +30,10 @@ SESSIONS = [
 
 #: Digits allowed in the text outside figures: names, window labels and the RSI zones' fixed
 #: thresholds (rule constants, not data).
-ALLOWED = re.compile(r"^\[\^\d+\]:.*$|S&P 500|Russell 2000|\d+-day|52-week|3-month|RSI\(14\)|\((?:above 70|below 30)\)", re.M)
+ALLOWED = re.compile(
+    r"^\[\^\d+\]:.*$|S&P 500|Russell 2000|\d+-day|52-week|3-month|RSI\(14\)|\((?:above 70|below 30)\)",
+    re.M,
+)
 
 
 @pytest.fixture(scope="module")
@@ -69,7 +72,9 @@ def test_no_number_is_printed_that_no_query_produced(briefs, asked):
         text = text.replace(f"{f.formatted()}[^{f.number}]", "")
     text = ALLOWED.sub("", text)
     text = re.sub(r"^# Market brief: .*$|^_Asked for .*$|^!\[.*$", "", text, flags=re.M)
-    leftovers = [line for line in text.splitlines() if re.search(r"\d", line) and not line.startswith(">")]
+    leftovers = [
+        line for line in text.splitlines() if re.search(r"\d", line) and not line.startswith(">")
+    ]
     assert leftovers == [], leftovers
 
 

@@ -40,10 +40,17 @@ COLUMNS = ["date", "ticker", "open", "high", "low", "close", "adj_close", "volum
 @pytest.fixture(scope="module")
 def bundled() -> pl.DataFrame:
     frames = [
-        pl.read_csv(ROOT / "data/sample" / f, try_parse_dates=True, schema_overrides={"volume": pl.Float64})
+        pl.read_csv(
+            ROOT / "data/sample" / f, try_parse_dates=True, schema_overrides={"volume": pl.Float64}
+        )
         for f in ("market_sample.csv", "constituents_sample.csv")
     ]
-    return pl.concat(frames).unique(["ticker", "date"]).filter(pl.col("date").is_between(CLEAN_FIRST, BAD)).sort("ticker", "date")
+    return (
+        pl.concat(frames)
+        .unique(["ticker", "date"])
+        .filter(pl.col("date").is_between(CLEAN_FIRST, BAD))
+        .sort("ticker", "date")
+    )
 
 
 @pytest.fixture(scope="module")
@@ -53,9 +60,13 @@ def clean_warehouse(tmp_path_factory, bundled) -> Path:
     bundled.filter(pl.col("date") <= CLEAN_LAST).write_csv(folder / "clean.csv")
     wh = Warehouse(folder / "wh.duckdb")
     fetched = FileSource("clean.csv", root=folder).fetch(SYMBOLS, CLEAN_FIRST, CLEAN_LAST, now=NOW)
-    report = land_fetch(wh, fetched, sessions=sessions_between(CLEAN_FIRST, CLEAN_LAST), symbols=SYMBOLS, now=NOW)
+    report = land_fetch(
+        wh, fetched, sessions=sessions_between(CLEAN_FIRST, CLEAN_LAST), symbols=SYMBOLS, now=NOW
+    )
     refresh_reference_tables(wh, UNIVERSE)
-    run_raw_checks(wh, CLEAN_FIRST, CLEAN_LAST, UNIVERSE, ingest_id=report.ingest_id, now=NOW, use_gx=False)
+    run_raw_checks(
+        wh, CLEAN_FIRST, CLEAN_LAST, UNIVERSE, ingest_id=report.ingest_id, now=NOW, use_gx=False
+    )
     build_marts(wh, CLEAN_FIRST, CLEAN_LAST, UNIVERSE)
     return wh.path
 
@@ -75,11 +86,19 @@ class Case:
             path.write_text(frame)
         else:
             frame.select(COLUMNS).write_csv(path)
-        self.land(FileSource("corrupt.csv", root=self.folder).fetch(SYMBOLS, self.session, self.session, now=NOW))
+        self.land(
+            FileSource("corrupt.csv", root=self.folder).fetch(
+                SYMBOLS, self.session, self.session, now=NOW
+            )
+        )
 
     def land(self, fetched) -> None:
-        self.report = land_fetch(self.wh, fetched, sessions=[self.session], symbols=SYMBOLS, now=NOW)
-        self.checks = run_raw_checks(self.wh, self.session, self.session, UNIVERSE, ingest_id=self.report.ingest_id, now=NOW).results
+        self.report = land_fetch(
+            self.wh, fetched, sessions=[self.session], symbols=SYMBOLS, now=NOW
+        )
+        self.checks = run_raw_checks(
+            self.wh, self.session, self.session, UNIVERSE, ingest_id=self.report.ingest_id, now=NOW
+        ).results
         build_marts(self.wh, self.session, self.session, UNIVERSE)
 
     def result(self, check: str) -> dict:
@@ -90,11 +109,19 @@ class Case:
             return con.sql(query).fetchall()
 
     def mart_has(self, table: str, ticker: str) -> bool:
-        return bool(self.sql(f"select count(*) from {table} where session_date = '{self.session}' and ticker = '{ticker}'")[0][0])
+        return bool(
+            self.sql(
+                f"select count(*) from {table} where session_date = '{self.session}' and ticker = '{ticker}'"
+            )[0][0]
+        )
 
     def cross_sectional_built(self) -> bool:
-        breadth = self.sql(f"select count(*) from marts.breadth where session_date = '{self.session}'")[0][0]
-        sectors = self.sql(f"select count(*) from marts.sector_performance where session_date = '{self.session}'")[0][0]
+        breadth = self.sql(
+            f"select count(*) from marts.breadth where session_date = '{self.session}'"
+        )[0][0]
+        sectors = self.sql(
+            f"select count(*) from marts.sector_performance where session_date = '{self.session}'"
+        )[0][0]
         return bool(breadth) and bool(sectors)
 
 
@@ -109,7 +136,10 @@ def session_rows(bundled: pl.DataFrame, d: date = BAD) -> pl.DataFrame:
 
 def set_value(frame: pl.DataFrame, ticker: str, **values) -> pl.DataFrame:
     return frame.with_columns(
-        [pl.when(pl.col("ticker") == ticker).then(pl.lit(v)).otherwise(pl.col(c)).alias(c) for c, v in values.items()]
+        [
+            pl.when(pl.col("ticker") == ticker).then(pl.lit(v)).otherwise(pl.col(c)).alias(c)
+            for c, v in values.items()
+        ]
     )
 
 
@@ -125,9 +155,9 @@ def test_a_negative_close_is_rejected_kept_and_withheld(case, bundled):
     r = case.result("rejected_rows")
     assert not r["passed"] and r["severity"] == "error"
     assert "AAPL (close is not a finite positive number)" in r["message"]
-    assert case.sql(f"select reason from raw.rejected_bars where ticker = 'AAPL' and session_date = '{BAD}'") == [
-        ("close is not a finite positive number",)
-    ]  # nothing lost
+    assert case.sql(
+        f"select reason from raw.rejected_bars where ticker = 'AAPL' and session_date = '{BAD}'"
+    ) == [("close is not a finite positive number",)]  # nothing lost
     assert not case.mart_has("marts.daily_returns", "AAPL")  # nothing built on it
     assert case.mart_has("marts.daily_returns", "MSFT")
     assert not case.cross_sectional_built()
@@ -145,7 +175,9 @@ def test_an_ohlc_violation_is_rejected_by_name(case, bundled):
 
 def test_a_fractional_volume_and_a_weekend_row_are_rejected(case, bundled):
     rows = set_value(session_rows(bundled), "MSFT", volume=10.5)
-    weekend = rows.filter(pl.col("ticker") == "NVDA").with_columns(pl.lit(date(2025, 12, 6)).alias("date"))
+    weekend = rows.filter(pl.col("ticker") == "NVDA").with_columns(
+        pl.lit(date(2025, 12, 6)).alias("date")
+    )
     case.session = BAD
     path_rows = pl.concat([rows, weekend])
     case.land_file(path_rows)
@@ -156,7 +188,11 @@ def test_a_fractional_volume_and_a_weekend_row_are_rejected(case, bundled):
 
 def test_conflicting_duplicates_reject_both_copies(case, bundled):
     rows = session_rows(bundled)
-    dup = set_value(rows.filter(pl.col("ticker") == "QQQ"), "QQQ", close=rows.filter(pl.col("ticker") == "QQQ")["close"][0] + 1)
+    dup = set_value(
+        rows.filter(pl.col("ticker") == "QQQ"),
+        "QQQ",
+        close=rows.filter(pl.col("ticker") == "QQQ")["close"][0] + 1,
+    )
     case.land_file(pl.concat([rows, dup]))
     assert case.result("rejected_rows")["message"].count("QQQ (conflicting duplicate rows") == 2
     assert not case.mart_has("marts.daily_returns", "QQQ")
@@ -170,7 +206,12 @@ def test_a_missing_etf_fails_completeness_and_blocks_cross_sectional_marts(case,
     assert case.mart_has("marts.daily_returns", "SPY")  # per-ticker marts of the rest are built
     assert not case.cross_sectional_built()
     # the stored IWM bar of the previous session is untouched
-    assert case.sql(f"select count(*) from raw.daily_bars where ticker = 'IWM' and session_date = '{CLEAN_LAST}'")[0][0] == 1
+    assert (
+        case.sql(
+            f"select count(*) from raw.daily_bars where ticker = 'IWM' and session_date = '{CLEAN_LAST}'"
+        )[0][0]
+        == 1
+    )
 
 
 @pytest.mark.parametrize(("dropped", "severity"), [(10, "warn"), (40, "error")])
@@ -224,11 +265,15 @@ def test_an_etf_that_stops_tracking_its_index_warns(case, bundled):
 
 def test_a_restated_session_is_flagged_and_its_marts_recomputed(tmp_path, clean_warehouse, bundled):
     case = Case(tmp_path, clean_warehouse, session=CLEAN_LAST)
-    before = case.sql(f"select close from marts.daily_returns where ticker = 'SPY' and session_date = '{CLEAN_LAST}'")[0][0]
+    before = case.sql(
+        f"select close from marts.daily_returns where ticker = 'SPY' and session_date = '{CLEAN_LAST}'"
+    )[0][0]
     case.land_file(_scaled(session_rows(bundled, CLEAN_LAST), "SPY", 1.01))
     r = case.result("restatement")
     assert not r["passed"] and r["severity"] == "warn" and r["failing_tickers"] == ["SPY"]
-    after = case.sql(f"select close from marts.daily_returns where ticker = 'SPY' and session_date = '{CLEAN_LAST}'")[0][0]
+    after = case.sql(
+        f"select close from marts.daily_returns where ticker = 'SPY' and session_date = '{CLEAN_LAST}'"
+    )[0][0]
     assert after == pytest.approx(before * 1.01)
     assert case.sql("select count(*) from raw.restatements where ticker = 'SPY'")[0][0] == 1
 
@@ -256,14 +301,21 @@ def test_freshness_warns_when_the_latest_closed_session_is_not_landed(case, bund
                            now=datetime(2025, 12, 10, 23, 0, tzinfo=UTC), use_gx=False).results  # fmt: skip
     r = later.filter(pl.col("check") == "freshness").row(0, named=True)
     assert not r["passed"] and r["severity"] == "warn"
-    assert r["message"] == "latest closed session is 2025-12-10 but the latest landed session is 2025-12-05"
+    assert (
+        r["message"]
+        == "latest closed session is 2025-12-10 but the latest landed session is 2025-12-05"
+    )
 
 
 def test_a_broken_breadth_identity_is_caught(case, bundled):
     case.land_file(session_rows(bundled))
     with case.wh.connect() as con:
-        con.execute(f"update marts.breadth set advancers = advancers + 1 where session_date = '{BAD}'")
-    r = run_mart_checks(case.wh, "marts/breadth", BAD, BAD).results.filter(pl.col("check") == "breadth_identity")
+        con.execute(
+            f"update marts.breadth set advancers = advancers + 1 where session_date = '{BAD}'"
+        )
+    r = run_mart_checks(case.wh, "marts/breadth", BAD, BAD).results.filter(
+        pl.col("check") == "breadth_identity"
+    )
     assert not r["passed"][0] and "sp500_sample" in r["message"][0]
 
 
@@ -271,9 +323,13 @@ def test_corrupted_yfinance_responses_are_caught_the_same_way(case, bundled, tmp
     reset_yfinance(tmp_path / "yf")
     rows = session_rows(bundled)
     spy = rows.filter(pl.col("ticker") == "SPY").row(0, named=True)
-    corrupted = set_value(_scaled(rows, "AMZN", 100.0), "SPY", low=max(spy["open"], spy["close"]) * 1.02)
+    corrupted = set_value(
+        _scaled(rows, "AMZN", 100.0), "SPY", low=max(spy["open"], spy["close"]) * 1.02
+    )
     adapter = ReplayAdapter(corrupted.filter(pl.col("ticker") != "IWM"))  # IWM: HTTP 404
-    source = YahooSource(session=replay_session(adapter), sleep=lambda s: None, clock=lambda: NOW, batch_size=600)
+    source = YahooSource(
+        session=replay_session(adapter), sleep=lambda s: None, clock=lambda: NOW, batch_size=600
+    )
     try:
         case.land(source.fetch(SYMBOLS, BAD, BAD))
     finally:

@@ -18,7 +18,9 @@ time.sleep(float(sys.argv[2]))
 
 
 def hold(path, seconds):
-    proc = subprocess.Popen([sys.executable, "-c", HOLD, str(path), str(seconds)], stdout=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [sys.executable, "-c", HOLD, str(path), str(seconds)], stdout=subprocess.PIPE, text=True
+    )
     assert proc.stdout.readline().strip() == "holding"
     return proc
 
@@ -28,7 +30,10 @@ def test_a_held_warehouse_fails_after_the_timeout_naming_the_holder(tmp_path):
     proc = hold(path, 30)
     try:
         started = time.monotonic()
-        with pytest.raises(WarehouseLockedError) as exc, Warehouse(path, lock_timeout_s=1.5).connect():
+        with (
+            pytest.raises(WarehouseLockedError) as exc,
+            Warehouse(path, lock_timeout_s=1.5).connect(),
+        ):
             pass
         assert 1.0 <= time.monotonic() - started < 10
         assert f"PID {proc.pid}" in str(exc.value)
