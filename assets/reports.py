@@ -56,7 +56,7 @@ def market_brief(
         "status": brief.status,
         "markdown": dg.MetadataValue.md(paths["md"].read_text()[:20000]),
     }
-    for name, png in list(brief.charts.items())[:2]:
+    for name, png in brief.charts.items():
         metadata[f"chart: {name}"] = dg.MetadataValue.md(
             f"![{name}](data:image/png;base64,{base64.b64encode(png).decode()})"
         )
