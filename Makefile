@@ -18,7 +18,7 @@ export DAGSTER_HOME := $(ROOT)/dagster_home
 # The offline default: the real bundled sample. Use BELLWETHER_SOURCE=yfinance for live data.
 export BELLWETHER_SOURCE ?= bundled
 
-.PHONY: install demo test ui lint format validate clean
+.PHONY: install demo test ui lint format validate clean bench
 
 $(UV): .ci/uv-requirements.txt
 	$(PYTHON) -m venv $(TOOLS)
@@ -43,6 +43,36 @@ validate: install
 
 ui: install
 	$(BIN)/dagster dev -w workspace.yaml --host 127.0.0.1 --port 3000
+
+# Browser tests: dagster dev + headless Chromium (Debian's, installed when missing; root or
+# sudo) driven by Playwright through the UI; artifacts in tmp/artifacts/e2e/.
+#   make e2e           the end-to-end test (.ci/run runs it after make test)
+#   make screenshots   the same over a longer range, refreshing docs/screenshots/ for the README
+.PHONY: e2e screenshots
+CHROMIUM := /usr/bin/chromium
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+E2E_SCREENSHOT_RANGE ?= 2025-09-02...2025-12-05
+
+$(CHROMIUM):
+	$(SUDO) apt-get update
+	$(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
+
+e2e: install $(CHROMIUM)
+	BELLWETHER_E2E=1 $(BIN)/pytest tests/e2e
+
+screenshots: install $(CHROMIUM)
+	BELLWETHER_E2E=1 BELLWETHER_E2E_DOCS=1 BELLWETHER_E2E_RANGE=$(E2E_SCREENSHOT_RANGE) \
+		$(BIN)/pytest tests/e2e
+
+# Benchmarks side by side (bench/, writes docs/BENCHMARKS.md; long: hours at the default sizes).
+#   make bench BENCH_SIZES=small        quick: tiny + the bundled sample
+#   make bench BENCH_SIZES=sample,500x10y BENCH_REPEATS=1
+# Also BENCH_GROUPS (backfill,engines,daily,queries), BENCH_DAILY_SYMBOLS, BENCH_RESUME=1.
+BENCH_SIZES ?= all
+BENCH_REPEATS ?= 3
+bench: install
+	BENCH_COMMAND="make bench BENCH_SIZES=$(BENCH_SIZES) BENCH_REPEATS=$(BENCH_REPEATS)" \
+		$(BIN)/python -m bench --sizes "$(BENCH_SIZES)" --repeats "$(BENCH_REPEATS)"
 
 lint: install
 	$(BIN)/ruff check .

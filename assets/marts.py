@@ -8,7 +8,6 @@ partition range vectorized, and replaces those sessions in its table in one tran
 from collections.abc import Callable
 
 import dagster as dg
-import polars as pl
 
 from bellwether import marts, ui_metadata
 from bellwether.partitions import keys_to_sessions, session_partitions
@@ -16,21 +15,10 @@ from bellwether.quality.dagster_results import check_results, check_specs
 from bellwether.quality.run import MART_CHECKS, PER_TICKER_MARTS, run_mart_checks
 from bellwether.resources import WRITER_POOL, WarehouseResource
 from bellwether.schemas import table_schema
+from bellwether.ui_metadata import markdown_table
 from bellwether.universe import default_universe
 
 PREVIEW_ROWS = 25
-
-
-def _markdown(frame: pl.DataFrame) -> str:
-    """A Markdown table of the first rows of ``frame`` (numbers rounded for reading)."""
-    frame = frame.head(PREVIEW_ROWS).with_columns(pl.selectors.float().round(6))
-    header = "| " + " | ".join(frame.columns) + " |"
-    rule = "| " + " | ".join("---" for _ in frame.columns) + " |"
-    body = [
-        "| " + " | ".join("" if v is None else str(v) for v in row) + " |"
-        for row in frame.iter_rows()
-    ]
-    return "\n".join([header, rule, *body])
 
 
 def _mart_asset(
@@ -76,7 +64,9 @@ def _mart_asset(
             check_results=check_results(checked.results),
             metadata={
                 **result.metadata(),
-                f"preview ({result.last_session})": dg.MetadataValue.md(_markdown(result.preview)),
+                f"preview ({result.last_session})": dg.MetadataValue.md(
+                    markdown_table(result.preview)
+                ),
                 # charts of the history up to the run's last session (bellwether/ui_metadata.py)
                 **(charts(wh, result.last_session) if charts else {}),
             },

@@ -11,7 +11,7 @@ import polars as pl
 
 from bellwether.partitions import keys_to_sessions, session_partitions
 from bellwether.queries import run_query
-from bellwether.resources import WarehouseResource
+from bellwether.resources import WRITER_POOL, WarehouseResource
 from bellwether.schemas import table_schema
 from bellwether.sqlfiles import load_sql
 from bellwether.ui_metadata import PREVIEW_ROWS, markdown_table
@@ -38,6 +38,9 @@ CHECKED = [
     deps=[dg.AssetKey(k) for k in CHECKED],
     partitions_def=session_partitions(),
     backfill_policy=dg.BackfillPolicy.single_run(),
+    # Read-only, but DuckDB refuses a reader while another process writes the file: take the
+    # writer's slot so a concurrent run's write waits instead of failing this read.
+    pool=WRITER_POOL,
     kinds={"duckdb", "polars"},
     owners=["team:data-platform"],
     tags={"layer": "quality"},

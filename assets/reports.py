@@ -6,7 +6,7 @@ import dagster as dg
 
 from bellwether.brief.build import build_brief
 from bellwether.partitions import keys_to_sessions, session_partitions
-from bellwether.resources import WarehouseResource
+from bellwether.resources import WRITER_POOL, WarehouseResource
 from bellwether.settings import reports_dir
 from bellwether.universe import default_universe
 
@@ -27,6 +27,9 @@ from bellwether.universe import default_universe
     ],
     partitions_def=session_partitions(),
     backfill_policy=dg.BackfillPolicy.single_run(),
+    # it only reads the warehouse, but DuckDB refuses a reader while another process
+    # writes: queue with the writers rather than wait on the file lock
+    pool=WRITER_POOL,
     kinds={"markdown", "html"},
     owners=["team:data-platform"],
     tags={"layer": "reports"},

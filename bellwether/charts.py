@@ -13,6 +13,7 @@ import matplotlib
 
 matplotlib.use("Agg")
 
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import polars as pl
 
@@ -20,7 +21,11 @@ DPI = 100
 SIZE = (7.5, 3.4)
 
 
-def _png(fig) -> bytes:
+def _png(fig, date_axis: bool = True) -> bytes:
+    for ax in fig.axes if date_axis else []:  # dates as dates, however few sessions a chart shows
+        locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
+        ax.xaxis.set_major_locator(locator)
+        ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     buf = io.BytesIO()
     fig.tight_layout()
     fig.savefig(buf, format="png", dpi=DPI)
@@ -69,7 +74,7 @@ def sector_bars(rows: pl.DataFrame, title: str) -> bytes:
     ax.set_title(title, fontsize=10)
     ax.tick_params(axis="y", labelsize=8)
     ax.grid(alpha=0.3, axis="x")
-    return _png(fig)
+    return _png(fig, date_axis=False)
 
 
 def breadth_lines(rows: pl.DataFrame, title: str) -> bytes:

@@ -28,8 +28,8 @@ daily_job = dg.define_asset_job(
 #: brief for every session of the range; `bellwether brief` or the daily job write briefs.
 warehouse_job = dg.define_asset_job(
     "bellwether_warehouse",
-    selection=dg.AssetSelection.groups("raw", "marts"),
-    description="Land bars for a session range (one run) and build every mart and check on them, no briefs.",
+    selection=dg.AssetSelection.groups("raw", "marts", "quality"),
+    description="Land bars for a session range (one run), build every mart and check on them, no briefs.",
 )
 
 defs = dg.Definitions(
