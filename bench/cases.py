@@ -38,9 +38,9 @@ from pathlib import Path
 
 import polars as pl
 
+from bellwether.settings import PROJECT_ROOT
 from bench.profiling import StageMeter, maybe_profile, peak_rss_mb
 from bench.sizes import Size
-from bellwether.settings import PROJECT_ROOT
 
 DAGSTER_YAML = PROJECT_ROOT / "dagster_home" / "dagster.yaml"
 #: Console log level of the Dagster runs (the demo's; every event still goes to the event log).
@@ -209,7 +209,9 @@ def bare_pipeline(wh, source, universe, first: date, last: date, archive_root: P
         for name in ("daily_returns", "streaks", "technicals", "relative_performance",
                      "sector_performance", "breadth"):  # fmt: skip
             fn = getattr(marts, f"build_{name}")
-            setattr(marts, f"build_{name}", meter.wrap(f"mart {name}", getattr(fn, "__wrapped__", fn)))
+            setattr(
+                marts, f"build_{name}", meter.wrap(f"mart {name}", getattr(fn, "__wrapped__", fn))
+            )
     params = inspect.signature(pipeline.run_pipeline).parameters
     if "check" in params:
         return pipeline.run_pipeline(
@@ -298,7 +300,10 @@ def sql_chain(bars: pl.DataFrame, universe) -> dict[str, pl.DataFrame]:
             "relative_performance", con, returns=out["daily_returns"], pairs=pairs
         )
         out["sector_performance"] = run_reference(
-            "sector_performance", con, returns=out["daily_returns"], sector_etfs=sector_etfs(universe)
+            "sector_performance",
+            con,
+            returns=out["daily_returns"],
+            sector_etfs=sector_etfs(universe),
         )
         out["breadth"] = run_reference(
             "breadth", con, members=breadth_members(universe).select("universe", "ticker"),
@@ -446,7 +451,9 @@ def case_queries(spec: dict, out: dict) -> None:
     with wh.connect(read_only=True) as con:
         for q in list_queries():
             breadth = "breadth" in q.name
-            params = query_params(q, spec["breadth_universe" if breadth else "universe"], as_of, first)
+            params = query_params(
+                q, spec["breadth_universe" if breadth else "universe"], as_of, first
+            )
             if params is None:
                 results[q.name] = {"skipped": f"no value known for its parameters {q.param_names}"}
                 continue
