@@ -179,7 +179,11 @@ def relative_performance(returns: pd.DataFrame, pairs: Iterable[tuple[str, str]]
         a = returns[returns["ticker"] == ticker][cols]
         b = returns[returns["ticker"] == benchmark][["session_date", "close", "ret_1d", "ret_ytd"]]
         b = b.rename(
-            columns={"close": "_b_close", "ret_1d": "benchmark_ret_1d", "ret_ytd": "benchmark_ret_ytd"}
+            columns={
+                "close": "_b_close",
+                "ret_1d": "benchmark_ret_1d",
+                "ret_ytd": "benchmark_ret_ytd",
+            }
         )
         j = a.merge(b, on="session_date", how="left").sort_values("session_date")
         if j.empty:
@@ -207,7 +211,9 @@ def sector_performance(returns: pd.DataFrame, sector_etfs: pd.DataFrame) -> pd.D
     by_day = rows.groupby("session_date")["ret_1d"]
     rows["rank_1d"] = by_day.rank(method="min", ascending=False)
     rows["sector_count"] = by_day.transform("count")
-    return rows[["session_date", "sector", "ticker", "ret_1d", "ret_ytd", "rank_1d", "sector_count"]]
+    return rows[
+        ["session_date", "sector", "ticker", "ret_1d", "ret_ytd", "rank_1d", "sector_count"]
+    ]
 
 
 def breadth(

@@ -140,7 +140,11 @@ def summarize_profile(profile: cProfile.Profile, top: int = 15) -> dict:
 def _short(filename: str) -> str:
     for marker in ("site-packages/", "/work/main/", "/bellwether/", "lib/python3"):
         if marker in filename:
-            return filename.split(marker, 1)[1] if marker != "/bellwether/" else "bellwether/" + filename.split(marker, 1)[1]
+            return (
+                filename.split(marker, 1)[1]
+                if marker != "/bellwether/"
+                else "bellwether/" + filename.split(marker, 1)[1]
+            )
     return filename
 
 
