@@ -1,18 +1,20 @@
 """Mart assets: market-internals metrics per NYSE session, computed by pure polars functions.
 
-Each asset reads only the lookback (or stored seed) its windows need, computes the whole
-partition range vectorized, and replaces those sessions in its table in one transaction
-(see :mod:`bellwether.marts`). Definitions: ``docs/METRICS.md``.
+Each asset reads only the lookback (or stored seed) its windows need, computes its
+partition range vectorized chunk by chunk (:mod:`bellwether.chunks`), and replaces each
+chunk's sessions in its table in one transaction (see :mod:`bellwether.marts` and
+:func:`bellwether.pipeline.build_mart_range`). Definitions: ``docs/METRICS.md``.
 """
 
 from collections.abc import Callable
 
 import dagster as dg
 
-from bellwether import marts, ui_metadata
+from bellwether import ui_metadata
 from bellwether.partitions import keys_to_sessions, session_partitions
+from bellwether.pipeline import build_mart_range
 from bellwether.quality.dagster_results import check_results, check_specs
-from bellwether.quality.run import MART_CHECKS, PER_TICKER_MARTS, run_mart_checks
+from bellwether.quality.run import MART_CHECKS, PER_TICKER_MARTS
 from bellwether.resources import WRITER_POOL, WarehouseResource
 from bellwether.schemas import table_schema
 from bellwether.ui_metadata import markdown_table
@@ -25,7 +27,6 @@ def _mart_asset(
     name: str,
     deps: list[list[str]],
     description: str,
-    build: Callable[..., marts.MartBuild],
     charts: Callable[..., dict] | None = None,
 ):
     table = f"marts.{name}"
@@ -55,21 +56,26 @@ def _mart_asset(
     ) -> dg.MaterializeResult:
         sessions = keys_to_sessions(context.partition_keys)
         wh = warehouse.get()
-        result = build(wh, sessions[0], sessions[-1])
-        checked = run_mart_checks(wh, asset, sessions[0], sessions[-1], run_id=context.run.run_id)
+        result, checked = build_mart_range(
+            wh, asset, sessions, default_universe(), run_id=context.run.run_id
+        )
         context.log.info(
             f"{table}: {result.rows} rows for {sessions[0]}..{sessions[-1]} (full recompute: {result.full_recompute})"
         )
-        return dg.MaterializeResult(
-            check_results=check_results(checked.results),
-            metadata={
-                **result.metadata(),
+        # preview and charts show the last session: on that partition's event only, not
+        # copied into the materialization of every partition of a range
+        context.add_asset_metadata(
+            {
                 f"preview ({result.last_session})": dg.MetadataValue.md(
                     markdown_table(result.preview)
                 ),
                 # charts of the history up to the run's last session (bellwether/ui_metadata.py)
                 **(charts(wh, result.last_session) if charts else {}),
             },
+            partition_key=context.partition_keys[-1],
+        )
+        return dg.MaterializeResult(
+            check_results=check_results(checked), metadata=result.metadata()
         )
 
     return _asset
@@ -80,34 +86,28 @@ RAW = ["raw", "daily_bars"]
 daily_returns = _mart_asset(
     "daily_returns", [RAW],
     "Price returns on close (1d, log 1d, 5d, 21d, MTD, YTD, 52w) and total returns on adj_close (1d, YTD), as fractions.",
-    marts.build_daily_returns,
 )  # fmt: skip
 streaks = _mart_asset(
     "streaks", [RAW],
     "Consecutive up/down closes at the instrument's published precision; an unchanged close ends both.",
-    marts.build_streaks,
 )  # fmt: skip
 technicals = _mart_asset(
     "technicals", [RAW],
     "SMA 20/50/200, Wilder RSI 14, intraday 52-week high/low, average volume (to the previous session), "
     "20-day volatility and record closes.",
-    marts.build_technicals,
 )  # fmt: skip
 relative_performance = _mart_asset(
     "relative_performance", [["marts", "daily_returns"]],
     "Configured ticker/benchmark pairs: excess return, price ratio, outperformance runs, YTD gap.",
-    lambda wh, first, last: marts.build_relative_performance(wh, first, last, default_universe()),
     charts=ui_metadata.relative_strength_metadata,
 )  # fmt: skip
 sector_performance = _mart_asset(
     "sector_performance", [["marts", "daily_returns"]],
     "The SPDR sector ETFs' daily and YTD returns ranked by the day's move.",
-    lambda wh, first, last: marts.build_sector_performance(wh, first, last, default_universe()),
 )  # fmt: skip
 breadth = _mart_asset(
     "breadth", [["marts", "streaks"], ["marts", "technicals"]],
     "Advance/decline, A/D line, McClellan oscillator, % above 20/50/200-day averages and 52-week "
     "highs/lows over each breadth universe.",
-    lambda wh, first, last: marts.build_breadth(wh, first, last, default_universe()),
     charts=lambda wh, last: ui_metadata.breadth_metadata(wh, last, default_universe()),
 )  # fmt: skip

@@ -5,11 +5,11 @@ from datetime import UTC, datetime
 import dagster as dg
 import polars as pl
 
-from bellwether.landing import land_fetch
+from bellwether.chunks import session_chunks
 from bellwether.partitions import keys_to_sessions, session_partitions
+from bellwether.pipeline import land_range
 from bellwether.quality.dagster_results import check_results, check_specs
-from bellwether.quality.run import RAW_CHECKS, run_raw_checks
-from bellwether.reference import refresh_reference_tables
+from bellwether.quality.run import RAW_CHECKS
 from bellwether.resources import WRITER_POOL, BarSourceResource, WarehouseResource
 from bellwether.schemas import table_schema
 from bellwether.symbols import validate_symbols
@@ -48,49 +48,47 @@ def daily_bars(
     universe = default_universe()
     symbols = validate_symbols(universe.symbols)
     src = source.build()
-    context.log.info(
-        f"fetching {len(symbols)} symbols for {len(sessions)} sessions {sessions[0]}..{sessions[-1]} from {src.name}"
-    )
-    result = src.fetch(symbols, sessions[0], sessions[-1])
     wh = warehouse.get()
-    report = land_fetch(
-        wh, result, sessions=sessions, symbols=symbols, run_id=context.run.run_id,
-        archive_root=warehouse.archive_root(), now=datetime.now(UTC),
-    )  # fmt: skip
-    refresh_reference_tables(wh, universe)
-    context.log.info(report.summary())
-    checked = run_raw_checks(
-        wh,
-        sessions[0],
-        sessions[-1],
-        universe,
-        ingest_id=report.ingest_id,
-        run_id=context.run.run_id,
-    )
-    failed = checked.results.filter(~pl.col("passed"))
     context.log.info(
-        f"quality: {checked.results.height} check results, {failed.height} failed "
+        f"fetching {len(symbols)} symbols for {len(sessions)} sessions {sessions[0]}..{sessions[-1]} "
+        f"from {src.name} in {len(session_chunks(sessions, len(symbols)))} chunk(s)"
+    )
+    landed = land_range(
+        wh, src, universe, sessions, symbols, archive_root=warehouse.archive_root(),
+        run_id=context.run.run_id, now=datetime.now(UTC),
+    )  # fmt: skip
+    context.log.info(landed.summary())
+    results = landed.check_results
+    failed = results.filter(~pl.col("passed"))
+    context.log.info(
+        f"quality: {results.height} check results, {failed.height} failed "
         f"({failed.filter(pl.col('severity') == 'error').height} blocking)"
     )
-    if report.failed:
-        context.log.warning(f"symbols that delivered nothing: {report.failed}")
+    if landed.failed:
+        context.log.warning(f"symbols that delivered nothing: {landed.failed}")
+    # the preview is about the last session: on that partition's event only, not copied
+    # into the materialization of every partition of a range
+    context.add_asset_metadata(
+        daily_bars_preview(wh, sessions[-1]), partition_key=context.partition_keys[-1]
+    )
+    reports = landed.reports
     return dg.MaterializeResult(
-        check_results=check_results(checked.results, checked.docs_page),
+        check_results=check_results(results, landed.docs_page),
         metadata={
-            "dagster/row_count": report.rows_landed,
-            "source": report.source,
-            "sessions": report.sessions,
-            "first_session": str(report.start),
-            "last_session": str(report.end),
-            "symbols_requested": len(report.symbols_requested),
-            "symbols_received": len(report.symbols_received),
-            "symbols_failed": dg.MetadataValue.json(report.failed),
-            "rows_rejected": report.rows_rejected,
-            "reject_reasons": dg.MetadataValue.json(report.reject_reasons),
-            "corporate_actions": report.actions_landed,
-            "ingest_id": report.ingest_id,
-            "archive": dg.MetadataValue.path(report.archive_path or ""),
+            "dagster/row_count": landed.rows_landed,
+            "source": reports[0].source,
+            "sessions": len(sessions),
+            "first_session": str(sessions[0]),
+            "last_session": str(sessions[-1]),
+            "chunks": len(reports),
+            "symbols_requested": len(symbols),
+            "symbols_received": len(landed.symbols_received),
+            "symbols_failed": dg.MetadataValue.json(landed.failed),
+            "rows_rejected": landed.rows_rejected,
+            "reject_reasons": dg.MetadataValue.json(landed.reject_reasons),
+            "corporate_actions": landed.actions_landed,
+            "ingest_id": ", ".join(r.ingest_id for r in reports),
+            "archive": dg.MetadataValue.path(reports[-1].archive_path or ""),
             "warehouse": dg.MetadataValue.path(str(wh.path)),
-            **daily_bars_preview(wh, sessions[-1]),
         },
     )

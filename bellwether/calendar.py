@@ -62,6 +62,38 @@ def sessions_between(start: date | str, end: date | str) -> list[date]:
     return [ts.date() for ts in idx[lo:hi]]
 
 
+class SessionRangeError(ValueError):
+    """A requested session range that is reversed, empty or outside the XNYS calendar."""
+
+
+def sessions_in_range(start: date | str, end: date | str) -> list[date]:
+    """The sessions of a range someone asked for (a run, a CLI argument), or a clear error.
+
+    Unlike :func:`sessions_between` (a query over the calendar), a request must be sensible:
+    ``start <= end``, both inside the calendar (:data:`FIRST_SESSION` to the last session
+    exchange_calendars publishes, about a year ahead) and at least one session in between.
+    """
+    bounds = []
+    for d in (start, end):
+        try:
+            bounds.append(_as_date(d))
+        except (TypeError, ValueError):
+            raise SessionRangeError(f"invalid date {d!r}: expected YYYY-MM-DD") from None
+    start, end = bounds
+    last = xnys().last_session.date()
+    if start > end:
+        raise SessionRangeError(f"invalid session range {start}..{end}: the start is after the end")
+    if start < FIRST_SESSION or end > last:
+        raise SessionRangeError(
+            f"session range {start}..{end} is outside the session calendar "
+            f"({FIRST_SESSION}..{last}, XNYS); ask for sessions inside it"
+        )
+    sessions = sessions_between(start, end)
+    if not sessions:
+        raise SessionRangeError(f"no NYSE session in {start}..{end} (weekend or holiday)")
+    return sessions
+
+
 def previous_session(d: date | str) -> date:
     """The last session strictly before ``d``."""
     d = _as_date(d)

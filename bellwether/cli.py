@@ -51,10 +51,16 @@ def cmd_demo(args: argparse.Namespace) -> int:
         ASSET_PARTITION_RANGE_START_TAG,
     )
 
+    from bellwether.calendar import SessionRangeError, sessions_in_range
     from bellwether.definitions import defs
     from bellwether.warehouse import Warehouse
 
-    first, last = args.start, args.end
+    try:  # a reversed or absurd range is refused before Dagster plans a run for it
+        sessions = sessions_in_range(args.start, args.end)
+    except SessionRangeError as exc:
+        print(f"bellwether demo: {exc}", file=sys.stderr)
+        return 2
+    first, last = sessions[0].isoformat(), sessions[-1].isoformat()
     print(
         f"Bellwether demo: landing {first}..{last} from the bundled sample ({settings.SAMPLE_DIR})"
     )

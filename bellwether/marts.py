@@ -59,6 +59,21 @@ class MartBuild:
         }
 
 
+def combine_builds(builds: Sequence[MartBuild]) -> MartBuild:
+    """One :class:`MartBuild` for consecutive chunk builds of the same table, in order:
+    rows summed, ``full_recompute`` if any chunk recomputed, the preview of the last."""
+    if not builds:
+        raise ValueError("no build to combine")
+    return MartBuild(
+        table=builds[0].table,
+        first_session=builds[0].first_session,
+        last_session=builds[-1].last_session,
+        rows=sum(b.rows for b in builds),
+        full_recompute=any(b.full_recompute for b in builds),
+        preview=builds[-1].preview,
+    )
+
+
 def _query(con: duckdb.DuckDBPyConnection, name: str, params: Sequence) -> pl.DataFrame:
     return con.sql(load_sql(name), params=list(params)).pl()
 
@@ -100,6 +115,11 @@ def _replace(
         con, rows.filter(pl.col("session_date").is_between(first, last)), first, last, scope
     )
     bounds = pl.DataFrame({"first_session": [first], "last_session": [last]})
+    # Stored in session order, like raw.daily_bars: DuckDB's per-row-group min/max then lets
+    # a query on a session (seeds, gates, checks, the named queries) skip the rest of the
+    # history; rows in ticker order made every such read a scan of the whole table.
+    order = ["session_date", *[c for c in ("universe", "ticker", "benchmark") if c in rows.columns]]
+    rows = rows.sort(order)
     con.register("incoming_rows", rows.to_arrow())
     con.register("incoming_range", bounds.to_arrow())
     con.execute(load_sql(f"marts/replace_{table}"))

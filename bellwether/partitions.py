@@ -24,7 +24,7 @@ from functools import cache
 
 import dagster as dg
 
-from bellwether.calendar import FIRST_SESSION, weekday_closures, xnys
+from bellwether.calendar import FIRST_SESSION, SessionRangeError, weekday_closures, xnys
 
 PARTITION_TIMEZONE = "Etc/GMT-2"
 PARTITION_CRON = "0 0 * * *"
@@ -46,5 +46,9 @@ def session_partitions() -> dg.TimeWindowPartitionsDefinition:
 
 
 def keys_to_sessions(keys: list[str]) -> list[date]:
-    """Partition keys -> session dates, sorted."""
+    """Partition keys -> session dates, sorted; no key (a reversed range) is a clear error."""
+    if not keys:
+        raise SessionRangeError(
+            "the run has no partition: the requested range is empty (is its start after its end?)"
+        )
     return sorted(date.fromisoformat(k) for k in keys)

@@ -7,12 +7,16 @@ orchestration overhead against the bare pipeline) and by ``bellwether`` CLI comm
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
+import polars as pl
+
 from bellwether import marts
-from bellwether.calendar import sessions_between
+from bellwether.calendar import sessions_in_range
+from bellwether.chunks import session_chunks
 from bellwether.landing import LandingReport, land_fetch
 from bellwether.quality.run import run_mart_checks, run_raw_checks
 from bellwether.reference import refresh_reference_tables
@@ -21,38 +25,170 @@ from bellwether.symbols import validate_symbols
 from bellwether.universe import UniverseConfig
 from bellwether.warehouse import Warehouse
 
-MART_ASSETS = tuple(
-    f"marts/{name}"
-    for name in (
-        "daily_returns",
-        "streaks",
-        "technicals",
-        "relative_performance",
-        "sector_performance",
-        "breadth",
-    )
-)
+#: Each mart asset's builder, in dependency order (all take ``wh, first, last, universe``).
+MART_BUILDERS: dict[str, Callable[..., marts.MartBuild]] = {
+    "marts/daily_returns": lambda wh, first, last, universe: marts.build_daily_returns(
+        wh, first, last
+    ),
+    "marts/streaks": lambda wh, first, last, universe: marts.build_streaks(wh, first, last),
+    "marts/technicals": lambda wh, first, last, universe: marts.build_technicals(wh, first, last),
+    "marts/relative_performance": lambda wh, first, last, universe: (
+        marts.build_relative_performance(wh, first, last, universe)
+    ),
+    "marts/sector_performance": lambda wh, first, last, universe: marts.build_sector_performance(
+        wh, first, last, universe
+    ),
+    "marts/breadth": lambda wh, first, last, universe: marts.build_breadth(
+        wh, first, last, universe
+    ),
+}
+MART_ASSETS = tuple(MART_BUILDERS)
+
+
+@dataclass
+class RangeLanding:
+    """What landing a session range did: one :class:`LandingReport` per chunk (one
+    transaction, one archive and one ``raw.ingest_runs`` row each) and the raw check
+    results of every chunk."""
+
+    reports: list[LandingReport]
+    check_results: pl.DataFrame | None = None
+    docs_page: str | None = None
+
+    @property
+    def rows_landed(self) -> int:
+        return sum(r.rows_landed for r in self.reports)
+
+    @property
+    def rows_rejected(self) -> int:
+        return sum(r.rows_rejected for r in self.reports)
+
+    @property
+    def actions_landed(self) -> int:
+        return sum(r.actions_landed for r in self.reports)
+
+    @property
+    def failed(self) -> dict[str, str]:
+        """Symbols that delivered nothing in some chunk, with the source's reason (and the
+        chunk's range when the range had several chunks)."""
+        out: dict[str, str] = {}
+        for r in self.reports:
+            for sym, why in r.failed.items():
+                where = f" ({r.start}..{r.end})" if len(self.reports) > 1 else ""
+                out[sym] = f"{out[sym]}; {why}{where}" if sym in out else f"{why}{where}"
+        return dict(sorted(out.items()))
+
+    @property
+    def symbols_received(self) -> list[str]:
+        return sorted({s for r in self.reports for s in r.symbols_received})
+
+    @property
+    def reject_reasons(self) -> dict[str, int]:
+        out: dict[str, int] = {}
+        for r in self.reports:
+            for reason, n in r.reject_reasons.items():
+                out[reason] = out.get(reason, 0) + n
+        return out
+
+    def summary(self) -> str:
+        """One line per chunk for logs."""
+        return "\n".join(r.summary() for r in self.reports)
 
 
 @dataclass
 class PipelineResult:
     """What one pipeline run landed and built."""
 
-    landing: LandingReport
+    landings: RangeLanding
     marts: list[marts.MartBuild]
+
+    @property
+    def landing(self) -> LandingReport:
+        """The landing report of a range landed in one chunk (every range up to
+        :func:`bellwether.chunks.chunk_length` sessions); see ``landings`` otherwise."""
+        if len(self.landings.reports) != 1:
+            raise ValueError(
+                f"the range was landed in {len(self.landings.reports)} chunks: "
+                "use PipelineResult.landings.reports"
+            )
+        return self.landings.reports[0]
+
+
+def land_range(
+    wh: Warehouse,
+    source: BarSource,
+    universe: UniverseConfig,
+    sessions: Sequence[date],
+    symbols: Sequence[str],
+    *,
+    archive_root: Path | None = None,
+    run_id: str | None = None,
+    now: datetime | None = None,
+    check: bool = True,
+    use_gx: bool = True,
+) -> RangeLanding:
+    """Fetch, land and check ``sessions`` chunk by chunk (:mod:`bellwether.chunks`): what
+    the ``raw/daily_bars`` asset does for its partition range.
+
+    Each chunk is one fetch and one landing transaction, then its raw checks; the
+    reference tables are refreshed after the first landing."""
+    now = now or datetime.now(UTC)
+    reports: list[LandingReport] = []
+    results: list[pl.DataFrame] = []
+    docs_page = None
+    for chunk in session_chunks(sessions, len(symbols)):
+        fetched = source.fetch(symbols, chunk[0], chunk[-1])
+        report = land_fetch(
+            wh, fetched, sessions=chunk, symbols=symbols, run_id=run_id,
+            archive_root=archive_root, now=now,
+        )  # fmt: skip
+        if not reports:
+            refresh_reference_tables(wh, universe)
+        reports.append(report)
+        if check:
+            checked = run_raw_checks(
+                wh, chunk[0], chunk[-1], universe, ingest_id=report.ingest_id,
+                run_id=run_id, now=now, use_gx=use_gx,
+            )  # fmt: skip
+            results.append(checked.results)
+            docs_page = checked.docs_page or docs_page
+    combined = None
+    if results:  # the freshness check is the same run-level fact in every chunk: keep one
+        body = [r.filter(pl.col("check") != "freshness") for r in results]
+        combined = pl.concat([*body, results[-1].filter(pl.col("check") == "freshness")])
+    return RangeLanding(reports, combined, docs_page)
+
+
+def build_mart_range(
+    wh: Warehouse,
+    asset: str,
+    sessions: Sequence[date],
+    universe: UniverseConfig,
+    *,
+    run_id: str | None = None,
+    now: datetime | None = None,
+    check: bool = True,
+) -> tuple[marts.MartBuild, pl.DataFrame | None]:
+    """Build and check one mart (``marts/<name>``) over ``sessions`` chunk by chunk: what
+    its asset does. Returns the combined build and the check results (``None`` unchecked)."""
+    build = MART_BUILDERS[asset]
+    builds: list[marts.MartBuild] = []
+    results: list[pl.DataFrame] = []
+    for chunk in session_chunks(sessions, len(universe.symbols)):
+        builds.append(build(wh, chunk[0], chunk[-1], universe))
+        if check:
+            checked = run_mart_checks(wh, asset, chunk[0], chunk[-1], run_id=run_id, now=now)
+            results.append(checked.results)
+    return marts.combine_builds(builds), (pl.concat(results) if results else None)
 
 
 def build_marts(
     wh: Warehouse, first: date, last: date, universe: UniverseConfig
 ) -> list[marts.MartBuild]:
-    """Build every mart for sessions ``first..last`` in dependency order."""
+    """Build every mart for sessions ``first..last`` in dependency order (unchecked)."""
+    sessions = sessions_in_range(first, last)
     return [
-        marts.build_daily_returns(wh, first, last),
-        marts.build_streaks(wh, first, last),
-        marts.build_technicals(wh, first, last),
-        marts.build_relative_performance(wh, first, last, universe),
-        marts.build_sector_performance(wh, first, last, universe),
-        marts.build_breadth(wh, first, last, universe),
+        build_mart_range(wh, asset, sessions, universe, check=False)[0] for asset in MART_ASSETS
     ]
 
 
@@ -68,33 +204,24 @@ def run_pipeline(
     now: datetime | None = None,
     check: bool = True,
     use_gx: bool = True,
+    symbols: Sequence[str] | None = None,
 ) -> PipelineResult:
     """Land ``first..last`` from ``source``, run the raw checks, build every mart on what
-    passed them and check the marts: what the Dagster assets do, without Dagster."""
+    passed them and check the marts: what the Dagster assets do, in their order, without
+    Dagster (each step chunk by chunk, :mod:`bellwether.chunks`).
+
+    ``symbols`` (default: the universe's) is what is requested from the source; a range
+    that is reversed or outside the session calendar is a
+    :class:`~bellwether.calendar.SessionRangeError` before anything is fetched."""
     now = now or datetime.now(UTC)
-    sessions = sessions_between(first, last)
-    if not sessions:
-        raise ValueError(f"no NYSE session in {first}..{last}")
-    symbols = validate_symbols(universe.symbols)
-    fetched = source.fetch(symbols, sessions[0], sessions[-1])
-    report = land_fetch(
-        wh, fetched, sessions=sessions, symbols=symbols, run_id=run_id,
-        archive_root=archive_root, now=now,
+    sessions = sessions_in_range(first, last)
+    symbols = validate_symbols(universe.symbols if symbols is None else symbols)
+    landed = land_range(
+        wh, source, universe, sessions, symbols, archive_root=archive_root, run_id=run_id,
+        now=now, check=check, use_gx=use_gx,
     )  # fmt: skip
-    refresh_reference_tables(wh, universe)
-    if check:
-        run_raw_checks(
-            wh,
-            sessions[0],
-            sessions[-1],
-            universe,
-            ingest_id=report.ingest_id,
-            run_id=run_id,
-            now=now,
-            use_gx=use_gx,
-        )
-    built = build_marts(wh, sessions[0], sessions[-1], universe)
-    if check:
-        for asset in MART_ASSETS:
-            run_mart_checks(wh, asset, sessions[0], sessions[-1], run_id=run_id, now=now)
-    return PipelineResult(report, built)
+    built = [
+        build_mart_range(wh, asset, sessions, universe, run_id=run_id, now=now, check=check)[0]
+        for asset in MART_ASSETS
+    ]
+    return PipelineResult(landed, built)

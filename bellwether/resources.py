@@ -47,11 +47,12 @@ class WarehouseResource(dg.ConfigurableResource):
 
 
 class BarSourceResource(dg.ConfigurableResource):
-    """Which source bars come from: ``yfinance``, ``bundled``, ``files`` or ``synthetic``."""
+    """Which source bars come from: ``yfinance``, ``bundled``, ``files``, ``synthetic`` or
+    ``archive`` (an archived landing replayed offline)."""
 
     kind: str | None = Field(
         default=None,
-        description="yfinance | bundled | files | synthetic; default $BELLWETHER_SOURCE or yfinance",
+        description="yfinance | bundled | files | synthetic | archive; default $BELLWETHER_SOURCE or yfinance",
     )
     files_path: str | None = Field(
         default=None, description="For files: CSV/Parquet file or folder inside the files root"
@@ -60,6 +61,11 @@ class BarSourceResource(dg.ConfigurableResource):
     pause_s: float = Field(default=1.0, description="yfinance: pause between batches, seconds")
     synthetic_symbols: int = Field(
         default=500, description="synthetic: number of generated stocks (SYN0001..)"
+    )
+    archive_ingest: str | None = Field(
+        default=None,
+        description="archive: ingest id (or folder in the archive) of the landing to replay; "
+        "default $BELLWETHER_ARCHIVE_INGEST",
     )
 
     def resolved_kind(self) -> str:
@@ -80,6 +86,16 @@ class BarSourceResource(dg.ConfigurableResource):
             from bellwether.sources.synthetic import SyntheticSource
 
             return SyntheticSource(self.synthetic_symbols)
+        if kind == "archive":
+            from bellwether.sources.archive import ArchiveSource
+
+            ingest = self.archive_ingest or settings.archive_ingest()
+            if not ingest:
+                raise ValueError(
+                    "the archive source needs archive_ingest or BELLWETHER_ARCHIVE_INGEST (an "
+                    "ingest id from raw.ingest_runs)"
+                )
+            return ArchiveSource(ingest)
         if kind == "files":
             from bellwether.sources.files import FileSource
 

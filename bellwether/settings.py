@@ -17,6 +17,10 @@ Environment variables:
 ``BELLWETHER_ARCHIVE``
     Folder where every source response used for a landing is archived
     (default ``<project>/data/archive``).
+``BELLWETHER_ARCHIVE_INGEST``
+    For the ``archive`` source (replay an archived landing offline,
+    ``bellwether.sources.archive``): the landing's ingest id, or a folder inside
+    ``BELLWETHER_ARCHIVE``.
 """
 
 from __future__ import annotations
@@ -34,7 +38,7 @@ UNIVERSE_FILE: Path = CONFIG_DIR / "universe.yaml"
 DEFAULT_WAREHOUSE: Path = DATA_DIR / "warehouse.duckdb"
 DEFAULT_ARCHIVE: Path = DATA_DIR / "archive"
 
-SOURCE_KINDS: tuple[str, ...] = ("yfinance", "bundled", "files", "synthetic")
+SOURCE_KINDS: tuple[str, ...] = ("yfinance", "bundled", "files", "synthetic", "archive")
 
 
 def warehouse_path() -> Path:
@@ -45,6 +49,11 @@ def warehouse_path() -> Path:
 def archive_dir() -> Path:
     """Folder for archived source responses: ``$BELLWETHER_ARCHIVE`` or ``data/archive``."""
     return Path(os.environ.get("BELLWETHER_ARCHIVE") or DEFAULT_ARCHIVE)
+
+
+def archive_ingest() -> str | None:
+    """For the ``archive`` source: ``$BELLWETHER_ARCHIVE_INGEST`` (an ingest id or folder)."""
+    return os.environ.get("BELLWETHER_ARCHIVE_INGEST") or None
 
 
 def source_kind() -> str:

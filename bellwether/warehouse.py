@@ -8,7 +8,8 @@ named, so a user's open SQL session delays a run instead of crashing it.
 
 Every writable connection applies ``sql/schema/*.sql`` (idempotent DDL) and
 ``sql/views/*.sql`` / ``sql/macros/*.sql`` (``CREATE OR REPLACE``) in file order. The file
-and its folder are created user-only (0600 / 0700).
+and its folder are created user-only (0600 / 0700), and so is the WAL DuckDB writes next to
+it (the process umask is 077 while a writable connection is open).
 """
 
 from __future__ import annotations
@@ -105,14 +106,21 @@ class Warehouse:
             raise FileNotFoundError(
                 f"warehouse {self.path} does not exist yet; run `make demo` first"
             )
-        con = self._open(read_only)
+        # DuckDB creates the WAL (and spill files) on the first write, with the process
+        # umask: keep them user-only too while a writable connection is open.
+        old_umask = None if read_only else os.umask(0o077)
         try:
-            if not read_only:
-                self._restrict_permissions()
-                apply_schema(con)
-            yield con
+            con = self._open(read_only)
+            try:
+                if not read_only:
+                    self._restrict_permissions()
+                    apply_schema(con)
+                yield con
+            finally:
+                con.close()
         finally:
-            con.close()
+            if old_umask is not None:
+                os.umask(old_umask)
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:

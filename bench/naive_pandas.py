@@ -219,7 +219,8 @@ def sector_performance(returns: pd.DataFrame, sector_etfs: pd.DataFrame) -> pd.D
 def breadth(
     members: pd.DataFrame, streak_rows: pd.DataFrame, tech: pd.DataFrame, min_coverage: float = 0.95
 ) -> pd.DataFrame:
-    """``marts.breadth`` per universe: daily counts, A/D line and McClellan EMAs."""
+    """``marts.breadth`` per universe: daily counts, A/D line and McClellan EMAs; shares and
+    52-week counts null unless 95% of the session's members have the figure."""
     out = []
     per_bar = streak_rows[["ticker", "session_date", "direction"]].merge(
         tech[["ticker", "session_date", "close", "sma_20", "sma_50", "sma_200", "high_52w",
@@ -245,10 +246,13 @@ def breadth(
                 "new_lows_52w": int(g["is_new_low_52w"].fillna(False).astype(bool).sum()),
                 "members_with_52w": int(g["high_52w"].notna().sum()),
             }
-            for n in (20, 50, 200):
+            for n in (20, 50, 200):  # a share over too few members is null
                 has = g[f"sma_{n}"].notna()
                 above = (g["close"] > g[f"sma_{n}"]) & has
-                row[f"pct_above_sma_{n}"] = 100.0 * above.sum() / has.sum() if has.sum() else None
+                enough = has.sum() > 0 and has.sum() >= min_coverage * len(g)
+                row[f"pct_above_sma_{n}"] = 100.0 * above.sum() / has.sum() if enough else None
+            if row["members_with_52w"] < min_coverage * len(g):
+                row["new_highs_52w"] = row["new_lows_52w"] = None
             if row["members"] >= min_coverage * size:
                 daily.append(row)
         if not daily:

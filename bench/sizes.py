@@ -1,10 +1,10 @@
 """Benchmark sizes: which source, universe and session range a size means.
 
 A size is ``sample`` (the bundled real data over its whole span), ``tiny`` (20 synthetic
-stocks x 1 year, for the smoke test) or ``<N>x<Y>y`` (N synthetic stocks plus the 19
-synthetic indices and ETFs, over the Y calendar years ending on :data:`LAST_DAY`), e.g.
-``500x10y`` or ``3000x25y``. Presets: ``all`` (the issue's three sizes), ``small``
-(``tiny,sample``).
+stocks x 1 year), ``<N>x<Y>y`` (N synthetic stocks plus the 19 synthetic indices and ETFs,
+over the Y calendar years ending on :data:`LAST_DAY`), e.g. ``500x10y`` or ``3000x25y``, or
+``<N>x<K>s`` (the last K sessions up to :data:`LAST_DAY`, e.g. ``20x5s`` for the smoke
+test). Presets: ``all`` (the issue's three sizes), ``small`` (``tiny,sample``).
 """
 
 from __future__ import annotations
@@ -12,6 +12,8 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass
 from datetime import date
+
+from bellwether.calendar import sessions_between
 
 #: Last calendar day of every synthetic size (the daily-run case lands the next session).
 LAST_DAY = date(2025, 12, 31)
@@ -21,7 +23,7 @@ PRESETS: dict[str, tuple[str, ...]] = {
     "all": ("sample", "500x10y", "3000x25y"),
     "small": ("tiny", "sample"),
 }
-_SYNTHETIC = re.compile(r"^(?P<n>\d+)x(?P<y>\d+)y$")
+_SYNTHETIC = re.compile(r"^(?P<n>\d+)x(?P<k>\d+)(?P<unit>[ys])$")
 
 
 @dataclass(frozen=True)
@@ -64,12 +66,16 @@ def parse_size(name: str) -> Size:
     if name == "tiny":
         return Size("tiny", "synthetic", 20, 1, date(LAST_DAY.year, 1, 1), LAST_DAY)
     m = _SYNTHETIC.match(name)
-    if not m:
+    if not m or int(m["n"]) < 1 or int(m["k"]) < 1:
         raise ValueError(
-            f"unknown benchmark size {name!r}: use sample, tiny, <N>x<Y>y (e.g. 500x10y) "
-            f"or a preset ({', '.join(PRESETS)})"
+            f"unknown benchmark size {name!r}: use sample, tiny, <N>x<Y>y (e.g. 500x10y), "
+            f"<N>x<K>s (K sessions) or a preset ({', '.join(PRESETS)})"
         )
-    return synthetic_size(int(m["n"]), int(m["y"]))
+    if m["unit"] == "y":
+        return synthetic_size(int(m["n"]), int(m["k"]))
+    sessions = sessions_between(date(LAST_DAY.year - 1 - int(m["k"]) // 200, 1, 1), LAST_DAY)
+    first = sessions[-int(m["k"]) :][0]
+    return Size(name, "synthetic", int(m["n"]), 0, first, LAST_DAY)
 
 
 def parse_sizes(spec: str) -> list[Size]:

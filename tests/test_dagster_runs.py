@@ -57,6 +57,17 @@ def test_a_range_backfill_is_one_run_with_a_materialization_per_session(resource
         assert sorted(m.partition for m in mats) == [
             "2025-12-02", "2025-12-03", "2025-12-04", "2025-12-05", "2025-12-08", "2025-12-09",
         ]  # fmt: skip
+        # the preview of the last session is on that partition's event only, not copied
+        # into every partition's materialization; the range's figures are on every one
+        for node in ("raw__daily_bars", "marts__breadth"):
+            by_partition = {
+                m.partition: m.metadata for m in result.asset_materializations_for_node(node)
+            }
+            previews = sorted(
+                p for p, md in by_partition.items() if any(k.startswith("preview") for k in md)
+            )
+            assert previews == ["2025-12-09"], (node, previews)
+            assert all("last_session" in md for md in by_partition.values())
     assert count(resources, "select count(distinct session_date) from raw.daily_bars") == 6
     assert count(resources, "select count(distinct session_date) from marts.technicals") == 6
 

@@ -225,3 +225,11 @@ def test_building_a_later_range_first_equals_one_full_build(landed, full, tmp_pa
     build_marts(wh, middle, LAST, UNIVERSE)
     build_marts(wh, FIRST, previous_session(middle), UNIVERSE)
     assert_same_marts(marts_of(wh), full)
+
+
+def test_a_range_built_in_small_chunks_equals_one_full_build(landed, full, tmp_path, monkeypatch):
+    """One call over the whole range, cut into 21-session chunks by bellwether.chunks."""
+    monkeypatch.setenv("BELLWETHER_CHUNK_BARS", "1")
+    wh = fresh(landed, tmp_path, "small_chunks")
+    build_marts(wh, FIRST, LAST, UNIVERSE)
+    assert_same_marts(marts_of(wh), full)

@@ -48,11 +48,17 @@ def run_lengths(
         )  # fmt: skip
     else:
         df = df.with_columns(pl.lit(None, dtype=pl.Int64).alias("_seed_len"))
-    run_id = (pl.col("_dir") != pl.col("_dir").shift(1)).fill_null(True).cum_sum().over(by)
-    df = df.with_columns(run_id.alias("_run"))
+    # a run starts at a group's first row and wherever the direction changes; the frame is
+    # sorted by group, so forward fills from run starts never cross groups (no window over
+    # (group, run): that grouping has as many groups as runs and was the slow part)
+    new_group = pl.any_horizontal([pl.col(c) != pl.col(c).shift(1) for c in by]).fill_null(True)
+    starts = (new_group | (pl.col("_dir") != pl.col("_dir").shift(1))).fill_null(True)
+    df = df.with_columns(starts.alias("_starts"))
+    row = pl.int_range(pl.len(), dtype=pl.Int64)
+    run_start = pl.when(pl.col("_starts")).then(row).forward_fill()
     # position within the run, plus the seed's length carried by the run's first row
-    offset = (pl.col("_seed_len").first().over([*by, "_run"]).fill_null(1) - 1).clip(lower_bound=0)
-    length = pl.int_range(1, pl.len() + 1).over([*by, "_run"]) + offset
+    carried = pl.when(pl.col("_starts")).then(pl.col("_seed_len").fill_null(1)).forward_fill()
+    length = row - run_start + 1 + (carried - 1).clip(lower_bound=0)
     df = df.with_columns(
         pl.when(pl.col("_dir") > 0).then(length).otherwise(0).cast(pl.Int32).alias(pos_name),
         pl.when(pl.col("_dir") < 0).then(length).otherwise(0).cast(pl.Int32).alias(neg_name),

@@ -306,7 +306,7 @@ def synthetic_universe(n_symbols: int, seed: int = DEFAULT_SEED) -> UniverseConf
     if n_symbols < 1:
         raise ValueError("a synthetic universe needs at least one stock")
     stocks = [stock_symbol(k, n_symbols) for k in range(1, n_symbols + 1)]
-    profile = stock_profiles(_keys(stocks, seed), delist_share=0.0)
+    profile = stock_profiles(symbol_keys(stocks, seed), delist_share=0.0)
     instruments: dict[str, Instrument] = {
         h.symbol: Instrument(
             symbol=h.symbol,
@@ -350,7 +350,8 @@ def synthetic_universe(n_symbols: int, seed: int = DEFAULT_SEED) -> UniverseConf
     )
 
 
-def _keys(symbols: list[str], seed: int) -> np.ndarray:
+def symbol_keys(symbols: list[str], seed: int) -> np.ndarray:
+    """The 64-bit keys every draw of these symbols derives from."""
     return np.array([stable_key(seed, s) for s in symbols], dtype=np.uint64)
 
 
@@ -442,13 +443,25 @@ class SyntheticSource:
         """Every symbol of :attr:`universe`."""
         return self.universe.symbols
 
+    def delisted_on(self, symbol: str) -> date | None:
+        """The first session without a bar of a delisted stock (None if it never delists
+        within the exchange calendar)."""
+        if symbol in HEADLINE:
+            return None
+        keys = symbol_keys([validate_symbol(symbol)], self.seed)
+        ordinal = int(stock_profiles(keys, self.delist_share).delist_ordinal[0])
+        if ordinal > DELIST_LAST:
+            return None
+        calendar = sessions_between(EPOCH, date(EPOCH.year + 45, 1, 1))
+        return calendar[ordinal] if ordinal < len(calendar) else None
+
     # -- factors ---------------------------------------------------------------------
 
     def _factors(self, span: _Span) -> dict[str, np.ndarray]:
         """Market, sector and small-cap factor levels on the generated ordinals (log units)."""
         regime = regime_sd(self.seed, span.b1 + 1)
         names = ["market", *[f"sector:{s}" for s in SECTORS], "small"]
-        keys = _keys(names, self.seed)
+        keys = symbol_keys(names, self.seed)
         m, m0 = bridged_walk(keys[:1], span.b0, span.b1, regime)
         f, f0 = bridged_walk(keys[1:], span.b0, span.b1)
         return {
@@ -469,7 +482,7 @@ class SyntheticSource:
         def index_log(sym: str) -> np.ndarray:
             if sym not in index_logs:
                 h = HEADLINE[sym]
-                own, own0 = bridged_walk(_keys([sym], self.seed), span.b0, span.b1)
+                own, own0 = bridged_walk(symbol_keys([sym], self.seed), span.b0, span.b1)
                 walk = np.concatenate([own0[:, None], own], axis=1)[0] * h.idio
                 level = np.log(h.p0) + MARKET_DRIFT * ords + h.beta * fac["market"] + walk
                 if h.sector is not None:
@@ -481,7 +494,7 @@ class SyntheticSource:
 
         for sym in symbols:
             h = HEADLINE[sym]
-            key = _keys([sym], self.seed)
+            key = symbol_keys([sym], self.seed)
             q = h.dividend_yield / 4
             n_div = _dividends_through(ords, 0, q > 0)
             if h.tracks:
@@ -508,7 +521,7 @@ class SyntheticSource:
         self, symbols: list[str], fac: dict[str, np.ndarray], span: _Span
     ) -> tuple[_Panel, StockProfile, np.ndarray]:
         ords = span.generated
-        keys = _keys(symbols, self.seed)
+        keys = symbol_keys(symbols, self.seed)
         p = stock_profiles(keys, self.delist_share)
         own, own0 = bridged_walk(keys, span.b0, span.b1)
         log_close = np.concatenate([own0[:, None], own], axis=1)
@@ -623,13 +636,9 @@ class SyntheticSource:
         for s in symbols:
             if s in present:
                 continue
-            gone = None
-            if s not in HEADLINE:
-                gone = int(
-                    stock_profiles(_keys([s], self.seed), self.delist_share).delist_ordinal[0]
-                )
-            if gone is not None and gone <= first:
-                failed[s] = f"delisted on {calendar[gone]} (synthetic)"
+            gone = self.delisted_on(s)
+            if gone is not None and gone <= calendar[first]:
+                failed[s] = f"delisted on {gone} (synthetic)"
             else:
                 failed[s] = f"no synthetic bar in {start}..{end}"
         return FetchResult(source=self.name, bars=bars, actions=acts, failed=failed)

@@ -1,0 +1,79 @@
+"""Smoke test of the benchmark harness (``make bench``) at a tiny size: every case runs in its
+own process and the results table and report are well formed. No timing is asserted."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+
+from bench.report import checksum_differences
+from bench.runner import Options, run_bench
+from bench.sizes import parse_size, parse_sizes
+
+pytestmark = pytest.mark.slow
+
+
+def test_sizes_parse():
+    assert [s.name for s in parse_sizes("all")] == ["sample", "500x10y", "3000x25y"]
+    big = parse_size("3000x25y")
+    assert (big.n_symbols, big.first.isoformat(), big.last.isoformat()) == (
+        3000, "2001-01-01", "2025-12-31",
+    )  # fmt: skip
+    assert parse_size("20x5s").first.isoformat() == "2025-12-24"  # 12-25 is a holiday
+    with pytest.raises(ValueError, match="unknown benchmark size"):
+        parse_size("lots")
+
+
+def test_the_bench_runs_at_a_tiny_size_and_writes_a_well_formed_report(tmp_path):
+    size = parse_size("20x5s")
+    report = tmp_path / "BENCHMARKS.md"
+    out = run_bench(
+        Options(
+            sizes=[size],
+            repeats=1,
+            workdir=tmp_path / "work",
+            report=report,
+            groups=("backfill", "engines", "daily", "queries"),
+            daily_sizes=[size],
+            daily_modes=("bare",),  # the Dagster daily run is the backfill's code path
+            variant_max_sessions=0,
+            query_repeats=1,
+            profile_missed=False,
+            command="pytest tests/test_bench_smoke.py",
+            log=io.StringIO(),
+        )
+    )
+    runs = out["doc"]["runs"]
+    expected = {
+        f"{case}/20x5s"
+        for case in ("dagster_backfill", "bare_backfill", "engine_polars", "engine_duckdb_sql",
+                     "engine_naive_pandas", "daily_bare", "queries")
+    }  # fmt: skip
+    assert expected <= set(runs)
+    for case in expected:
+        (result,) = runs[case]
+        assert result["ok"], (case, result.get("error"))
+        assert result["seconds"] > 0 and result["peak_rss_mb"] > 0
+    assert runs["dagster_backfill/20x5s"][0]["extra"]["success"]
+    # the three engines computed the same metrics
+    sums = {
+        e: runs[f"engine_{e}/20x5s"][0]["extra"]["checksums"]
+        for e in ("polars", "duckdb_sql", "naive_pandas")
+    }
+    assert set(sums["polars"]) == {"daily_returns", "streaks", "technicals",
+                                   "relative_performance", "sector_performance", "breadth"}  # fmt: skip
+    assert checksum_differences(sums["polars"], sums["duckdb_sql"]) == []
+    assert checksum_differences(sums["polars"], sums["naive_pandas"]) == []
+    queries = runs["queries/20x5s"][0]["extra"]["queries"]
+    assert queries and all("times_ms" in q for q in queries.values()), queries
+    # every target is reported, judged or marked as not measured at this size
+    assert {t["status"] for t in out["targets"]} <= {"met", "missed", "not measured"}
+    assert len(out["targets"]) == 6
+    text = report.read_text()
+    for heading in ("## Targets", "## 1-2. Backfill", "## 3-4. Metric engines",
+                    "## 5. Daily incremental run", "## 6. Named query latency", "## All cases"):  # fmt: skip
+        assert heading in text
+    table = [line for line in text.splitlines() if line.startswith("| 20x5s |")]
+    assert len(table) >= 2  # the backfill and the engines rows
+    assert (tmp_path / "work" / "results.json").exists()
