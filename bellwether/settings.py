@@ -17,6 +17,9 @@ Environment variables:
 ``BELLWETHER_ARCHIVE``
     Folder where every source response used for a landing is archived
     (default ``<project>/data/archive``).
+``BELLWETHER_CHUNK_BARS``
+    Bars (ticker x session rows) one chunk of a range holds at most (default 1,500,000):
+    a run works through its range chunk by chunk to bound memory (``bellwether.chunks``).
 ``BELLWETHER_ARCHIVE_INGEST``
     For the ``archive`` source (replay an archived landing offline,
     ``bellwether.sources.archive``): the landing's ingest id, or a folder inside
