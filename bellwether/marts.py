@@ -173,20 +173,20 @@ def build_streaks(wh: Warehouse, first: date, last: date) -> MartBuild:
 def build_technicals(wh: Warehouse, first: date, last: date) -> MartBuild:
     with wh.transaction() as con:
         prev = previous_session(first)
-        stored, covered = _seed_covers(con, "technicals", prev)
+        start = sessions_before(first, TECHNICALS_LOOKBACK)
+        bars = _query(con, "marts/read_bars", [start, last])
+        # Wilder's averages continue from each ticker's last stored row in the lookback
+        # (on `prev`, or earlier when it had no bar or a withheld row there): that row is
+        # inside `bars`, so the recursion from it equals the one from the first bar.
+        rsi = _query(con, "marts/seed_technicals_rsi", [start, prev])
+        prior = _query(con, "marts/prior_max_close", [start])
+        # A ticker with history before the lookback but no stored RSI averages inside it
+        # (the mart was never built there, or a gap longer than the lookback) would
+        # restart Wilder's averages: recompute from the first bar.
+        unseeded = set(prior["ticker"].to_list()) - set(rsi["ticker"].to_list())
+        computed = set(bars.filter(pl.col("session_date") >= first)["ticker"].to_list())
+        covered = not (unseeded & computed)
         seed = None
-        if covered:
-            start = sessions_before(first, TECHNICALS_LOOKBACK)
-            bars = _query(con, "marts/read_bars", [start, last])
-            rsi = stored.filter(
-                pl.col("rsi_avg_gain_14").is_not_null() & pl.col("rsi_avg_loss_14").is_not_null()
-            )
-            prior = _query(con, "marts/prior_max_close", [start])
-            # A ticker with history before the lookback but no stored RSI averages on `prev`
-            # (no bar there) would restart Wilder's averages inside the lookback: recompute.
-            unseeded = set(prior["ticker"].to_list()) - set(rsi["ticker"].to_list())
-            computed = set(bars.filter(pl.col("session_date") >= first)["ticker"].to_list())
-            covered = not (unseeded & computed)
         if not covered:
             start = _first_bar(con) or first
             bars = _query(con, "marts/read_bars", [start, last])

@@ -233,3 +233,21 @@ def test_a_range_built_in_small_chunks_equals_one_full_build(landed, full, tmp_p
     wh = fresh(landed, tmp_path, "small_chunks")
     build_marts(wh, FIRST, LAST, UNIVERSE)
     assert_same_marts(marts_of(wh), full)
+
+
+def test_a_chunk_after_a_gap_continues_from_the_seeds_without_a_full_recompute(
+    landed, full, tmp_path
+):
+    """SPY has no bar on 2025-09-15: the chunk starting the next session continues the
+    per-ticker marts from their stored state (Wilder's RSI from SPY's last row before the
+    gap) instead of recomputing the whole history, and still equals one full build. The
+    technicals' full recompute after any gap made a 25-year backfill read its whole
+    history again for most chunks (11.5 GB peak)."""
+    gap = date(2025, 9, 15)
+    wh = fresh(landed, tmp_path, "after_spy_gap")
+    build_marts(wh, FIRST, gap, UNIVERSE)
+    builds = build_marts(wh, sessions_between(gap, LAST)[1], LAST, UNIVERSE)
+    # breadth still recomputes here: the gap fails SPY's completeness check, which withholds
+    # the session's breadth rows, so it has no stored A/D line to continue from (known)
+    assert [b.table for b in builds if b.full_recompute] == ["marts.breadth"]
+    assert_same_marts(marts_of(wh), full)

@@ -1,0 +1,9 @@
+-- Each ticker's last stored marts.technicals row with Wilder's RSI averages in sessions
+-- $1..$2 (the lookback before a build): the state a later build continues Wilder's
+-- recursion from, also for a ticker without a bar (or with a withheld row) on $2.
+SELECT ticker, session_date, rsi_avg_gain_14, rsi_avg_loss_14
+FROM marts.technicals
+WHERE session_date BETWEEN $1 AND $2
+  AND rsi_avg_gain_14 IS NOT NULL
+  AND rsi_avg_loss_14 IS NOT NULL
+QUALIFY row_number() OVER (PARTITION BY ticker ORDER BY session_date DESC) = 1;
