@@ -5,7 +5,6 @@ from datetime import UTC, datetime
 import dagster as dg
 import polars as pl
 
-from bellwether.chunks import session_chunks
 from bellwether.partitions import keys_to_sessions, session_partitions
 from bellwether.pipeline import land_range
 from bellwether.quality.dagster_results import check_results, check_specs
@@ -51,7 +50,7 @@ def daily_bars(
     wh = warehouse.get()
     context.log.info(
         f"fetching {len(symbols)} symbols for {len(sessions)} sessions {sessions[0]}..{sessions[-1]} "
-        f"from {src.name} in {len(session_chunks(sessions, len(symbols)))} chunk(s)"
+        f"from {src.name}"
     )
     landed = land_range(
         wh, src, universe, sessions, symbols, archive_root=warehouse.archive_root(),

@@ -86,7 +86,8 @@ ARCHIVE_MANIFEST = "manifest.json"
 ARCHIVE_OUTCOME = "landing.json"
 
 
-def _sha256(path: Path) -> str:
+def file_sha256(path: Path) -> str:
+    """SHA-256 of a file's bytes (hex), read in 1 MiB blocks."""
     digest = hashlib.sha256()
     with path.open("rb") as fh:
         for block in iter(lambda: fh.read(1 << 20), b""):
@@ -132,7 +133,7 @@ def archive_fetch(result: FetchResult, archive_root: Path, ingest_id: str, manif
     manifest = {
         **manifest,
         "files": {
-            name: {"sha256": _sha256(folder / name), "rows": frame.height}
+            name: {"sha256": file_sha256(folder / name), "rows": frame.height}
             for name, frame in files.items()
         },
     }

@@ -24,7 +24,6 @@ root (``..`` or a link that escapes it is refused).
 
 from __future__ import annotations
 
-import hashlib
 import json
 import re
 from collections.abc import Sequence
@@ -42,6 +41,7 @@ from bellwether.landing import (
     ARCHIVE_MANIFEST,
     ARCHIVE_OUTCOME,
     LandingReport,
+    file_sha256,
 )
 from bellwether.pipeline import run_pipeline
 from bellwether.sources.base import FetchResult, SourceFormatError, SourceUnavailableError
@@ -52,14 +52,6 @@ from bellwether.warehouse import Warehouse
 
 #: An ingest id (``uuid4().hex``), the name of an archive folder.
 INGEST_ID = re.compile(r"^[0-9a-f]{32}$")
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as fh:
-        for block in iter(lambda: fh.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def archive_folder(ingest: str | Path, root: Path | str | None = None) -> Path:
@@ -118,7 +110,7 @@ class ArchiveSource:
             if not path.is_file():
                 raise SourceFormatError(f"archive {self.folder} is missing {name}")
             want = (self.files.get(name) or {}).get("sha256")
-            if want is not None and _sha256(path) != want:
+            if want is not None and file_sha256(path) != want:
                 raise SourceFormatError(
                     f"archive file {path} does not match the SHA-256 in its manifest: the "
                     "archive is corrupt; restore it from a backup"
