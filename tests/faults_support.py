@@ -59,12 +59,10 @@ KEYS = {
 }
 
 
-@functools.cache
-def small_universe() -> UniverseConfig:
-    """The fault tests' universe (module doc); stocks are active on their sample window."""
+def instrument_entries(symbols: list[str]) -> list[dict]:
+    """``symbols`` as universe-file instrument entries, copied from ``config/universe.yaml``."""
     full = default_universe()
-    symbols = [*MARKET, *BANKS, *STOCKS]
-    instruments = [
+    return [
         {
             "symbol": s,
             "kind": full.instruments[s].kind,
@@ -74,9 +72,14 @@ def small_universe() -> UniverseConfig:
         }
         for s in symbols
     ]
+
+
+@functools.cache
+def small_universe() -> UniverseConfig:
+    """The fault tests' universe (module doc); stocks are active on their sample window."""
     return parse_universe(
         {
-            "instruments": instruments,
+            "instruments": instrument_entries([*MARKET, *BANKS, *STOCKS]),
             "universes": {
                 "market": {"members": MARKET, "breadth": True},
                 "banks": {"members": BANKS, "breadth": True},

@@ -29,8 +29,9 @@ from bellwether.reference import refresh_reference_tables
 from bellwether.reference_sql import frame_mismatches
 from bellwether.sources.base import FetchResult
 from bellwether.sources.bundled import BundledSource
-from bellwether.universe import default_universe, parse_universe
+from bellwether.universe import parse_universe
 from bellwether.warehouse import Warehouse
+from tests.faults_support import instrument_entries
 
 FIRST, LAST = date(2024, 1, 2), date(2026, 3, 31)
 SESSIONS = sessions_between(FIRST, LAST)
@@ -65,17 +66,7 @@ MART_KEYS = {
 
 
 def small_universe():
-    full = default_universe()
-    symbols = [*MARKET, *BANKS, *CONSTITUENTS]
-    instruments = [
-        {
-            "symbol": s,
-            "kind": full.instruments[s].kind,
-            "sector": full.instruments[s].sector,
-            "price_decimals": full.instruments[s].price_decimals,
-        }
-        for s in symbols
-    ]
+    instruments = instrument_entries([*MARKET, *BANKS, *CONSTITUENTS])
     return parse_universe(
         {
             "instruments": instruments,
