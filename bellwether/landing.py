@@ -394,15 +394,19 @@ def _rebasing_log(
     events = []
     was_stored = set(stored_actions.select(key).iter_rows())
     applied_now = set(newly.select(key).iter_rows())
+    effective = set(actions.select(key).iter_rows())
     for row in revised.iter_rows(named=True):
         k = (row["ticker"], row["ex_date"], row["action"])
+        if k not in effective:  # announced for a session not landed yet: nothing to re-base
+            continue
         events.append((row, "revised" if k in was_stored and k not in applied_now else "applied"))
     for row in newly.iter_rows(named=True):
         k = (row["ticker"], row["ex_date"], row["action"])
         if k not in {(r["ticker"], r["ex_date"], r["action"]) for r, _ in events}:
             events.append((row, "applied"))
     for row in withdrawn.iter_rows(named=True):
-        events.append((row, "withdrawn"))
+        if row["applied_at"] is not None:
+            events.append((row, "withdrawn"))
     log = []
     for row, change in events:
         touched = rebased.filter(

@@ -201,9 +201,6 @@ def build_mart_range(
         n_symbols = len(step.tickers) if step.tickers is not None else len(universe.symbols)
         for chunk in session_chunks(sessions_between(step.first, step.last), n_symbols):
             step_builds.append(spec.build(wh, chunk[0], chunk[-1], universe, step.tickers))
-            if check:
-                checked = run_mart_checks(wh, asset, chunk[0], chunk[-1], run_id=run_id, now=now)
-                results.append(checked.results)
         if not step_builds:
             continue
         built = marts.combine_builds(step_builds)
@@ -227,6 +224,12 @@ def build_mart_range(
     with wh.transaction() as con:
         invalidation.consume(con, pending)
     if check and builds:
+        # checked once every step is built (a scoped rebuild alone leaves other tickers'
+        # rows of new sessions to a later step): the sessions built, chunk by chunk
+        checked_sessions = sorted({*sessions, *(d for b in builds for d in b.sessions_changed)})
+        for chunk in session_chunks(checked_sessions, len(universe.symbols)):
+            checked = run_mart_checks(wh, asset, chunk[0], chunk[-1], run_id=run_id, now=now)
+            results.append(checked.results)
         rebuilt_tickers = sorted(set(pending["ticker"].drop_nulls().to_list()))
         checked = run_recompute_check(
             wh, asset, universe, written=list(sessions) or [step.last for step in steps],

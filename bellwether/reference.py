@@ -38,8 +38,9 @@ def trading_sessions_frame() -> pl.DataFrame:
 
 def _diff_keys(old: pl.DataFrame, new: pl.DataFrame, key: str) -> set[str]:
     """Values of ``key`` whose rows differ between ``old`` and ``new``."""
-    return set(old.join(new, on=old.columns, how="anti")[key].to_list()) | set(
-        new.join(old, on=new.columns, how="anti")[key].to_list()
+    new = new.select(old.columns).cast(dict(old.schema))
+    return set(old.join(new, on=old.columns, how="anti", nulls_equal=True)[key].to_list()) | set(
+        new.join(old, on=old.columns, how="anti", nulls_equal=True)[key].to_list()
     )
 
 
@@ -78,12 +79,10 @@ def refresh_reference_tables(
         if old_instruments.is_empty():  # a new warehouse: nothing was built on another universe
             return
         last = FIRST_SESSION  # "from the first session": the builds start at the first bar
-        for ticker in sorted(
-            _diff_keys(old_instruments, instruments.cast(dict(old_instruments.schema)), "ticker")
-        ):
+        for ticker in sorted(_diff_keys(old_instruments, instruments, "ticker")):
             enqueue(con, list(MARTS), ticker, FIRST_SESSION, last, "universe changed", now)
         breadth_universes = {u.name for u in universe.universes.values() if u.breadth}
-        changed = _diff_keys(old_members, members.cast(dict(old_members.schema)), "universe")
+        changed = _diff_keys(old_members, members, "universe")
         if changed & breadth_universes:
             enqueue(con, ["breadth"], None, FIRST_SESSION, last, "universe changed", now)
         for ticker in sorted(_diff_keys(old_pairs, pairs, "ticker")):

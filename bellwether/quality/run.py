@@ -185,7 +185,8 @@ def run_mart_checks(
         )  # fmt: skip
         if coverage is not None:
             row = coverage.filter(pl.col("session_date") == s)
-            missing = list(row[asset][0] or []) if row.height else []
+            listed = row[asset][0] if row.height else None
+            missing = listed.to_list() if listed is not None else []
             outcomes.append(
                 Outcome(s, "coverage", not missing,
                         "every checked bar has its mart rows" if not missing else f"bars without mart rows: {name_rows(missing)}",
