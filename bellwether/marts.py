@@ -412,9 +412,13 @@ def build_breadth(
     names = [u.name for u in universe.universes.values() if u.breadth]
     with wh.transaction() as con:
         prev = previous_session(first)
-        seed = _query(con, "marts/seed_breadth", [prev]).filter(pl.col("universe").is_in(names))
+        seed = _query(con, "marts/seed_breadth", [first]).filter(pl.col("universe").is_in(names))
         had_members = _query(con, "marts/read_breadth_inputs", [prev, prev, names])
-        covered = set(had_members["universe"].unique().to_list()) <= set(seed["universe"].to_list())
+        # a universe with members on the previous session continues from that session's
+        # row (missing: it was withheld, and its net advances still count: recompute); one
+        # without (a session with no bars) from its last stored row, as one build does
+        seeded_prev = set(seed.filter(pl.col("session_date") == prev)["universe"].to_list())
+        covered = set(had_members["universe"].unique().to_list()) <= seeded_prev
         start = first if covered else (_first_bar(con) or first)
         members = _query(con, "marts/read_breadth_inputs", [start, last, names])
         sizes = {name: len(universe.members(name)) for name in names}
@@ -477,9 +481,7 @@ def recompute_sessions(
         )
     elif name == "breadth":
         names = [u.name for u in universe.universes.values() if u.breadth]
-        seed = _query(con, "marts/seed_breadth", [previous_session(first)]).filter(
-            pl.col("universe").is_in(names)
-        )
+        seed = _query(con, "marts/seed_breadth", [first]).filter(pl.col("universe").is_in(names))
         members = _query(con, "marts/read_breadth_inputs", [first, last, names])
         sizes = {n: len(universe.members(n)) for n in names}
         rows = breadth(members, sizes, seed=seed if seed.height else None)

@@ -39,6 +39,8 @@ class RangeLanding:
     reports: list[LandingReport]
     check_results: pl.DataFrame | None = None
     docs_page: str | None = None
+    #: the landing of the trailing window re-fetched before the range (None: not asked)
+    trailing: LandingReport | None = None
 
     @property
     def rows_landed(self) -> int:
@@ -111,16 +113,39 @@ def land_range(
     now: datetime | None = None,
     check: bool = True,
     use_gx: bool = True,
+    trailing_sessions: int = 0,
 ) -> RangeLanding:
     """Fetch, land and check ``sessions`` chunk by chunk (:mod:`bellwether.chunks`): what
     the ``raw/daily_bars`` asset does for its partition range.
 
     Each chunk is one fetch and one landing transaction, then its raw checks; the
-    reference tables are refreshed after the first landing."""
+    reference tables are refreshed after the first landing.
+
+    ``trailing_sessions`` (the daily run's trailing re-land, ``BELLWETHER_TRAILING_SESSIONS``):
+    the K sessions before the range are fetched again first and landed like any other
+    range. A source's last bars are provisional (volume and late prints are corrected after
+    the close, a dividend changes ``adj_close`` the next day): unchanged bars are a no-op,
+    changed ones are restatements, and the any-order rule rebuilds what depends on them."""
     now = now or datetime.now(UTC)
     reports: list[LandingReport] = []
     results: list[pl.DataFrame] = []
     docs_page = None
+    trailing = None
+    if trailing_sessions > 0 and sessions:
+        back = sessions_between(date(sessions[0].year - 1, 1, 1), sessions[0])[:-1]
+        window = back[-trailing_sessions:]
+        if window:
+            fetched = source.fetch(symbols, window[0], window[-1])
+            trailing = land_fetch(
+                wh, fetched, sessions=window, symbols=symbols, run_id=run_id,
+                archive_root=archive_root, now=now,
+            )  # fmt: skip
+            if check:
+                checked = run_raw_checks(
+                    wh, window[0], window[-1], universe, ingest_id=trailing.ingest_id,
+                    run_id=run_id, now=now, use_gx=use_gx,
+                )  # fmt: skip
+                results.append(checked.results.filter(pl.col("check") != "freshness"))
     for chunk in session_chunks(sessions, len(symbols)):
         fetched = source.fetch(symbols, chunk[0], chunk[-1])
         report = land_fetch(
@@ -141,7 +166,7 @@ def land_range(
     if results:  # the freshness check is the same run-level fact in every chunk: keep one
         body = [r.filter(pl.col("check") != "freshness") for r in results]
         combined = pl.concat([*body, results[-1].filter(pl.col("check") == "freshness")])
-    return RangeLanding(reports, combined, docs_page)
+    return RangeLanding(reports, combined, docs_page, trailing)
 
 
 @dataclass(frozen=True)
@@ -269,6 +294,7 @@ def run_pipeline(
     check: bool = True,
     use_gx: bool = True,
     symbols: Sequence[str] | None = None,
+    trailing_sessions: int = 0,
 ) -> PipelineResult:
     """Land ``first..last`` from ``source``, run the raw checks, build every mart on what
     passed them and check the marts: what the Dagster assets do, in their order, without
@@ -282,7 +308,7 @@ def run_pipeline(
     symbols = validate_symbols(universe.symbols if symbols is None else symbols)
     landed = land_range(
         wh, source, universe, sessions, symbols, archive_root=archive_root, run_id=run_id,
-        now=now, check=check, use_gx=use_gx,
+        now=now, check=check, use_gx=use_gx, trailing_sessions=trailing_sessions,
     )  # fmt: skip
     built = [
         build_mart_range(wh, asset, sessions, universe, run_id=run_id, now=now, check=check)[0]

@@ -96,7 +96,7 @@ def run_raw_checks(
         bars_with_prev = _query(con, "dq/read_check_inputs_bars", [prev, upto])
         rejected = _query(con, "dq/read_rejected", [ingest_id or ""])
         actions = _query(con, "dq/read_actions", [first, last])
-        restated = _query(con, "dq/read_restatements", [ingest_id or ""])
+        restated = _query(con, "dq/read_restatements", [first, last])
         latest = con.execute(load_sql("dq/latest_landed_session")).fetchall()[0][0]
     bars = bars_with_prev.filter(pl.col("session_date").is_between(first, last))
     outcomes: list[Outcome] = []
