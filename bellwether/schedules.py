@@ -58,7 +58,7 @@ RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
 PARTITION_TAG = "dagster/partition"
 SCHEDULE_NAME_TAG = "dagster/schedule_name"
-SCHEDULED_TIME_TAG = "dagster/scheduled_execution_time"
+SCHEDULED_TIME_TAG = ".dagster/scheduled_execution_time"  # a hidden tag
 RUN_KEY_TAG = "dagster/run_key"
 
 #: Why a session of the window is asked for, by its Dagster partition status.
