@@ -6,7 +6,9 @@ holds is set up either by real runs of ``bellwether_daily`` on the bundled sampl
 test at the end) or by recording materializations, run failures and created runs in it.
 """
 
+import logging
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import dagster as dg
@@ -367,3 +369,73 @@ def test_after_three_missed_closes_one_run_lands_all_four_and_equals_a_full_buil
     assert "nothing missing in the last 10 sessions (2025-11-21..2025-12-05)" in message
     # and the next close is a run of that session alone
     assert only_run(tick(repository, instance, at(2025, 12, 8, 18, 0))).run_key == "2025-12-08"
+
+
+@pytest.mark.slow
+def test_the_daemon_down_for_three_closes_launches_one_run_at_its_next_tick(tmp_path):
+    """The real schedule daemon (Dagster's own tick loop, against the code location in a code
+    server, with Dagster's clock frozen): it evaluates only the latest missed tick, and that
+    tick launches ONE run over the three missed sessions and the new one. Runs are recorded,
+    not executed (the test above executes one)."""
+    from dagster._core.scheduler.instigation import InstigatorType, TickStatus
+    from dagster._core.test_utils import create_test_daemon_workspace_context, freeze_time
+    from dagster._core.workspace.load_target import ModuleTarget
+    from dagster._scheduler.scheduler import launch_scheduled_runs
+
+    launcher = {"module": "dagster._core.test_utils", "class": "MockedRunLauncher"}
+    target = ModuleTarget(
+        module_name="bellwether.definitions",
+        attribute=None,
+        working_directory=str(Path(__file__).resolve().parent.parent),
+        location_name="bellwether",
+    )
+    with (
+        dg.instance_for_test(overrides={"run_launcher": launcher}) as instance,
+        create_test_daemon_workspace_context(target, instance) as workspace,
+    ):
+        record_landed(instance, sessions_between("2025-11-17", "2025-12-01"))
+
+        def daemon_at(*args) -> list[tuple[str, str | None]]:
+            now = at(*args)
+            with freeze_time(now):
+                list(launch_scheduled_runs(workspace, logging.getLogger("daemon"), now, {}))
+            return sorted(
+                (r.tags[RUN_KEY_TAG], r.tags.get(SCHEDULED_TIME_TAG)) for r in instance.get_runs()
+            )
+
+        def ticks() -> list[tuple[str, TickStatus, list[str]]]:
+            (state,) = instance.all_instigator_state(instigator_type=InstigatorType.SCHEDULE)
+            found = instance.get_ticks(state.instigator_origin_id, state.selector_id)
+            return sorted(
+                (
+                    datetime.fromtimestamp(t.timestamp, NY).strftime("%m-%d %H:%M"),
+                    t.status,
+                    t.run_keys,
+                )
+                for t in found
+            )
+
+        assert daemon_at(2025, 12, 1, 17, 59) == []  # the daemon starts before the 12-01 close
+        assert daemon_at(2025, 12, 1, 18, 1) == []  # 12-01 is landed: a skipped tick
+        # down for the closes of 12-02, 12-03 and 12-04; back a minute after the 12-05 close
+        assert daemon_at(2025, 12, 5, 18, 1) == [
+            ("2025-12-02...2025-12-05", "2025-12-05T23:00:00+00:00")
+        ]
+        (run,) = instance.get_runs()
+        assert run.job_name == JOB_NAME
+        assert (run.tags[RANGE_START_TAG], run.tags[RANGE_END_TAG]) == ("2025-12-02", "2025-12-05")
+        assert run.tags["dagster/schedule_name"] == SCHEDULE_NAME
+        # the same minute again: no new tick, no second run
+        assert daemon_at(2025, 12, 5, 18, 2) == [
+            ("2025-12-02...2025-12-05", "2025-12-05T23:00:00+00:00")
+        ]
+        # only the latest missed tick was evaluated: none for 12-02..12-04
+        assert ticks() == [
+            ("12-01 18:00", TickStatus.SKIPPED, []),
+            ("12-05 18:00", TickStatus.SUCCESS, ["2025-12-02...2025-12-05"]),
+        ]
+        # the catch-up run is still queued at the next close: only the new session is asked for
+        assert daemon_at(2025, 12, 8, 18, 1) == [
+            ("2025-12-02...2025-12-05", "2025-12-05T23:00:00+00:00"),
+            ("2025-12-08", "2025-12-08T23:00:00+00:00"),
+        ]
