@@ -43,6 +43,7 @@ from bellwether import settings
 from bellwether.calendar import is_session
 from bellwether.catchup import describe_older_gaps, older_gaps, window_sessions
 from bellwether.partitions import session_partitions
+from bellwether.quality.results import name_rows
 
 SCHEDULE_NAME = "bellwether_after_close"
 SCHEDULE_CRON = "0 18 * * 1-5"
@@ -106,11 +107,6 @@ def _same_request(run: dg.DagsterRun) -> dg.RunRequest:
     )
 
 
-def _short(items: list[str], limit: int = 12) -> str:
-    head = ", ".join(items[:limit])
-    return head if len(items) <= limit else f"{head} ... and {len(items) - limit} more"
-
-
 def catch_up(instance: dg.DagsterInstance, tick: datetime) -> dg.RunRequest | dg.SkipReason:
     """What the schedule asks for at ``tick`` (aware), given what ``instance`` has (module doc)."""
     existing = _run_of_this_tick(instance, tick)
@@ -132,16 +128,16 @@ def catch_up(instance: dg.DagsterInstance, tick: datetime) -> dg.RunRequest | dg
     if not missing:
         parts = [not_today, f"nothing missing in {span}"]
         if running:
-            parts.append(f"in progress: {_short(running)}")
+            parts.append(f"in progress: {name_rows(running)}")
         return dg.SkipReason("; ".join(p for p in [*parts, gaps] if p))
     first, last = min(missing), max(missing)
     tags = {
         "bellwether/trigger": "schedule",
         "bellwether/catchup": f"{len(missing)} of {span} missing",
-        "bellwether/missing": _short([f"{k} ({why})" for k, why in sorted(missing.items())]),
+        "bellwether/missing": name_rows([f"{k} ({why})" for k, why in sorted(missing.items())]),
     }
     if running:
-        tags["bellwether/in_progress"] = _short(running)
+        tags["bellwether/in_progress"] = name_rows(running)
     if gaps:
         tags["bellwether/older_gaps"] = gaps
     if first == last:
