@@ -302,6 +302,15 @@ def test_the_window_setting_defaults_to_ten(monkeypatch):
     assert catchup_sessions() == 25
 
 
+def test_a_fresh_instance_asks_for_the_whole_window_once(repository, instance):
+    request = only_run(tick(repository, instance, at(2025, 12, 5, 18, 0)))
+    assert requested_range(request) == ("2025-11-21", "2025-12-05")
+    assert request.tags["bellwether/catchup"] == (
+        "10 of the last 10 sessions (2025-11-21..2025-12-05) missing"
+    )
+    assert "bellwether/older_gaps" not in request.tags  # no history, so no gap before it
+
+
 @pytest.mark.slow
 def test_after_three_missed_closes_one_run_lands_all_four_and_equals_a_full_build(
     repository, instance, tmp_path, monkeypatch
