@@ -302,7 +302,7 @@ def test_the_window_setting_defaults_to_ten(monkeypatch):
     assert catchup_sessions() == 25
 
 
-def test_a_fresh_instance_asks_for_the_whole_window_once(repository, instance):
+def test_a_fresh_instance_asks_for_the_whole_window_as_one_run(repository, instance):
     request = only_run(tick(repository, instance, at(2025, 12, 5, 18, 0)))
     assert requested_range(request) == ("2025-11-21", "2025-12-05")
     assert request.tags["bellwether/catchup"] == (
