@@ -38,7 +38,11 @@ from bellwether.universe import default_universe
         "dagster/table_name": "raw.daily_bars",
     },
     check_specs=check_specs(
-        ["raw", "daily_bars"], {**RAW_CHECKS, "freshness": "the latest closed session is landed"}
+        ["raw", "daily_bars"],
+        {
+            **RAW_CHECKS,
+            "freshness": "every session of the catch-up window (BELLWETHER_CATCHUP_SESSIONS, default 10) is landed, or why not; older gaps named with the command that fills them",
+        },
     ),
 )
 def daily_bars(

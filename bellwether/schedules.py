@@ -1,52 +1,151 @@
-"""The schedule: materialize each new NYSE session after its close.
+"""The schedule: after each NYSE close, ONE run that lands every recently missed session.
 
 ``bellwether_after_close`` ticks at 18:00 New York on weekdays (``0 18 * * 1-5``,
-``America/New_York``, so DST is followed) and asks for ONE run of the main job
-(``bellwether_daily``: every asset and its checks, whatever groups are added later) on the
-session that just closed:
+``America/New_York``, so DST is followed). At every tick it looks at the *catch-up window*:
+the last ``N`` sessions (``BELLWETHER_CATCHUP_SESSIONS``, default 10) ending at the latest
+session that is a partition at the tick's time (the one that just closed; on a holiday tick,
+the session before). It asks for ONE run of the main job (``bellwether_daily``: every asset
+and its checks) over the sessions of the window that ``raw/daily_bars`` is missing:
 
-* the tick's date must be an XNYS session: a weekday holiday or closure (Good Friday,
-  2025-01-09, ...) is skipped with a reason, and weekends never tick;
-* the partitions' latest key at the tick's time must be that session. Session D becomes a
-  partition at 18:00 New York in summer and 17:00 in winter (``bellwether.partitions``),
-  and a half day (13:00 close, e.g. 2025-07-03) is a partition like any other session;
-* the run key is the partition key, so a repeated tick for the same session (a daemon
-  restart, a manual re-evaluation) starts at most one run.
+* *missing* is what the Dagster instance says (:meth:`DagsterInstance.get_status_by_partition`,
+  the partition status the UI shows): never materialized, or its latest run failed. A
+  session whose run is queued or running is not asked for again, so a slow run never gets a
+  twin. The warehouse is not read here: the schedule must not wait for, or fail on, the
+  DuckDB file that a run is writing; the ``freshness`` check reads the warehouse instead
+  and says what is really missing and why (source had nothing, landing failed, never run);
+* the run covers the first to the last missing session as one range (single-run backfill
+  policy: one run, one download per batch of symbols); present sessions inside the range are
+  landed again, which replaces them idempotently. One session is a plain partition run;
+* the run key is the range (``2025-12-02...2025-12-05``, or the session), and a re-evaluation
+  of a tick that already created its run (a daemon restart in the middle of a tick) answers
+  with that run's key, so Dagster starts at most one run per tick; a later tick finds the
+  sessions materialized or in progress and skips with a reason;
+* after downtime the daemon evaluates only the latest missed tick (Dagster catches a
+  schedule up only when it has a partition set, and this one has none): the window covers the
+  closes missed meanwhile, up to ``N`` sessions;
+* gaps older than the window (since the first session ever materialized) are never
+  filled automatically: the skip message and the run's ``bellwether/older_gaps`` tag name
+  them with the command that fills them, and so does the ``freshness`` check.
 
-Older sessions are filled by backfills: a range backfill is ONE run over every selected
-asset (single-run backfill policy), so downstream marts come with it.
+Holiday and weekend ticks, and a tick before the session is a partition (a manual
+evaluation at 17:30 in summer; see ``bellwether.partitions``), still catch up the window up to
+the latest partition, and otherwise skip saying why.
 """
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
 import dagster as dg
 
+from bellwether import settings
 from bellwether.calendar import is_session
+from bellwether.catchup import describe_older_gaps, older_gaps, window_sessions
 from bellwether.partitions import session_partitions
+from bellwether.quality.results import name_rows
 
 SCHEDULE_NAME = "bellwether_after_close"
 SCHEDULE_CRON = "0 18 * * 1-5"
 SCHEDULE_TIMEZONE = "America/New_York"
 #: The job over the whole graph, defined in :mod:`bellwether.definitions`.
 JOB_NAME = "bellwether_daily"
+#: The asset whose partitions say which sessions are landed.
+RAW_KEY = dg.AssetKey(["raw", "daily_bars"])
+
+# Dagster's run tags (dagster._core.storage.tags): a range run, and the schedule and tick a
+# run was created by (set by the daemon). tests/test_schedules.py checks they are Dagster's.
+RANGE_START_TAG = "dagster/asset_partition_range_start"
+RANGE_END_TAG = "dagster/asset_partition_range_end"
+PARTITION_TAG = "dagster/partition"
+SCHEDULE_NAME_TAG = "dagster/schedule_name"
+SCHEDULED_TIME_TAG = ".dagster/scheduled_execution_time"  # a hidden tag
+RUN_KEY_TAG = "dagster/run_key"
+
+#: Why a session of the window is asked for, by its Dagster partition status.
+NEVER_REQUESTED = "never requested"
+RUN_FAILED = "run failed"
 
 
-def session_due(tick: datetime) -> str | dg.SkipReason:
-    """The partition key to run at ``tick`` (aware), or why there is nothing to run."""
+def latest_partition(tick: datetime) -> tuple[date, str | None]:
+    """The latest session that is a partition at ``tick``, and why it is not the tick's date."""
     local = tick.astimezone(ZoneInfo(SCHEDULE_TIMEZONE))
     today = local.date()
-    if not is_session(today):
-        return dg.SkipReason(f"{today} is not an NYSE session (weekend, holiday or closure)")
     with dg.partition_loading_context(effective_dt=local):
-        latest = session_partitions().get_last_partition_key()
-    if latest != today.isoformat():
-        return dg.SkipReason(
+        latest = date.fromisoformat(session_partitions().get_last_partition_key())
+    if not is_session(today):
+        return latest, f"{today} is not an NYSE session (weekend, holiday or closure)"
+    if latest != today:
+        return latest, (
             f"session {today} is not a partition yet at {local:%H:%M %Z} (latest is {latest})"
         )
-    return latest
+    return latest, None
+
+
+def _run_of_this_tick(instance: dg.DagsterInstance, tick: datetime) -> dg.DagsterRun | None:
+    runs = instance.get_runs(
+        dg.RunsFilter(
+            tags={
+                SCHEDULE_NAME_TAG: SCHEDULE_NAME,
+                SCHEDULED_TIME_TAG: tick.astimezone(UTC).isoformat(),
+            }
+        ),
+        limit=1,
+    )
+    return runs[0] if runs else None
+
+
+def _same_request(run: dg.DagsterRun) -> dg.RunRequest:
+    """The request that created ``run``: Dagster finds the run by its key and tick time."""
+    tags = {
+        k: v
+        for k, v in run.tags.items()
+        if k.startswith("bellwether/") or k in (RANGE_START_TAG, RANGE_END_TAG)
+    }
+    return dg.RunRequest(
+        run_key=run.tags.get(RUN_KEY_TAG), partition_key=run.tags.get(PARTITION_TAG), tags=tags
+    )
+
+
+def catch_up(instance: dg.DagsterInstance, tick: datetime) -> dg.RunRequest | dg.SkipReason:
+    """What the schedule asks for at ``tick`` (aware), given what ``instance`` has (module doc)."""
+    existing = _run_of_this_tick(instance, tick)
+    if existing is not None:
+        return _same_request(existing)
+    end, not_today = latest_partition(tick)
+    n = settings.catchup_sessions()
+    window = [s.isoformat() for s in window_sessions(end, n)]
+    status = instance.get_status_by_partition(RAW_KEY, window, session_partitions()) or {}
+    missing = {
+        k: RUN_FAILED if status.get(k) == dg.AssetPartitionStatus.FAILED else NEVER_REQUESTED
+        for k in window
+        if status.get(k) in (None, dg.AssetPartitionStatus.FAILED)
+    }
+    running = [k for k in window if status.get(k) == dg.AssetPartitionStatus.IN_PROGRESS]
+    materialized = {date.fromisoformat(k) for k in instance.get_materialized_partitions(RAW_KEY)}
+    gaps = describe_older_gaps(older_gaps(materialized, date.fromisoformat(window[0])), n)
+    span = f"the last {n} sessions ({window[0]}..{window[-1]})"
+    if not missing:
+        parts = [not_today, f"nothing missing in {span}"]
+        if running:
+            parts.append(f"in progress: {name_rows(running)}")
+        return dg.SkipReason("; ".join(p for p in [*parts, gaps] if p))
+    first, last = min(missing), max(missing)
+    tags = {
+        "bellwether/trigger": "schedule",
+        "bellwether/catchup": f"{len(missing)} of {span} missing",
+        "bellwether/missing": name_rows([f"{k} ({why})" for k, why in sorted(missing.items())]),
+    }
+    if running:
+        tags["bellwether/in_progress"] = name_rows(running)
+    if gaps:
+        tags["bellwether/older_gaps"] = gaps
+    if first == last:
+        return dg.RunRequest(run_key=first, partition_key=first, tags=tags)
+    return dg.RunRequest(
+        run_key=f"{first}...{last}",
+        tags={**tags, RANGE_START_TAG: first, RANGE_END_TAG: last},
+    )
 
 
 @dg.schedule(
@@ -56,16 +155,11 @@ def session_due(tick: datetime) -> str | dg.SkipReason:
     job_name=JOB_NAME,
     default_status=dg.DefaultScheduleStatus.RUNNING,
     description=(
-        "After each NYSE close (18:00 New York, weekdays): one run of bellwether_daily for the "
-        "session that just closed; holidays and closures are skipped, run key = session."
+        "After each NYSE close (18:00 New York, weekdays): ONE run of bellwether_daily over every "
+        "session of the last BELLWETHER_CATCHUP_SESSIONS (default 10) that raw/daily_bars is "
+        "missing, as one range; run key = the range. Older gaps are named in the skip message "
+        "and the run's tags with the command that fills them, never filled automatically."
     ),
 )
 def after_close_schedule(context: dg.ScheduleEvaluationContext):
-    due = session_due(context.scheduled_execution_time or datetime.now(UTC))
-    if isinstance(due, dg.SkipReason):
-        return due
-    return dg.RunRequest(
-        run_key=due,
-        partition_key=due,
-        tags={"bellwether/trigger": "schedule"},
-    )
+    return catch_up(context.instance, context.scheduled_execution_time or datetime.now(UTC))

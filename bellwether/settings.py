@@ -27,6 +27,11 @@ Environment variables:
     For the ``archive`` source (replay an archived landing offline,
     ``bellwether.sources.archive``): the landing's ingest id, or a folder inside
     ``BELLWETHER_ARCHIVE``.
+``BELLWETHER_CATCHUP_SESSIONS``
+    The catch-up window (default 10): at every tick the schedule asks for ONE run over the
+    sessions of the last N that ``raw/daily_bars`` is missing, and the ``freshness`` check
+    explains every session of those N that has no bar (``bellwether.catchup``). Older gaps
+    are named with the command that fills them, never filled automatically.
 """
 
 from __future__ import annotations
@@ -43,6 +48,10 @@ UNIVERSE_FILE: Path = CONFIG_DIR / "universe.yaml"
 
 DEFAULT_WAREHOUSE: Path = DATA_DIR / "warehouse.duckdb"
 DEFAULT_ARCHIVE: Path = DATA_DIR / "archive"
+
+DEFAULT_CATCHUP_SESSIONS = 10
+#: A catch-up run is one range run: a window of a year of sessions is the most it may ask for.
+MAX_CATCHUP_SESSIONS = 252
 
 SOURCE_KINDS: tuple[str, ...] = ("yfinance", "bundled", "files", "synthetic", "archive")
 
@@ -94,3 +103,20 @@ def trailing_sessions() -> int:
     if not raw.isdigit():
         raise ValueError(f"BELLWETHER_TRAILING_SESSIONS={raw!r} is not a whole number >= 0")
     return int(raw)
+
+
+def catchup_sessions() -> int:
+    """The catch-up window in sessions: ``$BELLWETHER_CATCHUP_SESSIONS`` or 10, validated."""
+    raw = (os.environ.get("BELLWETHER_CATCHUP_SESSIONS") or "").strip()
+    if not raw:
+        return DEFAULT_CATCHUP_SESSIONS
+    try:
+        n = int(raw)
+    except ValueError:
+        n = 0
+    if not 1 <= n <= MAX_CATCHUP_SESSIONS:
+        raise ValueError(
+            f"BELLWETHER_CATCHUP_SESSIONS={raw!r} is not a whole number of sessions between 1 "
+            f"and {MAX_CATCHUP_SESSIONS}; unset it for the default ({DEFAULT_CATCHUP_SESSIONS})"
+        )
+    return n

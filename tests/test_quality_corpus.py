@@ -19,11 +19,13 @@ import pytest
 from bellwether.calendar import sessions_between
 from bellwether.landing import land_fetch
 from bellwether.pipeline import build_marts
+from bellwether.quality.raw_checks import NEVER_LANDED
 from bellwether.quality.run import run_mart_checks, run_raw_checks
 from bellwether.reference import refresh_reference_tables
 from bellwether.sources.base import SourceFormatError
 from bellwether.sources.files import FileSource
 from bellwether.sources.yahoo import YahooSource
+from bellwether.sqlfiles import load_sql
 from bellwether.universe import default_universe
 from bellwether.warehouse import Warehouse
 from tests.yahoo_replay import ReplayAdapter, replay_session, reset_yfinance
@@ -295,16 +297,35 @@ def test_a_truncated_file_rejects_its_partial_last_row(case, bundled):
     assert not r["passed"] and "its last row may be truncated" in r["message"]
 
 
-def test_freshness_warns_when_the_latest_closed_session_is_not_landed(case, bundled):
+def test_freshness_names_each_missing_session_of_the_window_and_why(case, bundled):
+    case.land_file(session_rows(bundled))  # 2025-12-05
+    # 2025-12-08 is landed from a source that has nothing for it
+    case.session = date(2025, 12, 8)
     case.land_file(session_rows(bundled))
+    nothing = case.report.ingest_id
+    # the landing of 2025-12-09 failed (logged as a landing logs its failure)
+    with case.wh.transaction() as con:
+        con.execute(
+            load_sql("landing/insert_ingest_run"),
+            ["failed-1", "run-9", "yfinance", date(2025, 12, 9), date(2025, 12, 9), 1, 3, 0, 0,
+             [], "{}", 0, 0, 0, 0, None, "failed", "YahooUnavailable('HTTP 503')", NOW, NOW],
+        )  # fmt: skip
     later = run_raw_checks(case.wh, BAD, BAD, UNIVERSE, ingest_id=case.report.ingest_id,
                            now=datetime(2025, 12, 10, 23, 0, tzinfo=UTC), use_gx=False).results  # fmt: skip
     r = later.filter(pl.col("check") == "freshness").row(0, named=True)
     assert not r["passed"] and r["severity"] == "warn"
-    assert (
-        r["message"]
-        == "latest closed session is 2025-12-10 but the latest landed session is 2025-12-05"
-    )
+    assert r["session_date"] == date(2025, 12, 10)
+    message = r["message"]
+    assert message.startswith(
+        "3 of the last 10 closed sessions (2025-11-26..2025-12-10) have no bar: 2025-12-08 (the "
+        f"source (files) had nothing for it: 0 of {len(SYMBOLS)} symbols delivered over "
+        f"2025-12-08..2025-12-08 (ingest {nothing}, run -; failures in raw.ingest_runs)), "
+        "2025-12-09 (landing failed: YahooUnavailable('HTTP 503') (ingest failed-1, run run-9)), "
+        f"2025-12-10 ({NEVER_LANDED})."
+    ), message
+    assert "--partition-range '2025-12-08...2025-12-10'" in message
+    assert "older than the catch-up window" not in message
+    assert r["observed"] == "latest landed 2025-12-05, 3 missing in the window"
 
 
 def test_a_broken_breadth_identity_is_caught(case, bundled):

@@ -18,17 +18,21 @@ check). Thresholds (issue "Data-quality gates"), all judged per session:
   return differs by more than 0.5 percentage points.
 * ``restatement`` (warn, row): a re-landed bar whose close moved more than 0.5% or whose
   ``adj_close`` basis changed; the session's marts are rebuilt by the same run.
-* ``freshness`` (warn, session): after the close (plus margin) the latest session is landed.
+* ``freshness`` (warn, session): every session of the catch-up window (the last
+  ``BELLWETHER_CATCHUP_SESSIONS``, default 10, ending at the latest closed session) is
+  landed; a missing one is named with why (the source had nothing for it, its landing
+  failed, or no landing ever covered it), and gaps older than the window are named with the
+  command that fills them.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import date, datetime
+from datetime import date
 
 import polars as pl
 
-from bellwether.calendar import last_closed_session
+from bellwether.catchup import describe_older_gaps, fill_command, older_gaps
 from bellwether.quality.results import Outcome, name_rows
 from bellwether.universe import UniverseConfig
 
@@ -280,13 +284,66 @@ def check_restatements(sessions: Sequence[date], restatements: pl.DataFrame) -> 
     return out
 
 
-def check_freshness(latest_landed: date | None, now: datetime) -> Outcome:
-    """The latest closed session (close + margin) at ``now`` is landed."""
-    due = last_closed_session(now)
-    ok = latest_landed is not None and latest_landed >= due
+#: Why a session of the catch-up window has no bar, from the landings that covered it.
+NEVER_LANDED = (
+    "never landed: no landing covered it (never requested, or its run failed before landing)"
+)
+
+
+def _why_missing(session: date, attempts: pl.DataFrame) -> str:
+    covering = attempts.filter(
+        (pl.col("start_session") <= session) & (pl.col("end_session") >= session)
+    )
+    if covering.is_empty():
+        return NEVER_LANDED
+    last = covering.row(-1, named=True)
+    where = f"ingest {last['ingest_id']}, run {last['run_id'] or '-'}"
+    if last["status"] == "failed":
+        error = (last["error"] or "no error recorded").replace("\n", " ")
+        error = error if len(error) <= 160 else f"{error[:157]}..."
+        return f"landing failed: {error} ({where})"
+    return (
+        f"the source ({last['source']}) had nothing for it: {last['symbols_received']} of "
+        f"{last['symbols_requested']} symbols delivered over {last['start_session']}.."
+        f"{last['end_session']} ({where}; failures in raw.ingest_runs)"
+    )
+
+
+def check_freshness(
+    landed: Sequence[date], attempts: pl.DataFrame, window: Sequence[date]
+) -> Outcome:
+    """Every session of the catch-up window is landed, and no older session is a gap.
+
+    ``landed``: every session with a bar (``sql/dq/landed_sessions.sql``). ``window``: the
+    last N sessions ending at the latest closed session (``bellwether.catchup``, N =
+    ``BELLWETHER_CATCHUP_SESSIONS``). ``attempts``: the landings overlapping the window
+    (``sql/dq/landing_attempts.sql``), oldest first. A missing session of the window is
+    explained by the latest landing that covered it (it failed, or the source had nothing
+    for it) or by there being none; gaps older than the window, from the first landed
+    session on, are named with the command that fills them (never filled automatically).
+    """
+    window = list(window)
+    due, n = window[-1], len(window)
+    have = set(landed)
+    latest = max(have) if have else None
+    missing = [s for s in window if s not in have]
+    older = older_gaps(have, window[0])
+    span = f"the last {n} closed sessions ({window[0]}..{due})"
+    parts = []
+    if missing:
+        named = name_rows(f"{s} ({_why_missing(s, attempts)})" for s in missing)
+        parts.append(
+            f"{len(missing)} of {span} have no bar: {named}. The schedule's next tick asks "
+            "for the ones Dagster has not materialized (never run, or their run failed); "
+            f"land them now with `{fill_command(missing[0], missing[-1])}`"
+        )
+    if older:
+        parts.append(describe_older_gaps(older, n))
+    ok = not parts
     return Outcome(
         due, "freshness", ok,
-        f"latest landed session {latest_landed} covers the latest closed session {due}" if ok
-        else f"latest closed session is {due} but the latest landed session is {latest_landed}",
-        severity="warn", observed=str(latest_landed), expected=f">= {due}",
+        f"every one of {span} is landed, and no older session is missing (latest {latest})" if ok
+        else "; ".join(parts),
+        severity="warn", observed=f"latest landed {latest}, {len(missing)} missing in the window",
+        expected=f"every session of {window[0]}..{due} landed",
     )  # fmt: skip

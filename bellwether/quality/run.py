@@ -15,7 +15,9 @@ from datetime import UTC, date, datetime
 import duckdb
 import polars as pl
 
-from bellwether.calendar import previous_session, sessions_between
+from bellwether import settings
+from bellwether.calendar import last_closed_session, previous_session, sessions_between
+from bellwether.catchup import window_sessions
 from bellwether.quality import raw_checks
 from bellwether.quality.results import Outcome, name_rows, results_frame
 from bellwether.registry import MARTS
@@ -97,7 +99,9 @@ def run_raw_checks(
         rejected = _query(con, "dq/read_rejected", [ingest_id or ""])
         actions = _query(con, "dq/read_actions", [first, last])
         restated = _query(con, "dq/read_restatements", [first, last])
-        latest = con.execute(load_sql("dq/latest_landed_session")).fetchall()[0][0]
+        landed = [r[0] for r in con.execute(load_sql("dq/landed_sessions")).fetchall()]
+        window = window_sessions(last_closed_session(now), settings.catchup_sessions())
+        attempts = _query(con, "dq/landing_attempts", [window[0], window[-1]])
     bars = bars_with_prev.filter(pl.col("session_date").is_between(first, last))
     outcomes: list[Outcome] = []
     docs_page = None
@@ -112,7 +116,7 @@ def run_raw_checks(
     outcomes += raw_checks.check_step_change(judged, bars_with_prev, actions)
     outcomes += raw_checks.check_etf_tracking(judged, bars_with_prev, universe.etf_index_tracking)
     outcomes += raw_checks.check_restatements(sessions, restated)
-    freshness = raw_checks.check_freshness(latest, now)
+    freshness = raw_checks.check_freshness(landed, attempts, window)
     results = results_frame(RAW_ASSET, outcomes)
     with wh.transaction() as con:
         store_results(con, results, run_id, now)
