@@ -20,6 +20,12 @@ Environment variables:
 ``BELLWETHER_CHUNK_BARS``
     Bars (ticker x session rows) one chunk of a range holds at most (default 1,500,000):
     a run works through its range chunk by chunk to bound memory (``bellwether.chunks``).
+``BELLWETHER_HISTORY_START``
+    First session of the Dagster partition set (``YYYY-MM-DD``, default ``2024-01-02``, the
+    bundled sample's first session): the UI counts partitions, "missing" ones and the
+    asset's share filled from here. A non-session date starts at the next session. Set it
+    to the first session you mean to backfill (e.g. ``2000-01-03`` for live data since
+    2000); it cannot be before 1990-01-02, the start of the session calendar.
 ``BELLWETHER_ARCHIVE_INGEST``
     For the ``archive`` source (replay an archived landing offline,
     ``bellwether.sources.archive``): the landing's ingest id, or a folder inside
@@ -29,6 +35,7 @@ Environment variables:
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 
 PROJECT_ROOT: Path = Path(__file__).resolve().parent.parent
@@ -40,6 +47,9 @@ UNIVERSE_FILE: Path = CONFIG_DIR / "universe.yaml"
 
 DEFAULT_WAREHOUSE: Path = DATA_DIR / "warehouse.duckdb"
 DEFAULT_ARCHIVE: Path = DATA_DIR / "archive"
+
+#: The bundled sample's first session: the default start of the partition set.
+DEFAULT_HISTORY_START: date = date(2024, 1, 2)
 
 SOURCE_KINDS: tuple[str, ...] = ("yfinance", "bundled", "files", "synthetic", "archive")
 
@@ -77,3 +87,17 @@ def reports_dir() -> Path:
 def files_root() -> Path:
     """Root folder that the ``files`` source may read from (no path may escape it)."""
     return Path(os.environ.get("BELLWETHER_FILES_ROOT") or DATA_DIR).resolve()
+
+
+def history_start() -> date:
+    """First date of the partition set: ``$BELLWETHER_HISTORY_START`` or 2024-01-02."""
+    text = (os.environ.get("BELLWETHER_HISTORY_START") or "").strip()
+    if not text:
+        return DEFAULT_HISTORY_START
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(
+            f"BELLWETHER_HISTORY_START={text!r} is not a date: expected YYYY-MM-DD, "
+            f"e.g. {DEFAULT_HISTORY_START}"
+        ) from None
