@@ -33,7 +33,9 @@ def quiet_warnings() -> None:
     """Install the filters (idempotent)."""
     for category, message in FILTERED:
         warnings.filterwarnings("ignore", message=message, category=category)
-    warnings.filterwarnings("ignore", category=Pandas4Warning, module=r"exchange_calendars\.")
+    warnings.filterwarnings(
+        "ignore", message=r"Series\.values returning an ndarray", category=Pandas4Warning
+    )
 
 
 quiet_warnings()
