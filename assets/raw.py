@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 import dagster as dg
 import polars as pl
 
+from bellwether.landing_outcome import fail_if_nothing_landed
 from bellwether.partitions import keys_to_sessions, session_partitions
 from bellwether.pipeline import land_range
 from bellwether.quality.dagster_results import check_results, check_specs
@@ -57,6 +58,8 @@ def daily_bars(
         run_id=context.run.run_id, now=datetime.now(UTC),
     )  # fmt: skip
     context.log.info(landed.summary())
+    # a session that landed none of its bars fails the run (not a green, empty partition)
+    fail_if_nothing_landed(landed.reports, sessions, getattr(src, "data_end", lambda: None))
     results = landed.check_results
     failed = results.filter(~pl.col("passed"))
     context.log.info(
