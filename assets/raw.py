@@ -13,7 +13,7 @@ from bellwether.quality.run import RAW_CHECKS
 from bellwether.resources import WRITER_POOL, BarSourceResource, WarehouseResource
 from bellwether.schemas import table_schema
 from bellwether.symbols import validate_symbols
-from bellwether.ui_metadata import daily_bars_preview
+from bellwether.ui_metadata import add_partition_metadata, daily_bars_preview
 from bellwether.universe import default_universe
 
 
@@ -73,15 +73,17 @@ def daily_bars(
     context.add_asset_metadata(
         daily_bars_preview(wh, sessions[-1]), partition_key=context.partition_keys[-1]
     )
+    # each partition's own rows and the table's total; the "run: " figures are the run's
+    add_partition_metadata(context, wh, "raw.daily_bars")
     reports = landed.reports
     return dg.MaterializeResult(
         check_results=check_results(results, landed.docs_page),
         metadata={
-            "dagster/row_count": landed.rows_landed,
+            "run: rows landed": landed.rows_landed,
             "source": reports[0].source,
-            "sessions": len(sessions),
-            "first_session": str(sessions[0]),
-            "last_session": str(sessions[-1]),
+            "run: sessions": len(sessions),
+            "run: first_session": str(sessions[0]),
+            "run: last_session": str(sessions[-1]),
             "chunks": len(reports),
             "symbols_requested": len(symbols),
             "symbols_received": len(landed.symbols_received),
