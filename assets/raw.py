@@ -37,9 +37,7 @@ from bellwether.universe import default_universe
         "dagster/column_schema": table_schema("raw.daily_bars"),
         "dagster/table_name": "raw.daily_bars",
     },
-    check_specs=check_specs(
-        ["raw", "daily_bars"], {**RAW_CHECKS, "freshness": "the latest closed session is landed"}
-    ),
+    check_specs=check_specs(["raw", "daily_bars"], [*RAW_CHECKS, "freshness"]),
 )
 def daily_bars(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource, source: BarSourceResource
