@@ -486,8 +486,8 @@ def compose_brief(con: duckdb.DuckDBPyConnection, as_of: date, universe: Univers
     else:
         leave_out(
             "indices_rebased",
-            "the indices rebased to 100 need each index's last close of the previous year "
-            "and two sessions of this year, and they are not stored",
+            "rebasing the indices needs each index's last close of the previous year "
+            "and two sessions of this year, which are not stored",
         )
     ratio = c.rows(
         "relative_strength_line",
