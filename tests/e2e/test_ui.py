@@ -570,6 +570,8 @@ def test_a_schedule_tick_beyond_the_data_fails_and_leaves_the_partition_unmateri
 
     _open(page, server, f"/runs/{run_id}")
     expect(page.get_by_text(re.compile(r"^(Failure|Failed)$")).first).to_be_visible()
+    # the run's failure says which session and why, in its event log
+    expect(page.get_by_text(re.compile(r"landed none\s+of their bars")).first).to_be_visible()
     shot("08_tick_beyond_data_run")
     _open(page, server, "/assets/raw/daily_bars?view=partitions")
     total = len(_all_partitions())
