@@ -80,6 +80,13 @@ def test_a_range_backfill_is_one_run_with_a_materialization_per_session(resource
                 assert m.metadata["session"].value == m.partition
                 total = count(resources, f"select count(*) from {table}")
                 assert m.metadata["table: total rows"].value == total
+        # each brief's partition describes its own brief; the last one carries its text
+        briefs = {
+            m.partition: m.metadata
+            for m in result.asset_materializations_for_node("reports__market_brief")
+        }
+        assert all(md["session"].value == p and "status" in md for p, md in briefs.items())
+        assert sorted(p for p, md in briefs.items() if "markdown" in md) == ["2025-12-09"]
     assert count(resources, "select count(distinct session_date) from raw.daily_bars") == 6
     assert count(resources, "select count(distinct session_date) from marts.technicals") == 6
 
