@@ -113,8 +113,10 @@ def _mart_asset(
             },
             partition_key=context.partition_keys[-1],
         )
+        # each partition's own rows and the table's total; the build's figures are the run's
+        ui_metadata.add_partition_metadata(context, wh, table)
         return dg.MaterializeResult(
-            check_results=check_results(checked), metadata=result.metadata()
+            check_results=check_results(checked), metadata=ui_metadata.run_totals(result.metadata())
         )
 
     return _asset

@@ -15,7 +15,7 @@ from bellwether.registry import MARTS
 from bellwether.resources import WRITER_POOL, WarehouseResource
 from bellwether.schemas import table_schema
 from bellwether.sqlfiles import load_sql
-from bellwether.ui_metadata import PREVIEW_ROWS, markdown_table
+from bellwether.ui_metadata import PREVIEW_ROWS, add_partition_metadata, markdown_table
 
 CHECKED = [["raw", "daily_bars"], *(spec.asset.split("/") for spec in MARTS.values())]
 
@@ -48,7 +48,8 @@ def check_results(
 ) -> dg.MaterializeResult:
     sessions = keys_to_sessions(context.partition_keys)
     first, last = sessions[0], sessions[-1]
-    with warehouse.get().connect(read_only=True) as con:
+    wh = warehouse.get()
+    with wh.connect(read_only=True) as con:
         summary = con.sql(load_sql("ui/check_summary"), params=[first, last]).pl()
         failed = run_query(con, "failed_checks", start_date=first, end_date=last)
     rows = int(summary["sessions_checked"].sum()) if summary.height else 0
@@ -58,11 +59,13 @@ def check_results(
         f"({blocking.height} blocking)"
     )
     shown = failed.select("session_date", "asset", "check", "severity", "message")
+    # each partition's own results and the table's total; the "run: " figures are the run's
+    add_partition_metadata(context, wh, "dq.check_results")
     return dg.MaterializeResult(
         metadata={
-            "dagster/row_count": rows,
-            "first_session": str(first),
-            "last_session": str(last),
+            "run: results": rows,
+            "run: first_session": str(first),
+            "run: last_session": str(last),
             "failed_results": failed.height,
             "blocking_failures": blocking.height,
             "sessions_with_blocking_failures": blocking["session_date"].n_unique(),

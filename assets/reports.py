@@ -36,22 +36,35 @@ def market_brief(
     universe = default_universe()
     folder = reports_dir()
     written = []
-    for session in keys_to_sessions(context.partition_keys):
+    for key, session in zip(
+        sorted(context.partition_keys), keys_to_sessions(context.partition_keys), strict=True
+    ):
         brief, paths = build_brief(warehouse.get(), session, universe, folder)
         written.append((brief, paths))
         context.log.info(
             f"brief {brief.session}: {len(brief.figures)} figures, status {brief.status} -> {paths['html']}"
         )
+        # each partition's materialization describes its own brief
+        context.add_asset_metadata(
+            {
+                "session": str(brief.session),
+                "brief": dg.MetadataValue.path(str(paths["html"])),
+                "figures": len(brief.figures),
+                "status": brief.status,
+            },
+            partition_key=key,
+        )
     brief, paths = written[-1]
-    metadata = {
-        "briefs_written": len(written),
-        "last_brief": dg.MetadataValue.path(str(paths["html"])),
-        "figures": len(brief.figures),
-        "status": brief.status,
-        "markdown": dg.MetadataValue.md(paths["md"].read_text()[:20000]),
-    }
+    # the text and charts of the run's last brief, on that partition only
+    last: dict = {"markdown": dg.MetadataValue.md(paths["md"].read_text()[:20000])}
     for name, png in brief.charts.items():
-        metadata[f"chart: {name}"] = dg.MetadataValue.md(
+        last[f"chart: {name}"] = dg.MetadataValue.md(
             f"![{name}](data:image/png;base64,{base64.b64encode(png).decode()})"
         )
-    return dg.MaterializeResult(metadata=metadata)
+    context.add_asset_metadata(last, partition_key=max(context.partition_keys))
+    return dg.MaterializeResult(
+        metadata={
+            "run: briefs_written": len(written),
+            "run: last_brief": dg.MetadataValue.path(str(paths["html"])),
+        }
+    )

@@ -129,10 +129,8 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    import warnings
+    import bellwether.quiet  # noqa: F401  (the warnings nobody can act on, filtered once)
 
-    # The single-run backfill policy is a deliberate use of a Dagster beta API.
-    warnings.filterwarnings("ignore", message=r"Parameter `backfill_policy`")
     parser = argparse.ArgumentParser(
         prog="bellwether", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )

@@ -8,6 +8,10 @@ from __future__ import annotations
 
 import dagster as dg
 
+# before the asset modules: their decorators emit the warnings it filters
+import bellwether.quiet  # noqa: F401
+
+# isort: split
 import assets.marts
 import assets.quality
 import assets.raw

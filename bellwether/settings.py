@@ -23,6 +23,12 @@ Environment variables:
 ``BELLWETHER_TRAILING_SESSIONS``
     How many sessions before its range the scheduled daily run fetches again (default 5,
     ``0`` to switch it off): Yahoo corrects the latest bars after the close.
+``BELLWETHER_HISTORY_START``
+    First session of the Dagster partition set (``YYYY-MM-DD``, default ``2024-01-02``, the
+    bundled sample's first session): the UI counts partitions, "missing" ones and the
+    asset's share filled from here. A non-session date starts at the next session. Set it
+    to the first session you mean to backfill (e.g. ``2000-01-03`` for live data since
+    2000); it cannot be before 1990-01-02, the start of the session calendar.
 ``BELLWETHER_ARCHIVE_INGEST``
     For the ``archive`` source (replay an archived landing offline,
     ``bellwether.sources.archive``): the landing's ingest id, or a folder inside
@@ -37,6 +43,7 @@ Environment variables:
 from __future__ import annotations
 
 import os
+from datetime import date
 from pathlib import Path
 
 PROJECT_ROOT: Path = Path(__file__).resolve().parent.parent
@@ -52,6 +59,8 @@ DEFAULT_ARCHIVE: Path = DATA_DIR / "archive"
 DEFAULT_CATCHUP_SESSIONS = 10
 #: A catch-up run is one range run: a window of a year of sessions is the most it may ask for.
 MAX_CATCHUP_SESSIONS = 252
+#: The bundled sample's first session: the default start of the partition set.
+DEFAULT_HISTORY_START: date = date(2024, 1, 2)
 
 SOURCE_KINDS: tuple[str, ...] = ("yfinance", "bundled", "files", "synthetic", "archive")
 
@@ -120,3 +129,17 @@ def catchup_sessions() -> int:
             f"and {MAX_CATCHUP_SESSIONS}; unset it for the default ({DEFAULT_CATCHUP_SESSIONS})"
         )
     return n
+
+
+def history_start() -> date:
+    """First date of the partition set: ``$BELLWETHER_HISTORY_START`` or 2024-01-02."""
+    text = (os.environ.get("BELLWETHER_HISTORY_START") or "").strip()
+    if not text:
+        return DEFAULT_HISTORY_START
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise ValueError(
+            f"BELLWETHER_HISTORY_START={text!r} is not a date: expected YYYY-MM-DD, "
+            f"e.g. {DEFAULT_HISTORY_START}"
+        ) from None

@@ -144,3 +144,61 @@ def daily_bars_preview(wh: Warehouse, last: date) -> dict[str, dg.MetadataValue]
     text = markdown_table(rows.drop("bars_in_session"))
     text += f"\n\n{rows.height} of {total} bars of {last} (indices, then ETFs, then stocks)."
     return {f"preview ({last})": dg.MetadataValue.md(text)}
+
+
+#: Label of the table's total row count on every partition's materialization.
+TABLE_ROWS = "table: total rows"
+#: Prefix of the figures about the whole run (a range run covers many partitions).
+RUN_PREFIX = "run: "
+
+
+def session_row_counts(
+    wh: Warehouse, table: str, sessions: list[date]
+) -> tuple[dict[date, int], int]:
+    """Rows of ``table`` on each of ``sessions`` (0 when none) and the table's total rows,
+    from ONE grouped query (``sql/ui/rows_per_session``)."""
+    first, last = min(sessions), max(sessions)
+    with wh.connect(read_only=True) as con:
+        rows = con.execute(load_sql("ui/rows_per_session"), [table, first, last]).fetchall()
+    per_session = {d: n for d, n in rows if d is not None}
+    total = next((n for d, n in rows if d is None), 0)
+    return {s: per_session.get(s, 0) for s in sessions}, total
+
+
+def partition_metadata(
+    wh: Warehouse, table: str, partition_keys: list[str]
+) -> dict[str, dict[str, dg.MetadataValue]]:
+    """What each partition's materialization says about itself: its session, its rows in
+    ``table`` (``dagster/row_count``, what the UI shows as the partition's row count) and
+    the table's total rows after the run (labelled as the table's)."""
+    sessions = {k: date.fromisoformat(k) for k in partition_keys}
+    counts, total = session_row_counts(wh, table, list(sessions.values()))
+    return {
+        k: {
+            "dagster/row_count": dg.MetadataValue.int(counts[s]),
+            "session": dg.MetadataValue.text(k),
+            TABLE_ROWS: dg.MetadataValue.int(total),
+        }
+        for k, s in sessions.items()
+    }
+
+
+def add_partition_metadata(context: dg.AssetExecutionContext, wh: Warehouse, table: str) -> None:
+    """Attach :func:`partition_metadata` to each partition of the run's materializations."""
+    for key, metadata in partition_metadata(wh, table, list(context.partition_keys)).items():
+        context.add_asset_metadata(metadata, partition_key=key)
+
+
+def run_totals(metadata: dict) -> dict:
+    """A run's figures labelled as the run's: every partition of a range run carries them,
+    so ``dagster/row_count`` (the partition's own rows, :func:`partition_metadata`) becomes
+    ``run: rows`` and ``first_session`` becomes ``run: first_session``."""
+    out = {}
+    for key, value in metadata.items():
+        if key == "dagster/row_count":
+            out[f"{RUN_PREFIX}rows"] = value
+        elif key.startswith("dagster/") or key.startswith(RUN_PREFIX):
+            out[key] = value
+        else:
+            out[f"{RUN_PREFIX}{key}"] = value
+    return out

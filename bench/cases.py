@@ -144,6 +144,8 @@ def case_dagster_backfill(spec: dict, out: dict) -> None:
     if spec.get("planned_subset"):
         os.environ[PLANNED_SUBSET_ENV] = "1"
     fresh_dagster_home(workdir)
+    # the partition set must reach back to the size's first session (before the assets load)
+    os.environ["BELLWETHER_HISTORY_START"] = size.first.isoformat()
     import dagster as dg
     from dagster._core.storage.tags import (
         ASSET_PARTITION_RANGE_END_TAG,

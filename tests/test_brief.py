@@ -28,10 +28,11 @@ SESSIONS = [
     date(2026, 2, 6), date(2026, 6, 29),
 ]  # fmt: skip
 
-#: Digits allowed in the text outside figures: names, window labels and the RSI zones' fixed
-#: thresholds (rule constants, not data).
+#: Digits allowed in the text outside figures: names, window labels, the RSI zones' fixed
+#: thresholds and the windows' lengths in "14 of 20 sessions stored" (rule constants, not data).
 ALLOWED = re.compile(
-    r"^\[\^\d+\]:.*$|S&P 500|Russell 2000|\d+-day|52-week|3-month|RSI\(14\)|\((?:above 70|below 30)\)",
+    r"^\[\^\d+\]:.*$|S&P 500|Russell 2000|\d+-day|52-week|3-month|RSI\(14\)|\((?:above 70|below 30)\)"
+    r"| of \d+ (?:sessions|closes) stored",
     re.M,
 )
 

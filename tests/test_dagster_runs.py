@@ -67,7 +67,26 @@ def test_a_range_backfill_is_one_run_with_a_materialization_per_session(resource
                 p for p, md in by_partition.items() if any(k.startswith("preview") for k in md)
             )
             assert previews == ["2025-12-09"], (node, previews)
-            assert all("last_session" in md for md in by_partition.values())
+            assert all("run: last_session" in md for md in by_partition.values())
+        # each partition's row count is its session's rows; the table's total is labelled so
+        for node, table in (("raw__daily_bars", "raw.daily_bars"), ("marts__breadth", "marts.breadth"),
+                            ("marts__relative_performance", "marts.relative_performance"),
+                            ("quality__check_results", "dq.check_results")):  # fmt: skip
+            for m in result.asset_materializations_for_node(node):
+                rows = count(
+                    resources, f"select count(*) from {table} where session_date = '{m.partition}'"
+                )
+                assert m.metadata["dagster/row_count"].value == rows, (node, m.partition)
+                assert m.metadata["session"].value == m.partition
+                total = count(resources, f"select count(*) from {table}")
+                assert m.metadata["table: total rows"].value == total
+        # each brief's partition describes its own brief; the last one carries its text
+        briefs = {
+            m.partition: m.metadata
+            for m in result.asset_materializations_for_node("reports__market_brief")
+        }
+        assert all(md["session"].value == p and "status" in md for p, md in briefs.items())
+        assert sorted(p for p, md in briefs.items() if "markdown" in md) == ["2025-12-09"]
     assert count(resources, "select count(distinct session_date) from raw.daily_bars") == 6
     assert count(resources, "select count(distinct session_date) from marts.technicals") == 6
 

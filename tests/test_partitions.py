@@ -1,17 +1,21 @@
 """One Dagster partition per NYSE session, appearing on the session's evening, never earlier."""
 
-from datetime import datetime
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 import dagster as dg
+import pytest
 
-from bellwether.partitions import session_partitions
+from bellwether.calendar import sessions_between, weekday_closures
+from bellwether.partitions import first_partition_session, session_partitions
 
 NY = ZoneInfo("America/New_York")
 
 
-def keys(start: str, end: str) -> list[str]:
-    return session_partitions().get_partition_keys_in_range(dg.PartitionKeyRange(start, end))
+def keys(start: str, end: str, history_start: date | None = None) -> list[str]:
+    return session_partitions(history_start).get_partition_keys_in_range(
+        dg.PartitionKeyRange(start, end)
+    )
 
 
 def last_key_at(*args) -> str:
@@ -38,8 +42,12 @@ def test_holidays_and_closures_are_not_partitions():
     ]
     # Juneteenth 2025-06-19
     assert "2025-06-19" not in keys("2025-06-16", "2025-06-20")
-    # the September 2001 closure
-    assert keys("2001-09-10", "2001-09-18") == ["2001-09-10", "2001-09-17", "2001-09-18"]
+    # the September 2001 closure, with a history reaching back that far
+    assert keys("2001-09-10", "2001-09-18", date(1990, 1, 2)) == [
+        "2001-09-10",
+        "2001-09-17",
+        "2001-09-18",
+    ]
 
 
 def test_half_days_are_partitions():
@@ -64,5 +72,54 @@ def test_no_future_partition_and_no_key_on_a_holiday_evening():
         assert session_partitions().get_partition_keys()[-1] == "2025-06-20"
 
 
-def test_history_starts_in_1990():
+def test_history_starts_at_the_bundled_samples_first_session_by_default(monkeypatch):
+    monkeypatch.delenv("BELLWETHER_HISTORY_START", raising=False)
+    partitions = session_partitions()
+    assert partitions.get_first_partition_key() == "2024-01-02"
+    assert not partitions.has_partition_key("2023-12-29")
+    assert not partitions.has_partition_key("1990-01-02")
+
+
+def test_the_partition_set_counts_exactly_the_sessions_of_the_window(monkeypatch):
+    monkeypatch.delenv("BELLWETHER_HISTORY_START", raising=False)
+    evening = datetime(2026, 6, 29, 20, 0, tzinfo=NY)
+    with dg.partition_loading_context(effective_dt=evening):
+        got = session_partitions().get_partition_keys()
+    want = [d.isoformat() for d in sessions_between(date(2024, 1, 2), date(2026, 6, 29))]
+    assert got == want  # 2024-01-02..2026-06-29: the bundled sample's sessions, no more
+    assert len(got) == 624  # the "Materialized (624)" of make demo
+
+
+def test_history_start_is_one_setting(monkeypatch):
+    monkeypatch.setenv("BELLWETHER_HISTORY_START", "2025-01-01")  # a holiday: next session
+    assert first_partition_session() == date(2025, 1, 2)
+    partitions = session_partitions()
+    assert partitions.get_first_partition_key() == "2025-01-02"
+    # closures after the start are still excluded; none before it is listed
+    assert "2025-01-09" not in keys("2025-01-06", "2025-01-14", date(2025, 1, 1))
+    monkeypatch.setenv("BELLWETHER_HISTORY_START", "1990-01-02")
     assert session_partitions().get_first_partition_key() == "1990-01-02"
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [("2024-13-01", "is not a date"), ("1989-12-29", "outside the session calendar")],
+)
+def test_a_bad_history_start_is_a_clear_error(monkeypatch, value, message):
+    monkeypatch.setenv("BELLWETHER_HISTORY_START", value)
+    with pytest.raises(ValueError, match=message):
+        session_partitions()
+
+
+def test_closures_from_the_history_start_on_are_excluded():
+    first = date(2024, 1, 2)
+    exclusions = session_partitions(first).exclusions
+    listed = sorted(
+        datetime.fromtimestamp(e.timestamp, ZoneInfo(e.timezone)).date()
+        for e in exclusions
+        if not isinstance(e, str)
+    )
+    assert listed[0] >= first
+    assert date(2025, 1, 9) in listed  # the 2025-01-09 closure
+    assert date(2025, 4, 18) in listed  # Good Friday
+    assert len(listed) == len(weekday_closures(first, listed[-1]))

@@ -5,6 +5,11 @@ parameters; sentences are chosen by fixed rules on those cells (never generated 
 Before printing, the session's data-quality results (query ``failed_checks``) are read: a
 figure whose row was withheld by the quality gate, or a section whose session failed a
 blocking check, says so instead of printing a number.
+
+The brief never prints a blank. A figure that needs more history than is stored says so in
+words, with the count of what is stored ("20-day average: not enough history, 14 of 20
+sessions stored"); a chart without data is left out with a sentence saying why; a period
+without a starting close says "no close stored before the period".
 """
 
 from __future__ import annotations
@@ -205,6 +210,11 @@ def _small_vs_large(c: Composer, universe: UniverseConfig) -> Section:
         )  # fmt: skip
     if rows.is_empty():
         section.withheld.append("no relative-performance rows for the session")
+    elif not section.sentences:
+        section.sentences.append(
+            ["No pair is on a run: on the session their daily returns are equal or missing "
+             "(a missing return means no previous close is stored)."]
+        )  # fmt: skip
     return section
 
 
@@ -250,55 +260,131 @@ def _breadth(c: Composer, failed: pl.DataFrame) -> Section:
     def f(col: str, unit: str) -> Figure:
         return c.fig("breadth_on_date", p, r, col, unit, key)
 
+    mcclellan: list[Part] = (
+        ["; McClellan oscillator ", f("mcclellan_osc", "level")]
+        if r["mcclellan_osc"] is not None
+        else [
+            "; McClellan oscillator: not enough history (no net advances stored before the session)"
+        ]
+    )
     section.sentences.append(
         ["Advancers ", f("advancers", "count"), ", decliners ", f("decliners", "count"), ", unchanged ",
-         f("unchanged", "count"), " of ", f("members_compared", "count"), " members; McClellan oscillator ",
-         f("mcclellan_osc", "level"), "."]
+         f("unchanged", "count"), " of ", f("members_compared", "count"), " members", *mcclellan, "."]
     )  # fmt: skip
     above: list[Part] = []
     for n in (20, 50, 200):
+        lead = "; " if above else "Members above their "
         if r[f"pct_above_sma_{n}"] is not None:
-            lead = "; " if above else "Members above their "
             above += [f"{lead}{n}-day average: ", f(f"pct_above_sma_{n}", "points")]
-    if above:
-        section.sentences.append([*above, "."])
+        else:
+            above += [
+                f"{lead}{n}-day average: not enough history (too few members have a full window)"
+            ]
+    section.sentences.append([*above, "."])
     if r["new_highs_52w"] is not None:
         section.sentences.append(
             ["New 52-week highs: ", f("new_highs_52w", "count"), ", new lows: ", f("new_lows_52w", "count"),
              " (of ", f("members_with_52w", "count"), " members with a 52-week range)."]
         )  # fmt: skip
+    else:
+        section.sentences.append(
+            [
+                "New 52-week highs and lows: not enough history (too few members have a 52-week range)."
+            ]
+        )
     return section
+
+
+#: Closes RSI(14) needs: 14 close-to-close changes.
+RSI_CLOSES = 15
+
+
+def _short_history(
+    c: Composer, query: str, p: dict, r: dict, column: str, n: int, what: str
+) -> list[Part]:
+    """``<what>: not enough history, 14 of 20 sessions stored`` (the count footnoted)."""
+    return [
+        f"{what}: not enough history, ",
+        c.fig(query, p, r, column, "count"),
+        f" of {n} {'closes' if what.startswith('RSI') else 'sessions'} stored",
+    ]
 
 
 def _technicals(c: Composer, universe: UniverseConfig) -> Section:
     p = {"as_of": c.as_of, "universe": "indices"}
+    q = "technicals_snapshot"
     section = Section("Technicals of the indices")
-    for r in c.rows("technicals_snapshot", **p).iter_rows(named=True):
-        parts: list[Part] = [f"{_name(universe, r['ticker'])}: "]
+    for r in c.rows(q, **p).iter_rows(named=True):
+        items: list[list[Part]] = []
         if r["rsi_14"] is not None:
             zone = " (above 70)" if r["rsi_14"] > 70 else " (below 30)" if r["rsi_14"] < 30 else ""
-            parts += ["RSI(14) ", c.fig("technicals_snapshot", p, r, "rsi_14", "rsi"), zone]
+            items.append(["RSI(14) ", c.fig(q, p, r, "rsi_14", "rsi"), zone])
+        elif r["bars_stored"] < RSI_CLOSES:
+            items.append(_short_history(c, q, p, r, "bars_stored", RSI_CLOSES, "RSI(14)"))
+        else:
+            items.append(["RSI(14): not defined (no gain and no loss in its window)"])
         for n in (20, 50, 200):
             if r[f"sma_{n}"] is not None:
-                parts += [f"; {n}-day average ", c.fig("technicals_snapshot", p, r, f"sma_{n}", "level"),
-                          " (close ", c.fig("technicals_snapshot", p, r, f"pct_vs_sma_{n}", "pct"), " vs it)"]  # fmt: skip
+                items.append([f"{n}-day average ", c.fig(q, p, r, f"sma_{n}", "level"),
+                              " (close ", c.fig(q, p, r, f"pct_vs_sma_{n}", "pct"), " vs it)"])  # fmt: skip
+            elif r["bars_stored"] < n:
+                items.append(_short_history(c, q, p, r, "bars_stored", n, f"{n}-day average"))
+            else:
+                items.append(
+                    [f"{n}-day average: not available (a session of its window has no bar)"]
+                )
+        parts: list[Part] = [f"{_name(universe, r['ticker'])}: "]
+        for i, item in enumerate(items):
+            parts += (["; "] if i else []) + item
         parts.append(".")
         section.sentences.append(parts)
+    if not section.sentences:
+        section.withheld.append(
+            "no technicals: no index has a row in marts.technicals on the session"
+        )
     return section
 
 
 def _volume(c: Composer, universe: UniverseConfig) -> Section:
     p = {"as_of": c.as_of, "universe": "broad_etfs"}
+    q = "volume_vs_3m_average"
     section = Section("Volume against the 3-month average")
-    for r in c.rows("volume_vs_3m_average", **p).iter_rows(named=True):
-        if r["rel_volume"] is None:
+    for r in c.rows(q, **p).iter_rows(named=True):
+        if r["volume"] is None:
+            section.sentences.append([f"{r['ticker']}: the source publishes no volume for it."])
             continue
+        traded: list[Part] = [
+            f"{r['ticker']} traded ",
+            c.fig(q, p, r, "volume", "count"),
+            " shares",
+        ]
         rel = r["rel_volume"]
-        how = "well below" if rel < 0.75 else "well above" if rel > 1.25 else "near"
-        section.sentences.append(
-            [f"{r['ticker']} traded ", c.fig("volume_vs_3m_average", p, r, "volume", "count"), f" shares, {how} its 3-month average (",
-             c.fig("volume_vs_3m_average", p, r, "rel_volume", "ratio"), ")."]
-        )  # fmt: skip
+        if rel is not None:
+            how = "well below" if rel < 0.75 else "well above" if rel > 1.25 else "near"
+            section.sentences.append(
+                [
+                    *traded,
+                    f", {how} its 3-month average (",
+                    c.fig(q, p, r, "rel_volume", "ratio"),
+                    ").",
+                ]
+            )
+        elif r["bars_before"] < 63:
+            section.sentences.append(
+                [*traded, "; 3-month average: not enough history, ", c.fig(q, p, r, "bars_before", "count"),
+                 " of 63 sessions stored before it."]
+            )  # fmt: skip
+        else:
+            section.sentences.append(
+                [
+                    *traded,
+                    "; 3-month average: not available (a session of its window has no bar or no volume).",
+                ]
+            )
+    if not section.sentences:
+        section.withheld.append(
+            "no volume figures: no broad ETF has a row in marts.technicals on the session"
+        )
     return section
 
 
@@ -321,7 +407,7 @@ def _periods(c: Composer, universe: UniverseConfig, session: date) -> Section:
             row.append(
                 c.fig("moves_over_period", p, r, "period_return", "pct", key)
                 if r and r["period_return"] is not None
-                else "n/a"
+                else "not enough history (no close stored before the period)"
             )
         section.table.append(row)
     return section
@@ -343,6 +429,11 @@ def _quality(c: Composer, session: date) -> tuple[Section, pl.DataFrame]:
             ]
         )
     return section, failed
+
+
+def _sessions(rows: pl.DataFrame) -> int:
+    """Sessions a chart's rows span (a line needs two)."""
+    return rows["session_date"].n_unique() if rows.height else 0
 
 
 def _number_in_reading_order(sections: list[Section]) -> None:
@@ -378,36 +469,55 @@ def compose_brief(con: duckdb.DuckDBPyConnection, as_of: date, universe: Univers
         _periods(c, universe, session),
         quality,
     ]
-    rendered = {
-        "indices_rebased": charts.rebased_lines(
-            c.rows("index_levels_rebased", as_of=session, universe="indices"),
-            f"Indices rebased to 100 at the end of {session.year - 1}",
-        ),
-        "rut_vs_gspc": charts.ratio_line(
-            c.rows(
-                "relative_strength_line",
-                as_of=session,
-                ticker=RS_PAIR[0],
-                benchmark=RS_PAIR[1],
-                sessions=CHART_SESSIONS,
-            ),
-            "Russell 2000 / S&P 500 (relative strength)",
-        ),
-    }
+    rendered: dict[str, bytes] = {}
+
+    def leave_out(chart: str, why: str) -> None:
+        """No chart without data: the section says why it has none."""
+        for s in sections:
+            if s.chart == chart:
+                s.chart = None
+                s.sentences.append([f"The chart is left out: {why}."])
+
+    rebased = c.rows("index_levels_rebased", as_of=session, universe="indices")
+    if _sessions(rebased) >= 2:
+        rendered["indices_rebased"] = charts.rebased_lines(
+            rebased, f"Indices rebased to 100 at the end of {session.year - 1}"
+        )
+    else:
+        leave_out(
+            "indices_rebased",
+            "rebasing the indices needs each index's last close of the previous year "
+            "and two sessions of this year, which are not stored",
+        )
+    ratio = c.rows(
+        "relative_strength_line",
+        as_of=session,
+        ticker=RS_PAIR[0],
+        benchmark=RS_PAIR[1],
+        sessions=CHART_SESSIONS,
+    ).filter(pl.col("price_ratio").is_not_null())
+    if _sessions(ratio) >= 2:
+        rendered["rut_vs_gspc"] = charts.ratio_line(
+            ratio, "Russell 2000 / S&P 500 (relative strength)"
+        )
+    else:
+        leave_out(
+            "rut_vs_gspc",
+            "a line needs two sessions with both a Russell 2000 and an S&P 500 close, "
+            "and fewer are stored",
+        )
     sector_rows = c.rows("sector_leaders_laggards", as_of=session)
     if any(s.chart == "sector_moves" for s in sections):
         rendered["sector_moves"] = charts.sector_bars(sector_rows, f"Sector ETF moves on {session}")
     breadth_rows = c.rows(
         "breadth_history", as_of=session, universe=BREADTH_UNIVERSE, sessions=CHART_SESSIONS
     )
-    if any(s.chart == "breadth" for s in sections) and breadth_rows.height:
+    if any(s.chart == "breadth" for s in sections) and _sessions(breadth_rows) >= 2:
         rendered["breadth"] = charts.breadth_lines(
             breadth_rows, "Breadth: A/D line and % above the 50-day average"
         )
     else:
-        for s in sections:
-            if s.chart == "breadth":
-                s.chart = None
+        leave_out("breadth", "a line needs two sessions of breadth, and fewer are stored")
     _number_in_reading_order(sections)
     status = "partial" if any(s.withheld for s in sections) else "ok"
     figures = sorted((f for f in c.figures if f.number), key=lambda f: f.number)

@@ -19,6 +19,7 @@ from bellwether import settings
 from bellwether.calendar import last_closed_session, previous_session, sessions_between
 from bellwether.catchup import window_sessions
 from bellwether.quality import raw_checks
+from bellwether.quality.docs import check_description
 from bellwether.quality.results import Outcome, name_rows, results_frame
 from bellwether.registry import MARTS
 from bellwether.sqlfiles import load_sql
@@ -27,25 +28,27 @@ from bellwether.warehouse import Warehouse
 
 RAW_ASSET = "raw/daily_bars"
 
-#: Every check of raw/daily_bars, with whether a failure can block (severity 'error').
+#: Every check of raw/daily_bars (freshness is recorded separately, on the latest session)
+#: with its description, generated from docs/QUALITY.md (severity, what it does, scope, rule).
 RAW_CHECKS: dict[str, str] = {
-    "gx_schema": "columns and types are exactly the table's (Great Expectations)",
-    "gx_unique_key": "(ticker, session_date) is unique (Great Expectations)",
-    "gx_price_sanity": "prices present and > 0, low <= min(open, close) and max(open, close) <= high within 1e-6, volume >= 0 (Great Expectations)",
-    "rejected_rows": "no row of the session was rejected at landing",
-    "completeness_index_etf": "every index and ETF of the active universes has a bar",
-    "completeness_stocks": "stocks missing: warn above 1%, error above 5%",
-    "zero_volume_index": "no index reports zero volume (warning)",
-    "step_change": "close vs previous stored close: stocks warn 25% / error 50%, indices and ETFs 7% / 25%, unless a split or dividend explains it; ~100x is a unit error",
-    "etf_tracking": "ETF total return within 0.5 points of its index (warning)",
-    "restatement": "a re-landed bar moved its close > 0.5% or changed its adj_close basis (warning)",
+    name: check_description(name)
+    for name in (
+        "gx_schema",
+        "gx_unique_key",
+        "gx_price_sanity",
+        "rejected_rows",
+        "completeness_index_etf",
+        "completeness_stocks",
+        "zero_volume_index",
+        "step_change",
+        "etf_tracking",
+        "restatement",
+    )
 }
+#: The checks of the marts (coverage on per-ticker marts, breadth_identity on breadth).
 MART_CHECKS: dict[str, str] = {
-    "unique_key": "each key appears once per session",
-    "coverage": "every landed bar that passed its blocking checks has a row",
-    "breadth_identity": "advancers + decliners + unchanged = members with both bars",
-    "recompute": "stored rows equal a recompute from raw bars (a seeded sample of tickers "
-    "from their first bar, or the last sessions of a cross-sectional mart)",
+    name: check_description(name, mart=True)
+    for name in ("unique_key", "coverage", "breadth_identity", "recompute")
 }
 
 

@@ -210,6 +210,16 @@ class FileSource:
             )
         return bars, actions
 
+    def data_end(self) -> date | None:
+        """The last date any bar file holds (``None`` if none parses): where the data ends,
+        so that a session after it is reported as "the source ended", not as a failure."""
+        ends = []
+        for p in self._files()[0]:
+            dates = parse_bar_text(_read_text_frame(p))["session_date"].drop_nulls()
+            if dates.len():
+                ends.append(dates.max())
+        return max(ends) if ends else None
+
     def fetch(
         self, symbols: list[str], start: date, end: date, *, now: datetime | None = None
     ) -> FetchResult:

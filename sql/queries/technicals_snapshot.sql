@@ -24,9 +24,11 @@
 --   high_52w           DOUBLE   highest high of the 252 sessions ending on session_date
 --   low_52w            DOUBLE   lowest low of that window
 --   pct_from_high_52w  DOUBLE   close / high_52w - 1 (a fraction, <= 0)
+--   bars_stored        BIGINT   the member's bars stored in raw.daily_bars up to session_date
 --
 -- Notes: one row per member with a bar on the session, in universe order. From
---   marts.technicals; a window that is not full (short history, a missing bar) is NULL.
+--   marts.technicals; a window that is not full (short history, a missing bar) is NULL, and
+--   bars_stored tells a short history (fewer bars than the window) from a gap.
 WITH asked AS (
     SELECT bw.session_on_or_before($as_of::DATE) AS session_date
 ),
@@ -52,7 +54,9 @@ SELECT
     t.volatility_20d,
     t.high_52w,
     t.low_52w,
-    t.pct_from_high_52w
+    t.pct_from_high_52w,
+    (SELECT count(*) FROM raw.daily_bars AS b
+     WHERE b.ticker = t.ticker AND b.session_date <= t.session_date) AS bars_stored
 FROM marts.technicals AS t
 JOIN members AS m ON m.ticker = t.ticker
 LEFT JOIN raw.instruments AS i ON i.ticker = t.ticker

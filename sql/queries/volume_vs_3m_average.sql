@@ -14,9 +14,11 @@
 --   rel_volume     DOUBLE   volume / avg_volume_63
 --   pct_vs_avg_63  DOUBLE   rel_volume - 1 (a fraction: 0.25 = 25% above average)
 --   avg_volume_20  DOUBLE   mean volume of the 20 sessions ending the previous session
+--   bars_before    BIGINT   the member's bars stored in raw.daily_bars before session_date
 --
 -- Notes: one row per member with a bar on the session, in universe order. From
---   marts.technicals; averages are NULL until 63 (20) earlier sessions have bars.
+--   marts.technicals; averages are NULL until 63 (20) earlier sessions have bars
+--   (bars_before tells a short history from a gap).
 WITH asked AS (
     SELECT bw.session_on_or_before($as_of::DATE) AS session_date
 ),
@@ -32,7 +34,9 @@ SELECT
     t.avg_volume_63,
     t.rel_volume,
     t.rel_volume - 1 AS pct_vs_avg_63,
-    t.avg_volume_20
+    t.avg_volume_20,
+    (SELECT count(*) FROM raw.daily_bars AS b
+     WHERE b.ticker = t.ticker AND b.session_date < t.session_date) AS bars_before
 FROM marts.technicals AS t
 JOIN members AS m ON m.ticker = t.ticker
 LEFT JOIN raw.instruments AS i ON i.ticker = t.ticker

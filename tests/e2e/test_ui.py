@@ -7,13 +7,18 @@ Playwright. Every request the page makes to anything but 127.0.0.1 is refused.
 The click path (Dagster 1.13's UI):
 
 1. Lineage (``/asset-groups``): the groups ``raw``, ``marts``, ``quality``, ``reports``.
-2. **Materialize all…** -> **Show all partitions** -> type the range
-   ``[2025-12-01...2025-12-05]`` (5 partitions) -> **Launch backfill** -> the toast
-   "Created backfill <id>" -> the backfill's page, until its status is **Succeeded**.
-3. The **Checks** tab of ``raw/daily_bars`` and ``marts/breadth``: every check evaluated.
+2. The job ``bellwether_daily`` -> **Materialize all…** -> **Show all partitions** -> type
+   the range ``[2025-12-01...2025-12-05]`` (5 partitions) -> **Launch backfill** -> the
+   toast "Created backfill <id>" -> the backfill's page, until its one run of
+   ``bellwether_daily`` succeeded.
+3. The **Checks** tab of ``raw/daily_bars`` and ``marts/breadth``: every check evaluated,
+   each described with its severity as docs/QUALITY.md says.
 4. The charts (**Show Markdown** on ``chart: ...``) of ``marts/relative_performance`` and
-   ``marts/breadth``, the preview of ``raw/daily_bars``, the summary of ``quality/check_results``.
-5. Automation: the after-close schedule, running.
+   ``marts/breadth``, the preview of ``raw/daily_bars``, the summary of ``quality/check_results``;
+   a column's description; the **Partitions** tab counts the sessions from the history
+   start only, and a partition's row count is its rows in DuckDB.
+5. Automation: the after-close schedule, running; its tick for 2026-11-16 (after the bundled
+   sample) launched through the webserver fails and leaves the partition unmaterialized.
 
 Screenshots and logs go to ``tmp/artifacts/e2e/``; with ``BELLWETHER_E2E_DOCS=1`` (``make
 screenshots``) the README's screenshots in ``docs/screenshots/`` are refreshed too.
@@ -26,10 +31,13 @@ import os
 import re
 import shutil
 import time
+import urllib.request
 import warnings
 from contextlib import suppress
+from datetime import datetime
 from pathlib import Path
 from urllib.parse import urlparse
+from zoneinfo import ZoneInfo
 
 import duckdb
 import pytest
@@ -66,6 +74,9 @@ SESSIONS = [d.isoformat() for d in sessions_between(FIRST, LAST)]
 ARTIFACTS = ROOT / "tmp" / "artifacts" / "e2e"
 DOCS_SCREENSHOTS = ROOT / "docs" / "screenshots"
 UPDATE_DOCS = os.environ.get("BELLWETHER_E2E_DOCS") == "1"
+JOB = "bellwether_daily"
+#: A schedule tick after the bundled sample's last session (2026-06-29).
+TICK_BEYOND_DATA = datetime(2026, 11, 16, 18, 0, tzinfo=ZoneInfo("America/New_York"))
 
 #: Checks whose failure withholds data (severity error): they must pass on the sample.
 BLOCKING_RAW_CHECKS = [
@@ -203,11 +214,40 @@ def _backfill_status(page: Page) -> str:
     return label.locator("xpath=..").inner_text().replace("Status", "", 1).strip()
 
 
+def _instance(server: DagsterDev):
+    import dagster as dg
+
+    return dg.DagsterInstance.from_config(str(server.dagster_home))
+
+
+def _wait_for_runs(server: DagsterDev, run_ids: list[str], timeout_s: float) -> dict[str, str]:
+    """Wait until every run ended; their statuses by id."""
+    import dagster as dg
+
+    deadline = time.monotonic() + timeout_s
+    while True:
+        with _instance(server) as instance:
+            runs = [instance.get_run_by_id(r) for r in run_ids]
+        if all(r is not None and r.is_finished for r in runs) or time.monotonic() > deadline:
+            return {r.run_id: r.status.value for r in runs if isinstance(r, dg.DagsterRun)}
+        time.sleep(3)
+
+
+def _all_partitions() -> list[str]:
+    """The partition keys of the sessions up to now (the configured history start on)."""
+    from bellwether.partitions import session_partitions
+
+    return session_partitions().get_partition_keys()
+
+
 @pytest.fixture(scope="module")
 def backfill(server, page, shot) -> str:
-    """Launch the backfill of the range from the UI by clicking; wait until it succeeded."""
+    """Launch the backfill of the range from the job's page by clicking; wait until its run
+    (a run of the job) succeeded."""
     started = time.monotonic()
-    _open_lineage(page, server)
+    _open(page, server, f"/locations/bellwether/jobs/{JOB}")
+    page.get_by_role("button", name="Materialize all").wait_for(timeout=STARTUP_TIMEOUT_MS)
+    _skip_invitation(page)
     page.get_by_role("button", name="Materialize all").click()
     dialog = page.get_by_role("dialog").filter(has_text="Launch runs to materialize")
     dialog.wait_for()
@@ -236,18 +276,27 @@ def backfill(server, page, shot) -> str:
             status = _backfill_status(page)
         except PlaywrightTimeoutError:
             status = ""
+        # a job's backfill is "Completed" once its run is submitted, an asset backfill
+        # "Succeeded" once it ran
         if status and status not in ("In progress", "Requested", "Queued"):
             break
         if time.monotonic() - last_reload > 30:  # the page polls, but do not trust one socket
             page.reload(wait_until="domcontentloaded")
             last_reload = time.monotonic()
         time.sleep(3)
-    TIMINGS["backfill_run_s"] = round(time.monotonic() - launched, 1)
-    shot("03_backfill", docs=True)
-    assert status == "Succeeded", (
-        f"backfill {backfill_id} ended as {status!r} after {TIMINGS['backfill_run_s']}s; "
+    assert status in ("Succeeded", "Completed"), (
+        f"backfill {backfill_id} ended as {status!r} after {round(time.monotonic() - launched)}s; "
         f"see {ARTIFACTS}"
     )
+    with _instance(server) as instance:
+        run_ids = [
+            r.run_id for r in instance.get_runs() if r.tags.get("dagster/backfill") == backfill_id
+        ]
+    statuses = _wait_for_runs(server, run_ids, BACKFILL_TIMEOUT_S)
+    TIMINGS["backfill_run_s"] = round(time.monotonic() - launched, 1)
+    page.reload(wait_until="domcontentloaded")
+    shot("03_backfill", docs=True)
+    assert run_ids and set(statuses.values()) == {"SUCCESS"}, (backfill_id, statuses)
     return backfill_id
 
 
@@ -298,11 +347,10 @@ def test_a_backfill_launched_from_the_ui_runs_once_and_succeeds(backfill, server
     import dagster as dg
 
     with dg.DagsterInstance.from_config(str(server.dagster_home)) as instance:
-        runs = instance.get_runs()
+        runs = [r for r in instance.get_runs() if r.tags.get("dagster/backfill") == backfill]
         statuses = [r.status for r in runs]
-        backfills = {r.tags.get("dagster/backfill") for r in runs}
     assert statuses == [dg.DagsterRunStatus.SUCCESS], statuses  # single-run backfill policy
-    assert backfills == {backfill}
+    assert [r.job_name for r in runs] == [JOB]  # the project's job, not __ASSET_JOB
 
 
 def test_the_asset_checks_results_are_visible(backfill, server, page, shot):
@@ -345,6 +393,8 @@ def test_charts_and_previews_show_in_the_asset_metadata(
     if asset == "marts/relative_performance":
         expect(page.get_by_text("Row count")).to_be_visible()
         expect(page.get_by_text("price_ratio", exact=True)).to_be_visible()  # column schema
+        # ... with each column's definition from docs/METRICS.md
+        expect(page.get_by_text(re.compile(r"the relative-strength line")).first).to_be_visible()
         shot("05_asset_overview", docs=True)
     row.get_by_text("Show Markdown").first.click()
     dialog = page.get_by_role("dialog").filter(has_text=entry)
@@ -405,3 +455,125 @@ def test_the_rows_are_in_duckdb(backfill, server):
     charts = server.data_dir / "charts"
     assert (charts / "relative_performance" / f"RUT_GSPC_{LAST}.png").stat().st_size > 1000
     assert (charts / "breadth" / f"sp500_sample_{LAST}.png").stat().st_size > 1000
+
+
+def test_a_checks_description_names_its_severity(backfill, server, page, shot):
+    _open(page, server, "/assets/raw/daily_bars?view=checks")
+    page.get_by_text("completeness_index_etf", exact=True).first.click()
+    expect(
+        page.get_by_text(re.compile(r"Severity error\. Error blocks: a failure withholds")).first
+    ).to_be_visible()
+    shot("04_check_description")
+    page.get_by_text("etf_tracking", exact=True).first.click()
+    expect(
+        page.get_by_text(re.compile(r"Severity warn\. Warn does not block")).first
+    ).to_be_visible()
+
+
+def _partition_counts(page: Page, materialized: int, missing: int, failed: int) -> None:
+    for label, n in (("Materialized", materialized), ("Missing", missing), ("Failed", failed)):
+        expect(page.get_by_text(f"{label} ({n})", exact=True).first).to_be_visible()
+
+
+def test_the_partitions_tab_counts_only_the_configured_window(backfill, server, page, shot):
+    total = len(_all_partitions())
+    assert _all_partitions()[0] == "2024-01-02"  # the default history start
+    _open(page, server, "/assets/raw/daily_bars?view=partitions")
+    _partition_counts(page, len(SESSIONS), total - len(SESSIONS), 0)
+    shot("07_partitions")
+
+
+@pytest.mark.parametrize(
+    ("asset", "table"),
+    [("raw/daily_bars", "raw.daily_bars"), ("marts/breadth", "marts.breadth")],
+)
+def test_a_partitions_row_count_is_its_rows_in_duckdb(backfill, server, page, shot, asset, table):
+    session = SESSIONS[len(SESSIONS) // 2]  # not the last: its count must not be the run's
+    con = duckdb.connect(str(server.warehouse), read_only=True)
+    try:
+        rows = con.execute(
+            f"SELECT count(*) FROM {table} WHERE session_date = ?", [session]
+        ).fetchall()[0][0]
+        total = con.execute(f"SELECT count(*) FROM {table}").fetchall()[0][0]
+    finally:
+        con.close()
+    _open(page, server, f"/assets/{asset}?view=partitions&partition={session}")
+    row = page.locator("tr").filter(has=page.get_by_text("dagster/row_count", exact=True)).first
+    expect(row).to_contain_text(re.compile(rf"(^|\D)({rows}|{rows:,})(\D|$)"))
+    table_row = page.locator("tr").filter(has=page.get_by_text("table: total rows", exact=True))
+    expect(table_row.first).to_contain_text(re.compile(rf"(^|\D)({total}|{total:,})(\D|$)"))
+    shot(f"07_partition_{asset.replace('/', '_')}")
+
+
+def _graphql(server: DagsterDev, query: str, variables: dict) -> dict:
+    request = urllib.request.Request(
+        f"{server.url}/graphql",
+        data=json.dumps({"query": query, "variables": variables}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.loads(response.read())
+
+
+LAUNCH_RUN = """
+mutation LaunchRun($params: ExecutionParams!) {
+  launchRun(executionParams: $params) {
+    __typename
+    ... on LaunchRunSuccess { run { runId } }
+    ... on PythonError { message }
+    ... on InvalidSubsetError { message }
+    ... on RunConfigValidationInvalid { errors { message } }
+  }
+}
+"""
+
+
+def test_a_schedule_tick_beyond_the_data_fails_and_leaves_the_partition_unmaterialized(
+    backfill, server, page, shot
+):
+    """The schedule's tick for a session after the bundled sample, evaluated as the daemon
+    does and launched through the webserver: the run fails naming the session and why, and
+    the partition is not counted as materialized."""
+    import dagster as dg
+
+    from bellwether.schedules import SCHEDULE_NAME, after_close_schedule
+
+    request = after_close_schedule(
+        dg.build_schedule_context(scheduled_execution_time=TICK_BEYOND_DATA)
+    )
+    assert isinstance(request, dg.RunRequest) and request.partition_key == "2026-11-16"
+    tags = {**request.tags, "dagster/partition": request.partition_key,
+            "dagster/schedule_name": SCHEDULE_NAME}  # fmt: skip
+    answer = _graphql(server, LAUNCH_RUN, {"params": {
+        "selector": {"repositoryLocationName": "bellwether", "repositoryName": "__repository__",
+                     "jobName": JOB},
+        "mode": "default",
+        "executionMetadata": {"tags": [{"key": k, "value": v} for k, v in tags.items()]},
+    }})  # fmt: skip
+    launched = answer["data"]["launchRun"]
+    assert launched["__typename"] == "LaunchRunSuccess", answer
+    run_id = launched["run"]["runId"]
+    assert _wait_for_runs(server, [run_id], 600) == {run_id: "FAILURE"}
+    with _instance(server) as instance:
+        failures = [
+            e.dagster_event.step_failure_data.error.message
+            for e in instance.all_logs(run_id)
+            if e.dagster_event and e.dagster_event.is_step_failure
+        ]
+        materialized = instance.get_materialized_partitions(dg.AssetKey(["raw", "daily_bars"]))
+    assert any(
+        "1 of the 1 requested sessions landed none of their bars" in m
+        and "2026-11-16: after the end of the bundled source's data (2026-06-29)" in m
+        for m in failures
+    ), failures
+    assert materialized == set(SESSIONS)
+
+    _open(page, server, f"/runs/{run_id}")
+    expect(page.get_by_text(re.compile(r"^(Failure|Failed)$")).first).to_be_visible()
+    # the run's failure says which session and why, in its event log
+    expect(page.get_by_text(re.compile(r"landed none\s+of their bars")).first).to_be_visible()
+    shot("08_tick_beyond_data_run")
+    _open(page, server, "/assets/raw/daily_bars?view=partitions")
+    total = len(_all_partitions())
+    _partition_counts(page, len(SESSIONS), total - len(SESSIONS) - 1, 1)
+    shot("08_tick_beyond_data_partitions")
