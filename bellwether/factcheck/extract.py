@@ -228,6 +228,7 @@ class _Extractor:
                 )
                 consumed.append((a, m.end() + c0))
                 break
+        made.sort(key=lambda c: c.start)
         for claim in made:
             claim.start += s0
             claim.end += s0
@@ -238,6 +239,7 @@ class _Extractor:
                 else:
                     claim.on = self.session
             if forward and claim.uncheckable is None:
+                claim.kind = "forecast"
                 claim.uncheckable = f"about the future or an expectation ({forward.group(0)!r})"
             self.out.claims.append(claim)
             self.out.recognised += 1
@@ -540,9 +542,13 @@ class _Extractor:
                 return []
             if v < 1 and dec == 0:
                 return []
-            return [
-                self._claim(kind, measure, text, a, b, subj, value=v, unit="level", decimals=dec)
-            ]
+            level = self._claim(kind, measure, text, a, b, subj, value=v, unit="level", decimals=dec)
+            if g.get("rec"):  # "closed at a record 6,978.60": a record claim too
+                record = self._claim(
+                    "record", "is_record_close", text, a, b, subj, value=True, unit="bool"
+                )
+                return [record, level]
+            return [level]
         return []
 
 

@@ -582,13 +582,14 @@ RULES: list[tuple[str, str, re.Pattern]] = [
     ),
     ("move_pct", "ret", re.compile(r"(?<![\w.])(?P<n>[+\-\u2212\u2013]\d+(?:\.\d+)?)" + PCT, re.I)),
     ("move_pct", "ret", re.compile(r"\b(?:with|by|of)\s+(?:a\s+)?" + _N + PCT, re.I)),
+    ("move_pct", "ret", re.compile(r"\bor\s+" + HEDGE + _N + PCT, re.I)),
     # levels
     (
         "level",
         "close",
         re.compile(
             r"\b(?:closed|ended|finished|settled|close[sd]?|finishing|ending|closing)\s+(?:the\s+(?:session|day|week)\s+)?"
-            r"(?:at|near|around|on)\s+(?:an?\s+(?:record|all-time high)\s+(?:of\s+)?|a\s+level\s+of\s+)?"
+            r"(?:at|near|around|on)\s+(?:an?\s+(?P<rec>record|all-time high)\s+(?:of\s+)?|a\s+level\s+of\s+)?"
             + _N
             + r"(?!\s*(?:%|percent|points|pts|shares|[mb]\b|million|billion))",
             re.I,
@@ -598,7 +599,7 @@ RULES: list[tuple[str, str, re.Pattern]] = [
         "level",
         "close",
         re.compile(
-            r"\b(?:to|at)\s+(?:a\s+record\s+(?:of\s+)?|an\s+all-time\s+high\s+of\s+)?"
+            r"\b(?:to|at)\s+(?:an?\s+(?P<rec>record|all-time\s+high)\s+(?:of\s+)?)?"
             + _N
             + r"(?!\s*(?:%|percent|points|pts|shares|[mb]\b|million|billion|-|\u2013|to\b))",
             re.I,
