@@ -72,16 +72,31 @@ def ordinal(n: int) -> str:
 
 def recap_2026_01_22(con) -> tuple[str, date | None, list[Line]]:
     d = date(2026, 1, 22)
-    mv = {t: row(con, "daily_moves", t, as_of=d, universe="market") for t in ("^GSPC", "^IXIC", "^DJI", "^RUT", "SPY", "QQQ", "IWM")}
+    mv = {
+        t: row(con, "daily_moves", t, as_of=d, universe="market")
+        for t in ("^GSPC", "^IXIC", "^DJI", "^RUT", "SPY", "QQQ", "IWM")
+    }
     st = {t: row(con, "streaks_on_date", t, as_of=d, universe="indices") for t in ("^DJI",)}
     rel = row(con, "small_vs_large_outperformance_run", "^RUT", as_of=d)
     assert rel["kind"] == "outperf"
     rut_up = row(con, "streaks_on_date", "^RUT", as_of=d, universe="indices")["run_length"]
     rec = row(con, "record_closes_ytd", "^RUT", as_of=d, universe="indices")
-    per = run_query(con, "moves_over_period", start_date=date(2026, 1, 2), end_date=d, universe="indices")
+    per = run_query(
+        con, "moves_over_period", start_date=date(2026, 1, 2), end_date=d, universe="indices"
+    )
     since = {(r["ticker"], r["basis"]): r["period_return"] for r in per.iter_rows(named=True)}
-    tech = {r["ticker"]: r for r in run_query(con, "technicals_snapshot", as_of=d, universe="market").iter_rows(named=True)}
-    vol = {r["ticker"]: r for r in run_query(con, "volume_vs_3m_average", as_of=d, universe="broad_etfs").iter_rows(named=True)}
+    tech = {
+        r["ticker"]: r
+        for r in run_query(con, "technicals_snapshot", as_of=d, universe="market").iter_rows(
+            named=True
+        )
+    }
+    vol = {
+        r["ticker"]: r
+        for r in run_query(con, "volume_vs_3m_average", as_of=d, universe="broad_etfs").iter_rows(
+            named=True
+        )
+    }
     sectors = run_query(con, "sector_leaders_laggards", as_of=d)
     lead = sectors.row(0, named=True)
     last = sectors.row(sectors.height - 1, named=True)
@@ -93,71 +108,133 @@ def recap_2026_01_22(con) -> tuple[str, date | None, list[Line]]:
     spx_dist = row(con, "distance_from_52w_high", "^GSPC", as_of=d, universe="indices")
     # an average volume that is the 65-session one, not the 63-session one, at 0.1M precision
     windows = run_query(con, "volume_average_windows", as_of=d, ticker="SPY")
-    avg65 = windows.filter((pl.col("sessions") == 65) & (pl.col("ending") == "previous"))["avg_volume"][0]
+    avg65 = windows.filter((pl.col("sessions") == 65) & (pl.col("ending") == "previous"))[
+        "avg_volume"
+    ][0]
     assert round(avg65 / 1e6, 1) != round(vol["SPY"]["avg_volume_63"] / 1e6, 1)
     assert round(avg65 / 1e6, 1) != round(vol["SPY"]["avg_volume_20"] / 1e6, 1)
     assert rut_up != rel["run_length"] and st["^DJI"]["kind"] == "up"
     assert tech["^RUT"]["rsi_14"] > 70 and tech["^GSPC"]["rsi_14"] < 70
     assert tech["^DJI"]["above_sma_50"] and not tech["^GSPC"]["above_sma_20"]
     assert rut_dist["is_new_high_52w"] and not spx_dist["is_new_high_52w"]
-    assert not row(con, "record_closes_ytd", "^GSPC", as_of=d, universe="indices")["is_record_close"]
+    assert not row(con, "record_closes_ytd", "^GSPC", as_of=d, universe="indices")[
+        "is_record_close"
+    ]
     assert lead["ticker"] != "XLB"
 
     lines = [
         Line("# Market wrap: Thursday, January 22, 2026", []),
-        Line(f"The S&P 500 rose {pct(mv['^GSPC']['ret_1d'])} to {mv['^GSPC']['close']:,.2f}.",
-             [("move_pct", CONFIRMED, TRUE), ("level", CONFIRMED, TRUE)]),
-        Line(f"The Nasdaq Composite added {mv['^IXIC']['change']:.2f} points.", [("move_points", CONFIRMED, TRUE)]),
+        Line(
+            f"The S&P 500 rose {pct(mv['^GSPC']['ret_1d'])} to {mv['^GSPC']['close']:,.2f}.",
+            [("move_pct", CONFIRMED, TRUE), ("level", CONFIRMED, TRUE)],
+        ),
+        Line(
+            f"The Nasdaq Composite added {mv['^IXIC']['change']:.2f} points.",
+            [("move_points", CONFIRMED, TRUE)],
+        ),
         # planted: the Dow's move off by half
-        Line(f"The Dow gained {mv['^DJI']['ret_1d'] * 50:.2f}% on the day.", [("move_pct", WRONG, PLANTED)]),
-        Line(f"The Dow rose for a {ordinal(st['^DJI']['run_length'])} straight session.", [("streak", CONFIRMED, TRUE)]),
+        Line(
+            f"The Dow gained {mv['^DJI']['ret_1d'] * 50:.2f}% on the day.",
+            [("move_pct", WRONG, PLANTED)],
+        ),
+        Line(
+            f"The Dow rose for a {ordinal(st['^DJI']['run_length'])} straight session.",
+            [("streak", CONFIRMED, TRUE)],
+        ),
         # planted: a relative run reported as an absolute streak
-        Line(f"The Russell 2000 extended its winning streak to {rel['run_length']} sessions.",
-             [("streak", OTHER_READING, PLANTED)]),
-        Line(f"Small caps beat large caps for the {rel['run_length']}th straight session.",
-             [("relative_run", CONFIRMED, TRUE)]),
-        Line(f"IWM has outperformed SPY in each of the last {rel['run_length']} sessions.",
-             [("relative_run", CONFIRMED, TRUE)]),
+        Line(
+            f"The Russell 2000 extended its winning streak to {rel['run_length']} sessions.",
+            [("streak", OTHER_READING, PLANTED)],
+        ),
+        Line(
+            f"Small caps beat large caps for the {rel['run_length']}th straight session.",
+            [("relative_run", CONFIRMED, TRUE)],
+        ),
+        Line(
+            f"IWM has outperformed SPY in each of the last {rel['run_length']} sessions.",
+            [("relative_run", CONFIRMED, TRUE)],
+        ),
         # planted: no such run
-        Line("Small caps have lagged large caps for 3 straight sessions.", [("relative_run", WRONG, PLANTED)]),
-        Line(f"The Russell 2000 notched its {ordinal(rec['record_closes_ytd'])} record close of the year.",
-             [("record_count", CONFIRMED, TRUE)]),
+        Line(
+            "Small caps have lagged large caps for 3 straight sessions.",
+            [("relative_run", WRONG, PLANTED)],
+        ),
+        Line(
+            f"The Russell 2000 notched its {ordinal(rec['record_closes_ytd'])} record close of the year.",
+            [("record_count", CONFIRMED, TRUE)],
+        ),
         Line("It also hit a new 52-week high.", [("high_52w", CONFIRMED, TRUE)]),
         # planted: the S&P 500 is not at a record
         Line("The S&P 500 finished at a record close.", [("record", WRONG, PLANTED)]),
         # planted: period returns right only from January 2's open (the issue's example)
-        Line(f"The Russell 2000 is up {pct(since[('^RUT', 'open')])} since January 2 while the S&P 500 "
-             f"gained {pct(since[('^GSPC', 'open')])}.",
-             [("period_return", OTHER_READING, PLANTED), ("period_return", OTHER_READING, PLANTED)]),
-        Line(f"Year to date, the Dow has gained {pct(mv['^DJI']['ret_ytd'])}.", [("period_return", CONFIRMED, TRUE)]),
-        Line(f"The Nasdaq is up {pct(mv['^IXIC']['ret_ytd'] * 2)} year-to-date.", [("period_return", WRONG, PLANTED)]),
-        Line(f"IWM traded {vol['IWM']['volume'] / 1e6:.1f}M shares against a {vol['IWM']['avg_volume_63'] / 1e6:.1f}M average.",
-             [("volume", CONFIRMED, TRUE), ("volume", CONFIRMED, TRUE)]),
+        Line(
+            f"The Russell 2000 is up {pct(since[('^RUT', 'open')])} since January 2 while the S&P 500 "
+            f"gained {pct(since[('^GSPC', 'open')])}.",
+            [("period_return", OTHER_READING, PLANTED), ("period_return", OTHER_READING, PLANTED)],
+        ),
+        Line(
+            f"Year to date, the Dow has gained {pct(mv['^DJI']['ret_ytd'])}.",
+            [("period_return", CONFIRMED, TRUE)],
+        ),
+        Line(
+            f"The Nasdaq is up {pct(mv['^IXIC']['ret_ytd'] * 2)} year-to-date.",
+            [("period_return", WRONG, PLANTED)],
+        ),
+        Line(
+            f"IWM traded {vol['IWM']['volume'] / 1e6:.1f}M shares against a {vol['IWM']['avg_volume_63'] / 1e6:.1f}M average.",
+            [("volume", CONFIRMED, TRUE), ("volume", CONFIRMED, TRUE)],
+        ),
         # planted: an average over 65 sessions, not 63
-        Line(f"SPY volume of {vol['SPY']['volume'] / 1e6:.1f}M shares compared with a three-month average of {avg65 / 1e6:.1f}M.",
-             [("volume", CONFIRMED, TRUE), ("volume", OTHER_READING, PLANTED)]),
-        Line(f"QQQ volume ran {pct(vol['QQQ']['pct_vs_avg_63'], 1)} below its average volume.", [("volume", CONFIRMED, TRUE)]),
+        Line(
+            f"SPY volume of {vol['SPY']['volume'] / 1e6:.1f}M shares compared with a three-month average of {avg65 / 1e6:.1f}M.",
+            [("volume", CONFIRMED, TRUE), ("volume", OTHER_READING, PLANTED)],
+        ),
+        Line(
+            f"QQQ volume ran {pct(vol['QQQ']['pct_vs_avg_63'], 1)} below its average volume.",
+            [("volume", CONFIRMED, TRUE)],
+        ),
         Line("The Russell 2000's RSI is above 70.", [("rsi", CONFIRMED, TRUE)]),
         Line("The S&P 500 looks overbought.", [("rsi", WRONG, PLANTED)]),
-        Line(f"The 14-day RSI of the Nasdaq stands at {tech['^IXIC']['rsi_14']:.1f}.", [("rsi", CONFIRMED, TRUE)]),
+        Line(
+            f"The 14-day RSI of the Nasdaq stands at {tech['^IXIC']['rsi_14']:.1f}.",
+            [("rsi", CONFIRMED, TRUE)],
+        ),
         Line("The Dow closed above its 50-day moving average.", [("sma", CONFIRMED, TRUE)]),
         Line("The S&P 500 sits above its 20-day moving average.", [("sma", WRONG, PLANTED)]),
-        Line(f"The S&P 500's 200-day moving average stands at {tech['^GSPC']['sma_200']:,.2f}.", [("sma", CONFIRMED, TRUE)]),
+        Line(
+            f"The S&P 500's 200-day moving average stands at {tech['^GSPC']['sma_200']:,.2f}.",
+            [("sma", CONFIRMED, TRUE)],
+        ),
         # planted: the distance from the 50-day average given as the 20-day one
-        Line(f"The Russell 2000 is {pct(tech['^RUT']['pct_vs_sma_50'])} above its 20-day moving average.",
-             [("sma", OTHER_READING, PLANTED)]),
-        Line(f"The Nasdaq's 20-day volatility stands at {tech['^IXIC']['volatility_20d'] * 100:.1f}%.",
-             [("volatility", CONFIRMED, TRUE)]),
+        Line(
+            f"The Russell 2000 is {pct(tech['^RUT']['pct_vs_sma_50'])} above its 20-day moving average.",
+            [("sma", OTHER_READING, PLANTED)],
+        ),
+        Line(
+            f"The Nasdaq's 20-day volatility stands at {tech['^IXIC']['volatility_20d'] * 100:.1f}%.",
+            [("volatility", CONFIRMED, TRUE)],
+        ),
         Line("The Dow's realized volatility is 25.0%.", [("volatility", WRONG, PLANTED)]),
-        Line(f"The Dow is {pct(-dist['pct_from_high_52w'], 1)} below its 52-week high.", [("high_52w", CONFIRMED, TRUE)]),
-        Line(f"Advancers outnumbered decliners {breadth['advancers']} to {breadth['decliners']}.",
-             [("breadth", CONFIRMED, TRUE), ("breadth", CONFIRMED, TRUE)]),
-        Line(f"{breadth['pct_above_sma_20']:.1f}% of S&P 500 stocks are above their 20-day average.",
-             [("breadth", CONFIRMED, TRUE)]),
-        Line(f"Only {breadth['pct_above_sma_50'] - 10:.0f}% of S&P 500 members closed above their 50-day average.",
-             [("breadth", WRONG, PLANTED)]),
-        Line(f"{lead['sector']} led with +{lead['ret_1d'] * 100:.2f}% while Utilities fell {pct(utilities['ret_1d'] * 2)}.",
-             [("sector", CONFIRMED, TRUE), ("sector", CONFIRMED, TRUE), ("sector", WRONG, PLANTED)]),
+        Line(
+            f"The Dow is {pct(-dist['pct_from_high_52w'], 1)} below its 52-week high.",
+            [("high_52w", CONFIRMED, TRUE)],
+        ),
+        Line(
+            f"Advancers outnumbered decliners {breadth['advancers']} to {breadth['decliners']}.",
+            [("breadth", CONFIRMED, TRUE), ("breadth", CONFIRMED, TRUE)],
+        ),
+        Line(
+            f"{breadth['pct_above_sma_20']:.1f}% of S&P 500 stocks are above their 20-day average.",
+            [("breadth", CONFIRMED, TRUE)],
+        ),
+        Line(
+            f"Only {breadth['pct_above_sma_50'] - 10:.0f}% of S&P 500 members closed above their 50-day average.",
+            [("breadth", WRONG, PLANTED)],
+        ),
+        Line(
+            f"{lead['sector']} led with +{lead['ret_1d'] * 100:.2f}% while Utilities fell {pct(utilities['ret_1d'] * 2)}.",
+            [("sector", CONFIRMED, TRUE), ("sector", CONFIRMED, TRUE), ("sector", WRONG, PLANTED)],
+        ),
         Line(f"{last['sector']} was the worst-performing sector.", [("sector", CONFIRMED, TRUE)]),
         Line("Materials was the best-performing sector.", [("sector", WRONG, PLANTED)]),
         Line(f"Basic Materials added {pct(materials['ret_1d'])}.", [("sector", CONFIRMED, TRUE)]),
@@ -165,7 +242,10 @@ def recap_2026_01_22(con) -> tuple[str, date | None, list[Line]]:
         Line("The VIX fell 5.1%.", [("move_pct", NOT_IN_WAREHOUSE, OUT)]),
         Line("Semiconductors jumped 1.8%.", [("move_pct", NOT_IN_WAREHOUSE, OUT)]),
         Line("ARKK rose 3.2%.", [("move_pct", NOT_IN_WAREHOUSE, OUT)]),
-        Line("Strategists expect the S&P 500 to end the year at 7,500.", [("forecast", UNCHECKABLE, OUT)]),
+        Line(
+            "Strategists expect the S&P 500 to end the year at 7,500.",
+            [("forecast", UNCHECKABLE, OUT)],
+        ),
     ]
     return "\n".join(x.text for x in lines), None, lines
 
@@ -176,16 +256,23 @@ def recap_2026_01_22(con) -> tuple[str, date | None, list[Line]]:
 def recap_2026_01_27(con) -> tuple[str, date | None, list[Line]]:
     d = date(2026, 1, 27)
     fri = date(2026, 1, 23)
-    mv = {t: row(con, "daily_moves", t, as_of=d, universe="indices") for t in ("^GSPC", "^IXIC", "^DJI", "^RUT")}
+    mv = {
+        t: row(con, "daily_moves", t, as_of=d, universe="indices")
+        for t in ("^GSPC", "^IXIC", "^DJI", "^RUT")
+    }
     rut_fri = row(con, "daily_moves", "^RUT", as_of=fri, universe="indices")
     spx_tue = row(con, "daily_moves", "^GSPC", as_of=date(2026, 1, 20), universe="indices")
     spx_streak = row(con, "streaks_on_date", "^GSPC", as_of=d, universe="indices")
     rel = row(con, "small_vs_large_outperformance_run", "^RUT", as_of=d)
-    rel = run_query(con, "small_vs_large_outperformance_run", as_of=d).filter(
-        (pl.col("ticker") == "^RUT") & (pl.col("run_length") > 0)
-    ).row(0, named=True)
+    rel = (
+        run_query(con, "small_vs_large_outperformance_run", as_of=d)
+        .filter((pl.col("ticker") == "^RUT") & (pl.col("run_length") > 0))
+        .row(0, named=True)
+    )
     rec = row(con, "record_closes_ytd", "^GSPC", as_of=d, universe="indices")
-    week = run_query(con, "moves_over_period", start_date=date(2026, 1, 26), end_date=d, universe="indices")
+    week = run_query(
+        con, "moves_over_period", start_date=date(2026, 1, 26), end_date=d, universe="indices"
+    )
     week = {(r["ticker"], r["basis"]): r["period_return"] for r in week.iter_rows(named=True)}
     sectors = run_query(con, "sector_leaders_laggards", as_of=d)
     lead, last = sectors.row(0, named=True), sectors.row(sectors.height - 1, named=True)
@@ -194,28 +281,57 @@ def recap_2026_01_27(con) -> tuple[str, date | None, list[Line]]:
     assert not tech["above_sma_20"]
     text_lines = [
         Line("## Tuesday's session", []),
-        Line(f"- **S&P 500**: +{mv['^GSPC']['ret_1d'] * 100:.2f}%, closing at a record {mv['^GSPC']['close']:,.2f}, "
-             f"its {ordinal(spx_streak['run_length'])} consecutive gain.",
-             [("move_pct", CONFIRMED, TRUE), ("record", CONFIRMED, TRUE), ("level", CONFIRMED, TRUE),
-              ("streak", CONFIRMED, TRUE)]),
-        Line(f"- That makes {rec['record_closes_ytd']} record closes this year for the index.", [("record_count", CONFIRMED, TRUE)]),
-        Line(f"- Dow: down {abs(mv['^DJI']['change']):,.2f} points, or {pct(mv['^DJI']['ret_1d'])}.",
-             [("move_points", CONFIRMED, TRUE), ("move_pct", CONFIRMED, TRUE)]),
+        Line(
+            f"- **S&P 500**: +{mv['^GSPC']['ret_1d'] * 100:.2f}%, closing at a record {mv['^GSPC']['close']:,.2f}, "
+            f"its {ordinal(spx_streak['run_length'])} consecutive gain.",
+            [
+                ("move_pct", CONFIRMED, TRUE),
+                ("record", CONFIRMED, TRUE),
+                ("level", CONFIRMED, TRUE),
+                ("streak", CONFIRMED, TRUE),
+            ],
+        ),
+        Line(
+            f"- That makes {rec['record_closes_ytd']} record closes this year for the index.",
+            [("record_count", CONFIRMED, TRUE)],
+        ),
+        Line(
+            f"- Dow: down {abs(mv['^DJI']['change']):,.2f} points, or {pct(mv['^DJI']['ret_1d'])}.",
+            [("move_points", CONFIRMED, TRUE), ("move_pct", CONFIRMED, TRUE)],
+        ),
         Line("- The Dow slipped below its 20-day moving average.", [("sma", CONFIRMED, TRUE)]),
         # planted: the sign of the move
         Line(f"- The Nasdaq fell {pct(mv['^IXIC']['ret_1d'])}.", [("move_pct", WRONG, PLANTED)]),
-        Line(f"- For the week, the Russell 2000 is {updown(week[('^RUT', 'close')])} {pct(week[('^RUT', 'close')])}.",
-             [("period_return", CONFIRMED, TRUE)]),
+        Line(
+            f"- For the week, the Russell 2000 is {updown(week[('^RUT', 'close')])} {pct(week[('^RUT', 'close')])}.",
+            [("period_return", CONFIRMED, TRUE)],
+        ),
         # planted: a date that is a Sunday (the figure is Friday's close)
-        Line(f"- The Russell 2000 closed at {rut_fri['close']:,.2f} on January 25.", [("level", WRONG, PLANTED)]),
-        Line(f"- On Tuesday, January 20, the S&P 500 closed at {spx_tue['close']:,.2f}.", [("level", CONFIRMED, TRUE)]),
-        Line(f"- Small caps have trailed the S&P 500 for {rel['run_length']} sessions in a row.", [("relative_run", CONFIRMED, TRUE)]),
-        Line(f"- Sector leader: {lead['sector']} ({lead['ret_1d'] * 100:+.2f}%); {last['sector']} lagged "
-             f"({last['ret_1d'] * 100:+.2f}%).",
-             [("sector", CONFIRMED, TRUE), ("sector", CONFIRMED, TRUE), ("sector", CONFIRMED, TRUE)]),
-        Line("- The Dow Transports fell 1.1%, and bitcoin rose 2.0%.",
-             [("move_pct", NOT_IN_WAREHOUSE, OUT), ("move_pct", NOT_IN_WAREHOUSE, OUT)]),
-        Line("- Investors await the Fed decision; futures point to a 0.3% gain tomorrow.", [("forecast", UNCHECKABLE, OUT)]),
+        Line(
+            f"- The Russell 2000 closed at {rut_fri['close']:,.2f} on January 25.",
+            [("level", WRONG, PLANTED)],
+        ),
+        Line(
+            f"- On Tuesday, January 20, the S&P 500 closed at {spx_tue['close']:,.2f}.",
+            [("level", CONFIRMED, TRUE)],
+        ),
+        Line(
+            f"- Small caps have trailed the S&P 500 for {rel['run_length']} sessions in a row.",
+            [("relative_run", CONFIRMED, TRUE)],
+        ),
+        Line(
+            f"- Sector leader: {lead['sector']} ({lead['ret_1d'] * 100:+.2f}%); {last['sector']} lagged "
+            f"({last['ret_1d'] * 100:+.2f}%).",
+            [("sector", CONFIRMED, TRUE), ("sector", CONFIRMED, TRUE), ("sector", CONFIRMED, TRUE)],
+        ),
+        Line(
+            "- The Dow Transports fell 1.1%, and bitcoin rose 2.0%.",
+            [("move_pct", NOT_IN_WAREHOUSE, OUT), ("move_pct", NOT_IN_WAREHOUSE, OUT)],
+        ),
+        Line(
+            "- Investors await the Fed decision; futures point to a 0.3% gain tomorrow.",
+            [("forecast", UNCHECKABLE, OUT)],
+        ),
     ]
     return "\n".join(x.text for x in text_lines), d, text_lines
 
@@ -225,10 +341,15 @@ def recap_2026_01_27(con) -> tuple[str, date | None, list[Line]]:
 
 def recap_2025_12_05(con) -> tuple[str, date | None, list[Line]]:
     d = date(2025, 12, 5)
-    mv = {t: row(con, "daily_moves", t, as_of=d, universe="indices") for t in ("^GSPC", "^IXIC", "^DJI", "^RUT")}
+    mv = {
+        t: row(con, "daily_moves", t, as_of=d, universe="indices")
+        for t in ("^GSPC", "^IXIC", "^DJI", "^RUT")
+    }
     spx = row(con, "streaks_on_date", "^GSPC", as_of=d, universe="indices")
     rec = row(con, "record_closes_ytd", "^IXIC", as_of=d, universe="indices")
-    mtd = run_query(con, "moves_over_period", start_date=date(2025, 12, 1), end_date=d, universe="indices")
+    mtd = run_query(
+        con, "moves_over_period", start_date=date(2025, 12, 1), end_date=d, universe="indices"
+    )
     mtd = {(r["ticker"], r["basis"]): r["period_return"] for r in mtd.iter_rows(named=True)}
     breadth = row(con, "breadth_on_date", as_of=d, universe="sp500_sample")
     tech = row(con, "technicals_snapshot", "^RUT", as_of=d, universe="indices")
@@ -239,25 +360,48 @@ def recap_2025_12_05(con) -> tuple[str, date | None, list[Line]]:
     assert spx["kind"] == "up" and mv["^RUT"]["ret_1d"] < 0
     assert round(mtd[("^DJI", "open")] * 100, 2) != round(mtd[("^DJI", "close")] * 100, 2)
     lines = [
-        Line(f"Friday, December 5, 2025. Wall Street edged higher as the S&P 500 climbed {pct(mv['^GSPC']['ret_1d'])}, "
-             f"extending its winning streak to {spx['run_length']} sessions.",
-             [("move_pct", CONFIRMED, TRUE), ("streak", CONFIRMED, TRUE)]),
-        Line(f"The tech-heavy Nasdaq ended the session at {mv['^IXIC']['close']:,.2f}, {pct(-dist['pct_from_high_52w'], 2)} "
-             f"below its 52-week high, with {rec['record_closes_ytd']} record closes in 2025 so far.",
-             [("level", CONFIRMED, TRUE), ("high_52w", CONFIRMED, TRUE), ("record_count", CONFIRMED, TRUE)]),
-        Line(f"The Russell 2000 slid {pct(mv['^RUT']['ret_1d'])}, its RSI at {tech['rsi_14']:.0f}.",
-             [("move_pct", CONFIRMED, TRUE), ("rsi", CONFIRMED, TRUE)]),
+        Line(
+            f"Friday, December 5, 2025. Wall Street edged higher as the S&P 500 climbed {pct(mv['^GSPC']['ret_1d'])}, "
+            f"extending its winning streak to {spx['run_length']} sessions.",
+            [("move_pct", CONFIRMED, TRUE), ("streak", CONFIRMED, TRUE)],
+        ),
+        Line(
+            f"The tech-heavy Nasdaq ended the session at {mv['^IXIC']['close']:,.2f}, {pct(-dist['pct_from_high_52w'], 2)} "
+            f"below its 52-week high, with {rec['record_closes_ytd']} record closes in 2025 so far.",
+            [
+                ("level", CONFIRMED, TRUE),
+                ("high_52w", CONFIRMED, TRUE),
+                ("record_count", CONFIRMED, TRUE),
+            ],
+        ),
+        Line(
+            f"The Russell 2000 slid {pct(mv['^RUT']['ret_1d'])}, its RSI at {tech['rsi_14']:.0f}.",
+            [("move_pct", CONFIRMED, TRUE), ("rsi", CONFIRMED, TRUE)],
+        ),
         # planted: the month-to-date move from the month's first open, not from November's close
-        Line(f"Month to date the Dow has added {pct(mtd[('^DJI', 'open')])}.", [("period_return", OTHER_READING, PLANTED)]),
+        Line(
+            f"Month to date the Dow has added {pct(mtd[('^DJI', 'open')])}.",
+            [("period_return", OTHER_READING, PLANTED)],
+        ),
         # planted: a move that is the excess over SPY, not the sector's own move
-        Line(f"{lead['sector']} rallied {pct(lead['excess_ret_1d'])}.", [("sector", OTHER_READING, PLANTED)]),
+        Line(
+            f"{lead['sector']} rallied {pct(lead['excess_ret_1d'])}.",
+            [("sector", OTHER_READING, PLANTED)],
+        ),
         Line(f"Real estate slipped {pct(xlre['ret_1d'])}.", [("sector", CONFIRMED, TRUE)]),
-        Line(f"Breadth was positive: {breadth['advancers']} stocks rose and {breadth['decliners']} fell.",
-             [("breadth", CONFIRMED, TRUE), ("breadth", CONFIRMED, TRUE)]),
+        Line(
+            f"Breadth was positive: {breadth['advancers']} stocks rose and {breadth['decliners']} fell.",
+            [("breadth", CONFIRMED, TRUE), ("breadth", CONFIRMED, TRUE)],
+        ),
         # planted: advancers and decliners swapped
-        Line(f"Decliners outnumbered advancers {breadth['advancers']} to {breadth['decliners']}.",
-             [("breadth", OTHER_READING, PLANTED), ("breadth", OTHER_READING, PLANTED)]),
-        Line("The Fed is widely expected to cut rates by 25 basis points next week.", [("forecast", UNCHECKABLE, OUT)]),
+        Line(
+            f"Decliners outnumbered advancers {breadth['advancers']} to {breadth['decliners']}.",
+            [("breadth", OTHER_READING, PLANTED), ("breadth", OTHER_READING, PLANTED)],
+        ),
+        Line(
+            "The Fed is widely expected to cut rates by 25 basis points next week.",
+            [("forecast", UNCHECKABLE, OUT)],
+        ),
     ]
     return " ".join(x.text for x in lines), None, lines
 
@@ -282,23 +426,33 @@ def _check(con, build):
 
 @pytest.mark.parametrize("build", RECAPS, ids=lambda b: b.__name__)
 def test_verdicts_on_the_corpus_are_exact(con, build):
-    text, report, lines, got = _check(con, build)
+    _text, report, lines, got = _check(con, build)
     print(to_table(report))
     for line, found in zip(lines, got, strict=True):
         expected = [(k, v) for k, v, _ in line.expected]
-        assert found == expected, (line.text, found, [(v.claim.quote, v.explanation) for v in report.verdicts if v.claim.sentence and line.text[:20] in v.claim.sentence])
+        assert found == expected, (
+            line.text,
+            found,
+            [
+                (v.claim.quote, v.explanation)
+                for v in report.verdicts
+                if v.claim.sentence and line.text[:20] in v.claim.sentence
+            ],
+        )
     # nothing else was claimed: every verdict belongs to a line of the corpus
     assert len(report.verdicts) == sum(len(g) for g in got)
 
 
-def test_no_true_claim_is_called_wrong_every_planted_error_is_caught_and_claims_are_extracted(con, capsys):
+def test_no_true_claim_is_called_wrong_every_planted_error_is_caught_and_claims_are_extracted(
+    con, capsys
+):
     expected_total = found_total = 0
     true_wrong, planted_missed = [], []
     for build in RECAPS:
-        _, report, lines, got = _check(con, build)
+        _, _report, lines, got = _check(con, build)
         for line, found in zip(lines, got, strict=True):
             remaining = list(found)
-            for kind, verdict, truth in line.expected:
+            for kind, _verdict, truth in line.expected:
                 expected_total += 1
                 hit = next(((k, v) for k, v in remaining if k == kind), None)
                 if hit is None:
@@ -313,7 +467,9 @@ def test_no_true_claim_is_called_wrong_every_planted_error_is_caught_and_claims_
                     planted_missed.append((line.text, hit))
     rate = found_total / expected_total
     with capsys.disabled():
-        print(f"\nfact-check corpus: {found_total} of {expected_total} claims extracted ({rate:.1%})")
+        print(
+            f"\nfact-check corpus: {found_total} of {expected_total} claims extracted ({rate:.1%})"
+        )
     assert not true_wrong
     assert not planted_missed
     assert rate >= 0.9

@@ -542,7 +542,9 @@ class _Extractor:
                 return []
             if v < 1 and dec == 0:
                 return []
-            level = self._claim(kind, measure, text, a, b, subj, value=v, unit="level", decimals=dec)
+            level = self._claim(
+                kind, measure, text, a, b, subj, value=v, unit="level", decimals=dec
+            )
             if g.get("rec"):  # "closed at a record 6,978.60": a record claim too
                 record = self._claim(
                     "record", "is_record_close", text, a, b, subj, value=True, unit="bool"
