@@ -137,7 +137,7 @@ def benchmark_pair(universe: UniverseConfig, a: str, b: str) -> tuple[str, str, 
     # an index and an ETF tracking it count as the same side ("IWM beat the S&P 500")
     track = {etf: idx for etf, idx in universe.etf_index_tracking}
     track |= {idx: etf for etf, idx in universe.etf_index_tracking}
-    for x, y in ((track.get(a, a), b), (a, track.get(b, b)), (track.get(a, a), track.get(b, b))):
+    for x, y in ((a, track.get(b, b)), (track.get(a, a), b), (track.get(a, a), track.get(b, b))):
         for t, bm in universe.relative_pairs:
             if (t, bm) == (x, y):
                 return t, bm, False

@@ -629,7 +629,7 @@ ABBREVIATIONS = re.compile(
     r"\b(?:vs|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|Inc|Corp|Co|Ltd|St|approx|est|U\.S|e\.g|i\.e)\.",
     re.I,
 )
-SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"“(A-Z$^])|\n\s*\n|\n(?=\s*(?:[-*+]|\d+\.|#|\|))")
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[\"\u201c(A-Z$^])|\n(?=[ \t]*[^a-z\s])|\n\s*\n")
 #: Clause boundaries inside a sentence (each clause gets its own subject and period).
 CLAUSE_SPLIT = re.compile(
     r";|\s+(?=(?:while|whereas|but|although|though)\b)|,\s+(?=(?:and|as|with)\s)|\s+(?=and\s+(?:the|its)\s)",
