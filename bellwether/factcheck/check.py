@@ -103,6 +103,10 @@ class Checker:
         on = claim.on or self.session
         handler: Callable = getattr(self, f"_{claim.kind}")
         primary, readings, unit = handler(claim, on)
+        if claim.kind == "sector" and unit == "text" and primary.value is None:
+            why = self._role_explanation(claim, on)
+            if why is not None and calendar.is_session(on):  # ranked, but neither first nor last
+                return Verdict(claim, WRONG, why, primary, "neither")
         verdict = self._decide(claim, on, primary, readings, unit)
         if (
             claim.kind == "sector"
@@ -599,9 +603,5 @@ class Checker:
             return primary, readings, "pct"
         # leader / laggard: the role column says which sector ranked first or last
         ev = self.cell("sector_leaders_laggards", p, key, "role")
-        if ev.value is None and self.rows("sector_leaders_laggards", **p).height:
-            ev = Evidence(
-                ev.query, ev.params, ev.key, ev.column, ""
-            )  # ranked, neither first nor last
         claim.value = claim.measure
         return ev, [], "text"
