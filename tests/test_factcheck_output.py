@@ -136,3 +136,18 @@ def test_renderers_handle_an_empty_report(con):
     report = factcheck_text(con, "Nothing to see.", date(2026, 1, 22))
     assert json.loads(to_json(report))["verdicts"] == []
     assert "No market claim found in the text." in to_html(report)
+
+
+def test_the_readme_example_is_the_output_of_the_code(built_warehouse):
+    from pathlib import Path
+
+    from bellwether.factcheck.render import to_markdown
+
+    root = Path(__file__).resolve().parent.parent
+    readme = (root / "README.md").read_text()
+    shown = readme.split("<!-- factcheck-example:start -->\n")[1].split(
+        "\n<!-- factcheck-example:end -->"
+    )[0]
+    text = (root / "docs" / "examples" / "recap_2026-01-22.md").read_text()
+    assert f"```markdown\n{text.rstrip()}\n```" in readme
+    assert to_markdown(factcheck(built_warehouse, text)).rstrip("\n") == shown

@@ -19,12 +19,15 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="the recap's session (default: the first date with a year in the text)",
     )
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
+    parser.add_argument(
+        "--markdown", action="store_true", help="print the verdict table as Markdown"
+    )
     parser.add_argument("--html", type=Path, default=None, help="also write an HTML report here")
 
 
 def run(args: argparse.Namespace) -> int:
     from bellwether.factcheck.api import RecapDateError, factcheck
-    from bellwether.factcheck.render import to_html, to_json, to_table
+    from bellwether.factcheck.render import to_html, to_json, to_markdown, to_table
     from bellwether.universe import default_universe
     from bellwether.warehouse import Warehouse
 
@@ -40,7 +43,10 @@ def run(args: argparse.Namespace) -> int:
     except RecapDateError as exc:
         print(f"bellwether factcheck: {exc}", file=sys.stderr)
         return 2
-    print(to_json(report) if args.json else to_table(report), end="" if not args.json else "\n")
+    if args.json:
+        print(to_json(report))
+    else:
+        print(to_markdown(report) if args.markdown else to_table(report), end="")
     if args.html is not None:
         args.html.parent.mkdir(parents=True, exist_ok=True)
         args.html.write_text(to_html(report, title=args.recap.name))

@@ -63,6 +63,19 @@ def to_table(report: Report, width: int = 100) -> str:
     return "\n".join(out) + "\n"
 
 
+def to_markdown(report: Report) -> str:
+    """The verdict table as Markdown: claim, verdict, why, and the cell it rests on."""
+    out = [*summary_lines(report), ""]
+    if not report.verdicts:
+        return "\n".join([*out, "No market claim found."]) + "\n"
+    out += ["| # | claim | verdict | why | source |", "|---|---|---|---|---|"]
+    for n, v in enumerate(report.verdicts, 1):
+        source = "<br>".join(f"`{ev.footnote()}`" for ev in v.sources()) or "-"
+        cells = [str(n), claimed(v), f"**{v.verdict}**", v.explanation, source]
+        out.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    return "\n".join(out) + "\n"
+
+
 def _plain(value):
     if isinstance(value, date | datetime):
         return value.isoformat()
