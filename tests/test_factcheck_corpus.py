@@ -406,7 +406,123 @@ def recap_2025_12_05(con) -> tuple[str, date | None, list[Line]]:
     return " ".join(x.text for x in lines), None, lines
 
 
-RECAPS = [recap_2026_01_22, recap_2026_01_27, recap_2025_12_05]
+# -- recap 4: Friday 2025-10-10, a sell-off; abbreviated date, aliases, hedges, ranges ----------
+
+
+def recap_2025_10_10(con) -> tuple[str, date | None, list[Line]]:
+    d = date(2025, 10, 10)
+    mv = {
+        t: row(con, "daily_moves", t, as_of=d, universe="market")
+        for t in ("^GSPC", "^IXIC", "^DJI", "^RUT", "SPY", "HBAN")
+    }
+    stocks = {
+        t: row(con, "daily_moves", t, as_of=d, universe="sp500_sample") for t in ("AAPL", "NVDA")
+    }
+    vol = {
+        r["ticker"]: r
+        for r in run_query(con, "volume_vs_3m_average", as_of=d, universe="broad_etfs").iter_rows(
+            named=True
+        )
+    }
+    dist = {
+        r["ticker"]: r
+        for r in run_query(con, "distance_from_52w_high", as_of=d, universe="indices").iter_rows(
+            named=True
+        )
+    }
+    rng = run_query(
+        con,
+        "moves_over_period",
+        start_date=date(2025, 9, 15),
+        end_date=date(2025, 10, 3),
+        universe="indices",
+    )
+    rng = {(r["ticker"], r["basis"]): r["period_return"] for r in rng.iter_rows(named=True)}
+    sectors = run_query(con, "sector_leaders_laggards", as_of=d)
+    lead, last = sectors.row(0, named=True), sectors.row(sectors.height - 1, named=True)
+    breadth = row(con, "breadth_on_date", as_of=d, universe="sp500_sample")
+    assert lead["ret_1d"] > 0 and last["ticker"] == "XLK" and breadth["new_highs_52w"] is None
+    assert round(rng[("^IXIC", "open")] * 100, 2) != round(rng[("^IXIC", "close")] * 100, 2)
+    assert round(mv["HBAN"]["ret_1d"] * 100, 1) != -2.3
+    lines = [
+        Line(
+            f"Wall Street sold off on Friday, Oct. 10, 2025, as the SPX tumbled {pct(mv['^GSPC']['ret_1d'])} and the "
+            f"tech-heavy Nasdaq sank {pct(mv['^IXIC']['ret_1d'])}.",
+            [("move_pct", CONFIRMED, TRUE), ("move_pct", CONFIRMED, TRUE)],
+        ),
+        Line(
+            f"RUT lost {abs(mv['^RUT']['change']):.2f} points to {mv['^RUT']['close']:,.2f}.",
+            [("move_points", CONFIRMED, TRUE), ("level", CONFIRMED, TRUE)],
+        ),
+        Line(
+            f"The Dow dropped nearly {abs(mv['^DJI']['ret_1d']) * 100:.1f}%.",
+            [("move_pct", CONFIRMED, TRUE)],
+        ),
+        Line(
+            f"SPY is down {pct(mv['SPY']['ret_mtd'])} month to date.",
+            [("period_return", CONFIRMED, TRUE)],
+        ),
+        Line(
+            f"SPY traded {vol['SPY']['rel_volume']:.2f} times its average volume.",
+            [("volume", CONFIRMED, TRUE)],
+        ),
+        Line(
+            f"IWM volume ran {vol['IWM']['pct_vs_avg_63'] * 100:.0f}% above its 63-day average volume.",
+            [("volume", CONFIRMED, TRUE)],
+        ),
+        Line(
+            "Russell 2000 volume came in at 1.2 billion shares.",
+            [("volume", NOT_IN_WAREHOUSE, OUT)],
+        ),
+        Line(
+            f"From September 15 to October 3 the Russell 2000 gained {pct(rng[('^RUT', 'close')])}.",
+            [("period_return", CONFIRMED, TRUE)],
+        ),
+        # planted: a range measured from the first day's open
+        Line(
+            f"Between September 15 and October 3 the Nasdaq rose {pct(rng[('^IXIC', 'open')])}.",
+            [("period_return", OTHER_READING, PLANTED)],
+        ),
+        Line(
+            f"The S&P 500 remains {pct(dist['^GSPC']['pct_above_low_52w'], 1)} above its 52-week low.",
+            [("high_52w", CONFIRMED, TRUE)],
+        ),
+        Line(
+            f"The Nasdaq ended {pct(dist['^IXIC']['pct_from_high_52w'], 1)} off its 52-week high.",
+            [("high_52w", CONFIRMED, TRUE)],
+        ),
+        Line(
+            f"AAPL fell {pct(stocks['AAPL']['ret_1d'])} and NVDA slid {pct(stocks['NVDA']['ret_1d'])}.",
+            [("move_pct", CONFIRMED, TRUE), ("move_pct", CONFIRMED, TRUE)],
+        ),
+        Line("HBAN lost 2.3%.", [("move_pct", WRONG, PLANTED)]),
+        Line(
+            f"{lead['sector']} was the only sector in the green, leading with a {pct(lead['ret_1d'])} gain.",
+            [("sector", CONFIRMED, TRUE), ("sector", CONFIRMED, TRUE)],
+        ),
+        Line(
+            f"The Technology Select Sector SPDR plunged {pct(last['ret_1d'])}, the worst of the {last['sector_count']} sectors.",
+            [("sector", CONFIRMED, TRUE), ("sector", CONFIRMED, TRUE), ("sector", CONFIRMED, TRUE)],
+        ),
+        Line(
+            f"Decliners swamped advancers {breadth['decliners']} to {breadth['advancers']}.",
+            [("breadth", CONFIRMED, TRUE), ("breadth", CONFIRMED, TRUE)],
+        ),
+        Line(
+            f"Only {breadth['pct_above_sma_20']:.1f}% of S&P 500 stocks held above their 20-day moving average.",
+            [("breadth", CONFIRMED, TRUE)],
+        ),
+        Line("There were 12 new 52-week highs.", [("breadth", NOT_IN_WAREHOUSE, OUT)]),
+        Line("The S&P 500's 100-day moving average is 6,400.", [("sma", NOT_IN_WAREHOUSE, OUT)]),
+        Line(
+            "The Dow outperformed the Nasdaq for a second day.",
+            [("relative_run", NOT_IN_WAREHOUSE, OUT)],
+        ),
+    ]
+    return " ".join(x.text for x in lines), None, lines
+
+
+RECAPS = [recap_2026_01_22, recap_2026_01_27, recap_2025_12_05, recap_2025_10_10]
 
 
 def _check(con, build):

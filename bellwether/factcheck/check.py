@@ -94,7 +94,7 @@ class Checker:
             return Verdict(claim, UNCHECKABLE, claim.uncheckable)
         if claim.unheld:
             return self._unheld(claim)
-        if claim.subject is None and claim.kind != "breadth":
+        if claim.subject is None and claim.kind != "breadth" and claim.measure != "sector_count":
             return Verdict(
                 claim, UNCHECKABLE, "no index, ETF, sector or stock of the warehouse is named"
             )
@@ -586,6 +586,12 @@ class Checker:
         t = claim.subject
         p = {"as_of": on}
         key = {"ticker": t}
+        if claim.measure == "sector_count":  # the same on every row: read the leader's
+            return (
+                self.cell("sector_leaders_laggards", p, {"role": "leader"}, "sector_count"),
+                [],
+                "count",
+            )
         if claim.measure == "ret_1d":
             primary = self.cell("sector_leaders_laggards", p, key, "ret_1d")
             prev = self._prev(on)

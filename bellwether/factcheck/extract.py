@@ -374,6 +374,11 @@ class _Extractor:
                 claim.uncheckable = "the text does not say whether the streak is up or down"
             return [claim]
 
+        if kind == "sector":  # the number of sectors ranked
+            claim = self._claim(kind, measure, text, a, b, None, value=int(g["n"]), unit="count")
+            claim.subject_text = "sector ETFs"
+            return [claim]
+
         if kind == "record_count":
             return [self._claim(kind, measure, text, a, b, subj, value=int(g["n"]), unit="count")]
         if kind == "record":

@@ -108,12 +108,13 @@ FORWARD = re.compile(
 UP_WORDS = (
     r"rose|rises|rising|gained|gains|gaining|added|adds|climbed|climbs|jumped|jumps|advanced|"
     r"advances|rallied|rallies|surged|surges|soared|soars|rebounded|increased|firmed|"
-    r"edged up|ticked up|moved up|inched up|up|higher"
+    r"popped|spiked|edged up|ticked up|moved up|inched up|up|higher"
 )
 DOWN_WORDS = (
     r"fell|falls|falling|lost|loses|dropped|drops|declined|declines|slid|slides|slipped|slips|"
     r"sank|sinks|tumbled|tumbles|shed|sheds|retreated|retreats|decreased|eased|eases|"
-    r"edged down|ticked down|moved down|inched down|down|lower"
+    r"plunged|plunges|plummeted|tanked|dove|skidded|sagged|edged down|ticked down|moved down|"
+    r"inched down|down|lower"
 )
 UP_NOUNS = r"gain|gains|rise|advance|increase|jump|rally|climb|winning|win|up"
 DOWN_NOUNS = r"loss|losses|decline|drop|fall|slide|retreat|losing|lose|down"
@@ -250,12 +251,21 @@ RULES: list[tuple[str, str, re.Pattern]] = [
     ),
     ("streak", "run", re.compile(r"(?P<n>\d+)\s+" + _STRAIGHT + r"\s+" + _STREAK_UNIT, re.I)),
     ("streak", "run", re.compile(r"(?P<n>\d+)\s+" + _STREAK_UNIT + r"\s+in\s+a\s+row", re.I)),
+    # the number of sectors ranked ("the worst of the 11 sectors")
+    (
+        "sector",
+        "sector_count",
+        re.compile(
+            r"\b(?:of\s+)?(?:the|all)\s+(?P<n>\d+)\s+(?:S&P\s+500\s+|SPDR\s+|GICS\s+)?sectors\b",
+            re.I,
+        ),
+    ),
     # breadth
     (
         "breadth",
         "advancers",
         re.compile(
-            r"advancers\s+(?:outnumbered|outpaced|beat|led)\s+decliners\s+(?:by\s+)?"
+            r"advancers\s+(?:outnumbered|outpaced|beat|led|swamped|overwhelmed|trounced)\s+decliners\s+(?:by\s+)?"
             + _N
             + r"\s*(?:to|-|\u2013|against)\s*"
             + _N2,
@@ -266,7 +276,7 @@ RULES: list[tuple[str, str, re.Pattern]] = [
         "breadth",
         "decliners",
         re.compile(
-            r"decliners\s+(?:outnumbered|outpaced|beat|led)\s+advancers\s+(?:by\s+)?"
+            r"decliners\s+(?:outnumbered|outpaced|beat|led|swamped|overwhelmed|trounced)\s+advancers\s+(?:by\s+)?"
             + _N
             + r"\s*(?:to|-|\u2013|against)\s*"
             + _N2,
@@ -380,7 +390,7 @@ RULES: list[tuple[str, str, re.Pattern]] = [
             + PCT
             + r"\s+(?P<cmp>above|below|under|over)\s+(?:its|their|the)\s+"
             + _W
-            + r"\s+(?:simple\s+)?(?:moving\s+)?average",
+            + r"\s+(?:simple\s+)?(?:moving\s+)?average(?!\s+(?:daily\s+)?(?:volume|turnover))",
             re.I,
         ),
     ),
@@ -615,12 +625,14 @@ RULES: list[tuple[str, str, re.Pattern]] = [
 #: Sector roles: a sector named with one of these led or lagged the day.
 LEADER = re.compile(
     r"\b(?:led|leads|leading|(?:was|were)\s+the\s+(?:best|top)|top(?:-performing)?\s+sector|"
-    r"best(?:-performing)?\s+sector|the\s+leader|outperformed\s+(?:all|every)|topped\s+the\s+(?:sector|leader))",
+    r"best(?:-performing)?\s+sector|the\s+leader|outperformed\s+(?:all|every)|topped\s+the\s+(?:sector|leader)|"
+    r"the\s+(?:best|strongest)\s+of)",
     re.I,
 )
 LAGGARD = re.compile(
     r"\b(?:lagged|lagging|lags|(?:was|were)\s+the\s+(?:worst|weakest)|worst(?:-performing)?\s+sector|"
-    r"weakest\s+sector|the\s+laggard|bottom\s+of\s+the|brought\s+up\s+the\s+rear|trailed\s+(?:all|every))",
+    r"weakest\s+sector|the\s+laggard|bottom\s+of\s+the|brought\s+up\s+the\s+rear|trailed\s+(?:all|every)|"
+    r"the\s+(?:worst|weakest)\s+of)",
     re.I,
 )
 
