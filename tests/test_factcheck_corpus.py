@@ -441,6 +441,15 @@ def recap_2025_10_10(con) -> tuple[str, date | None, list[Line]]:
     sectors = run_query(con, "sector_leaders_laggards", as_of=d)
     lead, last = sectors.row(0, named=True), sectors.row(sectors.height - 1, named=True)
     breadth = row(con, "breadth_on_date", as_of=d, universe="sp500_sample")
+    sma100 = run_query(con, "moving_average_on_date", as_of=d, ticker="^GSPC", sessions=100)["sma"][
+        0
+    ]
+    above100 = run_query(
+        con, "breadth_above_average", as_of=d, universe="sp500_sample", sessions=100
+    )
+    assert (
+        above100["pct_above_sma"][0] is None
+    )  # constituents start 2025-06-02: no 100-session window
     assert lead["ret_1d"] > 0 and last["ticker"] == "XLK" and breadth["new_highs_52w"] is None
     assert round(rng[("^IXIC", "open")] * 100, 2) != round(rng[("^IXIC", "close")] * 100, 2)
     assert round(mv["HBAN"]["ret_1d"] * 100, 1) != -2.3
@@ -513,7 +522,11 @@ def recap_2025_10_10(con) -> tuple[str, date | None, list[Line]]:
             [("breadth", CONFIRMED, TRUE)],
         ),
         Line("There were 12 new 52-week highs.", [("breadth", NOT_IN_WAREHOUSE, OUT)]),
-        Line("The S&P 500's 100-day moving average is 6,400.", [("sma", NOT_IN_WAREHOUSE, OUT)]),
+        Line(f"The S&P 500's 100-day moving average is {sma100:,.2f}.", [("sma", CONFIRMED, TRUE)]),
+        Line(
+            "Just 40% of S&P 500 members are above their 100-day average.",
+            [("breadth", NOT_IN_WAREHOUSE, OUT)],
+        ),
         Line(
             "The Dow outperformed the Nasdaq for a second day.",
             [("relative_run", NOT_IN_WAREHOUSE, OUT)],

@@ -490,8 +490,9 @@ class Checker:
         w = claim.window
         if w in SMA_WINDOWS:
             primary = self.cell("technicals_snapshot", p, {"ticker": t}, column.format(w))
-        else:
-            primary = Evidence("technicals_snapshot", p, {"ticker": t}, column.format(w), None)
+        else:  # any other window: the same rule over raw bars
+            params = {"as_of": on, "ticker": t, "sessions": w}
+            primary = self.cell("moving_average_on_date", params, {}, column.format("")[:-1])
         readings = [
             (
                 f"the {o}-session average, not the {w}-session one",
@@ -527,9 +528,12 @@ class Checker:
             case "avg_volume":
                 column = "avg_volume_20" if claim.window == 20 else "avg_volume_63"
                 primary = self.cell("volume_vs_3m_average", p, key, column)
-                if claim.window not in (None, 20, 63):
-                    primary = Evidence(
-                        "volume_vs_3m_average", p, key, f"avg_volume_{claim.window}", None
+                if claim.window not in (None, 20, 63):  # another window: the windows query
+                    primary = self.cell(
+                        "volume_average_windows",
+                        {"as_of": on, "ticker": t},
+                        {"sessions": claim.window, "ending": "previous"},
+                        "avg_volume",
                     )
                 w = self.rows("volume_average_windows", as_of=on, ticker=t)
                 for sessions, ending in w.select("sessions", "ending").iter_rows():
@@ -564,8 +568,13 @@ class Checker:
         m = claim.measure
         if m == "pct_above_sma":
             column = f"pct_above_sma_{claim.window}"
-            if claim.window not in SMA_WINDOWS:
-                return Evidence("breadth_on_date", p, {}, column, None), [], "percent"
+            if claim.window not in SMA_WINDOWS:  # any other window: the same rule over raw bars
+                params = p | {"sessions": claim.window}
+                return (
+                    self.cell("breadth_above_average", params, {}, "pct_above_sma"),
+                    [],
+                    "percent",
+                )
             for o in SMA_WINDOWS:
                 if o != claim.window:
                     readings.append(

@@ -1,5 +1,5 @@
 -- Question: What is a ticker's average daily volume over windows of different lengths
---   (20 to 90 sessions), ending the previous session or including the session itself?
+--   (10 to 100 sessions), ending the previous session or including the session itself?
 --
 -- Parameters:
 --   $as_of   DATE     the day asked about; resolved to the last NYSE session on or before it
@@ -8,7 +8,7 @@
 -- Columns:
 --   session_date  DATE     the resolved session
 --   ticker        VARCHAR  the ticker
---   sessions      INTEGER  window length in NYSE sessions (20, 21, 30, 50, 60, 63, 65, 90)
+--   sessions      INTEGER  window length in NYSE sessions (10, 20, 21, 30, 50, 60, 63, 65, 90, 100)
 --   ending        VARCHAR  'previous' (the window ends the session before: today excluded, as marts.technicals) or 'today' (today included)
 --   avg_volume    DOUBLE   mean volume of the window's bars; NULL unless every session of the window has a bar with a volume
 --   bars          INTEGER  bars with a volume in the window
@@ -22,10 +22,10 @@ numbered AS (
     SELECT s.session_date, row_number() OVER (ORDER BY s.session_date DESC) - 1 AS back
     FROM raw.trading_sessions AS s
     WHERE s.session_date <= (SELECT session_date FROM asked)
-    QUALIFY back <= 91
+    QUALIFY back <= 101
 ),
 windows(sessions) AS (
-    VALUES (20), (21), (30), (50), (60), (63), (65), (90)
+    VALUES (10), (20), (21), (30), (50), (60), (63), (65), (90), (100)
 ),
 endings(ending, offset_back) AS (
     VALUES ('previous', 1), ('today', 0)
