@@ -238,3 +238,48 @@ def test_every_rule_compiles_and_names_a_known_kind():
 
     assert {kind for kind, _, _ in rules.RULES} <= set(KINDS)
     assert all(p.pattern for _, _, p in rules.RULES)
+
+
+def test_realistic_prose_is_not_over_read(index):
+    text = (
+        "The 10-year yield rose to 4.25%, and oil fell $1.20 to $70.50 a barrel. "
+        "Nvidia shares jumped 2.1% after the chipmaker raised its outlook. "
+        "About 18.3 billion shares changed hands on U.S. exchanges."
+    )
+    found = claims(text, index)
+    # no figure is read as a number it is not (4.25% is not "to 4.2"), nothing is pinned on
+    # a name from another sentence, and "U.S." is not a ticker
+    assert all(c.quote != "to 4.2" for c in found)
+    assert [(c.quote, c.subject, c.unheld) for c in found if c.kind != "unrecognized"] == [
+        ("fell $1.20", None, "CL=F"),
+        ("to $70.50", None, "CL=F"),
+        ("jumped 2.1%", None, None),
+        ("18.3 billion shares", None, None),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "kind", "measure", "value"),
+    [
+        ("The Nasdaq finished 0.9% higher.", "move_pct", "ret_1d", 0.9),
+        ("AAPL fell $8.77.", "move_points", "change", -8.77),
+        ("The S&P 500 is 1.0% below its record close.", "record", "pct_from_record", -1.0),
+        ("The Dow was the worst of the 11 sectors.", "sector", "sector_count", 11),
+    ],
+)  # fmt: skip
+def test_more_phrasings(index, text, kind, measure, value):
+    c = next(c for c in claims(text, index) if c.kind != "unrecognized")
+    assert (c.kind, c.measure, c.value) == (kind, measure, pytest.approx(value))
+
+
+def test_a_relative_run_without_a_benchmark_uses_the_first_configured_one(index):
+    c = one("Small-cap stocks have outperformed for 14 consecutive sessions.", index)
+    assert (c.kind, c.subject, c.benchmark, c.value) == ("relative_run", "^RUT", "^GSPC", 14)
+
+
+def test_a_date_after_set_on_is_not_the_claims_session(index):
+    found = claims("The S&P 500 is 1.0% below its record close of 6,977.27 set on Jan. 12.", index)
+    assert [(c.measure, c.value, c.on) for c in found] == [
+        ("pct_from_record", pytest.approx(-1.0), SESSION),
+        ("record_close", pytest.approx(6977.27), SESSION),
+    ]

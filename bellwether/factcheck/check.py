@@ -442,6 +442,15 @@ class Checker:
 
     def _record(self, claim: Claim, on: date):
         t = claim.subject
+        if claim.measure in ("pct_from_record", "record_close"):
+            column = "pct_from_record" if claim.measure == "pct_from_record" else "record_close"
+            unit = "pct" if column == "pct_from_record" else "level"
+            p = self._member_params(t, on)
+            readings: list[Reading] = []
+            if column == "pct_from_record":
+                readings.append(("the distance from the 52-week intraday high, not the record close",
+                                 self.cell("distance_from_52w_high", p, {"ticker": t}, "pct_from_high_52w")))  # fmt: skip
+            return self.cell("record_closes_ytd", p, {"ticker": t}, column), readings, unit
         primary = self.cell(
             "record_closes_ytd", self._member_params(t, on), {"ticker": t}, "is_record_close"
         )

@@ -130,6 +130,7 @@ class _Extractor:
     def sentence(self, s0: int, s1: int) -> None:
         self.s0 = s0
         text = self.work[s0:s1]
+        self._sentence = text
         mentions = self.index.find(text)
         dates = find_dates(text, self.session)
         masked = list(text.lower())
@@ -147,8 +148,8 @@ class _Extractor:
             self.clause(s0, text, masked, c0, c1, mentions, dates, period)
             previous_period = period or previous_period
             held = [m for m in mentions if c0 <= m.start < c1]
-            if held:
-                subject_seen = held[0]
+            if held and subject_seen is None:
+                subject_seen = held[0]  # the sentence's first name is what "it" refers to next
         if subject_seen is not None:
             self.carried = subject_seen
 
@@ -172,10 +173,13 @@ class _Extractor:
     def _claim_date(self, text, c0, c1, dates, period) -> DateMention | None:
         for d in dates:
             if c0 <= d.start < c1:
-                if period and period[3] is not None and d.start >= 0:
-                    before = text[c0 : d.start]
-                    if rules.PERIOD_START.search(before) or rules.PERIOD_END.search(before):
-                        continue
+                before = text[c0 : d.start]
+                if (period and period[3] is not None) and (
+                    rules.PERIOD_START.search(before) or rules.PERIOD_END.search(before)
+                ):
+                    continue
+                if rules.SET_ON.search(before):
+                    continue
                 return d
         return None
 
@@ -190,7 +194,9 @@ class _Extractor:
         earlier = [m for m in mentions if m.end <= c0]
         if earlier:
             return earlier[-1]
-        return self.carried
+        if rules.REFERS.search(self._sentence):
+            return self.carried  # "It also set a record": the previous sentence's subject
+        return None
 
     # -- a clause -----------------------------------------------------------------------
 
@@ -332,6 +338,15 @@ class _Extractor:
                     claim.subject, claim.benchmark = t, bm
                     if rev:
                         kind_word = "underperf" if kind_word == "outperf" else "outperf"
+            elif left and left[-1].ticker:
+                pairs = [p for p in self.index.universe.relative_pairs if p[0] == left[-1].ticker]
+                if pairs:  # "small caps have outperformed": against the first configured benchmark
+                    claim.subject, claim.benchmark = pairs[0]
+                    claim.subject_text = (
+                        f"{left[-1].text} (against {pairs[0][1]}, its first configured benchmark)"
+                    )
+                else:
+                    claim.uncheckable = "the text does not say what it was compared with"
             else:
                 claim.uncheckable = "the text does not say what it was compared with"
             claim.direction = 1 if kind_word == "outperf" else -1
@@ -381,6 +396,26 @@ class _Extractor:
 
         if kind == "record_count":
             return [self._claim(kind, measure, text, a, b, subj, value=int(g["n"]), unit="count")]
+        if kind == "record" and measure == "pct_from_record":
+            v, dec, _ = num("n")
+            out = [self._claim(kind, measure, text, a, b, subj, value=-v, unit="pct", decimals=dec,
+                               comparator=comparator)]  # fmt: skip
+            if g.get("n2"):
+                v2, dec2, _ = num("n2")
+                out.append(
+                    self._claim(
+                        kind,
+                        "record_close",
+                        text,
+                        a,
+                        b,
+                        subj,
+                        value=v2,
+                        unit="level",
+                        decimals=dec2,
+                    )
+                )
+            return out
         if kind == "record":
             negated = re.search(r"\b(?:no|not|short of|shy of|below|without|failed to)\b[^,;]{0,20}$",
                                 clause[: m.start()])  # fmt: skip

@@ -64,7 +64,7 @@ class NameIndex:
                 continue  # "A record close" is an article, "(A)" or "$A" is Agilent
             if sym in self.tickers:
                 found.append(Mention(m.start(), m.end(), m.group(0), ticker=sym))
-            elif sym not in rules.NOT_TICKERS and len(sym) >= 2:
+            elif sym not in rules.NOT_TICKERS and len(sym) >= 2 and "." not in sym:
                 found.append(Mention(m.start(), m.end(), m.group(0), unheld=sym))
             taken.append((m.start(), m.end()))
         return sorted(found, key=lambda x: x.start)

@@ -66,6 +66,8 @@ DATE_PATTERNS = [
 ]
 #: Words before a date that make it the start of a period rather than the claim's session.
 PERIOD_START = re.compile(r"\b(?:since|from|between)\s*$", re.I)
+#: Words before a date that say when something was set ("a record set on Jan. 12").
+SET_ON = re.compile(r"\b(?:set|reached|hit|notched|marked|made)\s+(?:on\s+)?$", re.I)
 PERIOD_END = re.compile(r"\b(?:to|through|until|and|till|-|\u2013)\s*$", re.I)
 
 #: Period phrases (checked on the clause): kind -> pattern.
@@ -84,6 +86,12 @@ PERIODS = {
         r"\b(?:this week|for the week|on the week|week[- ]to[- ]date|over the week|weekly)\b", re.I
     ),
 }
+#: Words that refer back to the previous sentence's subject ("It also ...", "the index").
+REFERS = re.compile(
+    r"^\W*(?:(?:also|meanwhile|still|however|separately|overall),?\s+)?(?:it|its|it's)\b|"
+    r"\b(?:the index|the benchmark|the gauge|the etf|the fund|the sector)\b",
+    re.I,
+)
 #: A clause joined by these to a clause with a period shares that period.
 SHARES_PERIOD = re.compile(r"^\s*(?:while|whereas|against|compared with|versus|vs\.?)\b", re.I)
 
@@ -97,8 +105,8 @@ HEDGE_COMPARATOR = {
 }  # fmt: skip
 #: Text about the future or about expectations is not a fact the warehouse holds.
 FORWARD = re.compile(
-    r"\b(?:expects?|expected|expectations?|forecasts?|projected|projects|predicts?|targets?|"
-    r"could|might|may|will|would|next week|next month|tomorrow|outlook|estimates?|"
+    r"\b(?:expects?|expected|expectations?|forecasts?|projected|projects|predicts?|"
+    r"could|might|(?-i:may)|will|would|next week|next month|tomorrow|"
     r"analysts? (?:see|say))\b",
     re.I,
 )
@@ -170,8 +178,9 @@ UNKNOWN_TICKER = re.compile(r"(?<![\w^$])\$?(?P<sym>[A-Z]{2,5})(?![\w&])")
 # w (a window length), mag (magnitude), hedge, dir (a direction word), cmp (above/below),
 # role (led/lagged). Rules are tried in order; a matched span is consumed.
 
-_N = r"(?P<n>" + NUM + r")"
-_N2 = r"(?P<n2>" + NUM + r")"
+_WHOLE = r"(?!\d|[.,]\d)"  # a number is read whole: no backtracking into "4.25" as "4.2"
+_N = r"(?P<n>" + NUM + r")" + _WHOLE
+_N2 = r"(?P<n2>" + NUM + r")" + _WHOLE
 _W = r"(?P<w>\d+)[- ](?:day|session)s?"
 _ORD = r"(?P<n>\d+)(?:st|nd|rd|th)"
 _STRAIGHT = r"(?:straight|consecutive|successive)"
@@ -371,6 +380,19 @@ RULES: list[tuple[str, str, re.Pattern]] = [
             re.I,
         ),
     ),
+    # the distance from the record close ("1.0% below its record close of 6,977.27")
+    (
+        "record",
+        "pct_from_record",
+        re.compile(
+            HEDGE
+            + _N
+            + PCT
+            + r"\s+(?:below|under|off|from|short of|shy of|beneath)\s+(?:its|their|the|a)?\s*"
+            r"(?:record|all-time)\s+(?:close|closing high|high)(?:\s+of\s+" + _N2 + r")?",
+            re.I,
+        ),
+    ),
     # records (after record counts)
     (
         "record",
@@ -550,6 +572,22 @@ RULES: list[tuple[str, str, re.Pattern]] = [
         "change",
         re.compile(r"(?<![\w.])(?P<n>[+\-\u2212\u2013]\d[\d,]*(?:\.\d+)?)" + POINTS, re.I),
     ),
+    (
+        "move_points",
+        "change",
+        re.compile(
+            r"\b(?P<dir>"
+            + UP_WORDS
+            + "|"
+            + DOWN_WORDS
+            + r")\s+(?:by\s+)?"
+            + HEDGE
+            + r"(?P<n>\$\d[\d,]*(?:\.\d+)?)"
+            + _WHOLE
+            + r"(?!\s*(?:k|m|b|bn|mn|million|billion|thousand|trillion)\b)",
+            re.I,
+        ),
+    ),
     # percent moves (day moves, or period returns when the clause names a period)
     (
         "move_pct",
@@ -577,7 +615,7 @@ RULES: list[tuple[str, str, re.Pattern]] = [
             + UP_NOUNS
             + "|"
             + DOWN_NOUNS
-            + r")\b",
+            + r"|higher|lower)\b",
             re.I,
         ),
     ),
