@@ -149,16 +149,13 @@ class Checker:
         return Verdict(claim, NOT_IN_WAREHOUSE, why, ev)
 
     def _decide(self, claim, on, primary: Evidence, readings: list[Reading], unit) -> Verdict:
-        if primary.value is None:
-            for label, ev in readings:
-                if ev.value is not None and self._matches(claim, ev.value, unit):
-                    why = f"not held as stated ({primary.column} is empty); it matches {label}"
-                    return Verdict(claim, OTHER_READING, why, primary, None, None, label, ev)
-            return Verdict(claim, NOT_IN_WAREHOUSE, self._why_empty(claim, on, primary), primary)
-        shown = self._fmt(primary.value, unit, claim)
-        if not calendar.is_session(on):
-            same = self._matches(claim, primary.value, unit)
+        shown = None if primary.value is None else self._fmt(primary.value, unit, claim)
+        if not calendar.is_session(on):  # the date is wrong whatever the figure
             prev = session_on_or_before(on)
+            if shown is None:
+                why = f"{describe_non_session(on)}; the warehouse has no figure for {prev}, the last session before it"
+                return Verdict(claim, WRONG, why, primary)
+            same = self._matches(claim, primary.value, unit)
             why = (
                 f"{describe_non_session(on)}; on {prev}, the last session before it, the warehouse "
                 f"has {shown}" + (" (the figure is that session's)" if same else "")
@@ -167,9 +164,14 @@ class Checker:
                 claim, WRONG, why, primary, shown, self._diff(claim, primary.value, unit)
             )
         if on > self.session:
-            return Verdict(
-                claim, WRONG, f"{on} is after the recap's session {self.session}", primary, shown
-            )
+            why = f"{on} is after the recap's session {self.session}"
+            return Verdict(claim, WRONG, why, primary, shown)
+        if primary.value is None:
+            for label, ev in readings:
+                if ev.value is not None and self._matches(claim, ev.value, unit):
+                    why = f"not held as stated ({primary.column} is empty); it matches {label}"
+                    return Verdict(claim, OTHER_READING, why, primary, None, None, label, ev)
+            return Verdict(claim, NOT_IN_WAREHOUSE, self._why_empty(claim, on, primary), primary)
         if self._matches(claim, primary.value, unit):
             return Verdict(claim, CONFIRMED, f"the warehouse has {shown}", primary, shown)
         for label, ev in readings:

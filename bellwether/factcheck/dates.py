@@ -95,6 +95,9 @@ def session_on_or_before(d: date) -> date:
 
 def describe_non_session(d: date) -> str:
     """'2026-01-25 is a Sunday', '2025-12-25 is an NYSE holiday'."""
+    cal = calendar.xnys()
+    if not cal.first_session.date() <= d <= cal.last_session.date():
+        return f"{d.isoformat()} is outside the NYSE session calendar (exchange_calendars XNYS)"
     if d.weekday() >= 5:
         return f"{d.isoformat()} is a {d.strftime('%A')}, not an NYSE session"
     return f"{d.isoformat()} ({d.strftime('%A')}) is an NYSE holiday or closure, not a session"
