@@ -150,6 +150,11 @@ def recap_2026_01_22(con) -> tuple[str, date | None, list[Line]]:
             f"Small caps beat large caps for the {rel['run_length']}th straight session.",
             [("relative_run", CONFIRMED, TRUE)],
         ),
+        # planted: "since March" when no run as long exists in the stored history
+        Line(
+            f"Small caps have outperformed the S&P 500 for {rel['run_length']} straight sessions, the longest run since March.",
+            [("relative_run", CONFIRMED, TRUE), ("relative_run", WRONG, PLANTED)],
+        ),
         Line(
             f"IWM has outperformed SPY in each of the last {rel['run_length']} sessions.",
             [("relative_run", CONFIRMED, TRUE)],
@@ -263,6 +268,11 @@ def recap_2026_01_27(con) -> tuple[str, date | None, list[Line]]:
     rut_fri = row(con, "daily_moves", "^RUT", as_of=fri, universe="indices")
     spx_tue = row(con, "daily_moves", "^GSPC", as_of=date(2026, 1, 20), universe="indices")
     spx_streak = row(con, "streaks_on_date", "^GSPC", as_of=d, universe="indices")
+    ixic_streak = row(con, "streaks_on_date", "^IXIC", as_of=d, universe="indices")
+    assert spx_streak["longest_since"] == date(2025, 12, 24) and spx_streak[
+        "last_longer_session"
+    ] == date(2025, 10, 6)
+    assert ixic_streak["kind"] == "up" and ixic_streak["longest_since"].month == 12
     rel = row(con, "small_vs_large_outperformance_run", "^RUT", as_of=d)
     rel = (
         run_query(con, "small_vs_large_outperformance_run", as_of=d)
@@ -294,6 +304,21 @@ def recap_2026_01_27(con) -> tuple[str, date | None, list[Line]]:
         Line(
             f"- That makes {rec['record_closes_ytd']} record closes this year for the index.",
             [("record_count", CONFIRMED, TRUE)],
+        ),
+        Line(
+            f"- The S&P 500 has now risen for {spx_streak['run_length']} straight sessions, the longest winning "
+            "streak since December.",
+            [("streak", CONFIRMED, TRUE), ("streak", CONFIRMED, TRUE)],
+        ),
+        # planted: October is when a strictly longer streak ended, not one as long
+        Line(
+            f"- The S&P 500's {spx_streak['run_length']}-day winning streak is the longest since October.",
+            [("streak", CONFIRMED, TRUE), ("streak", OTHER_READING, PLANTED)],
+        ),
+        # planted: a streak as long ended in December, not July
+        Line(
+            f"- The Nasdaq's {ixic_streak['run_length']}-day winning streak is its longest since July.",
+            [("streak", CONFIRMED, TRUE), ("streak", WRONG, PLANTED)],
         ),
         Line(
             f"- Dow: down {abs(mv['^DJI']['change']):,.2f} points, or {pct(mv['^DJI']['ret_1d'])}.",

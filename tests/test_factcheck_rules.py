@@ -283,3 +283,24 @@ def test_a_date_after_set_on_is_not_the_claims_session(index):
         ("pct_from_record", pytest.approx(-1.0), SESSION),
         ("record_close", pytest.approx(6977.27), SESSION),
     ]
+
+
+@pytest.mark.parametrize(
+    ("text", "precision", "when"),
+    [
+        ("The Dow rose for a 4th straight session, the longest streak since March.", "month", date(2025, 3, 1)),
+        ("The Dow rose for a 4th straight session, its longest since January 2026.", "month", date(2026, 1, 1)),
+        ("The Dow rose for a 4th straight session, the longest run since 2008.", "year", date(2008, 1, 1)),
+        ("The Dow rose for a 4th straight session, the longest since Jan. 12.", "day", date(2026, 1, 12)),
+    ],
+)  # fmt: skip
+def test_the_longest_since_follows_the_run_it_qualifies(index, text, precision, when):
+    run, longest = claims(text, index)
+    assert (run.kind, run.measure, run.value) == ("streak", "up", 4)
+    assert (longest.kind, longest.measure, longest.run, longest.subject) == (
+        "streak",
+        "longest_since",
+        "up",
+        "^DJI",
+    )
+    assert longest.period == (precision, when, None)

@@ -101,6 +101,8 @@ class Checker:
         if claim.subject is not None and self.universe_of(claim.subject) is None:
             return self._unheld(claim, claim.subject)
         on = claim.on or self.session
+        if claim.measure == "longest_since":
+            return self._longest_since(claim, on)
         handler: Callable = getattr(self, f"_{claim.kind}")
         primary, readings, unit = handler(claim, on)
         if claim.kind == "sector" and unit == "text" and primary.value is None:
@@ -434,6 +436,74 @@ class Checker:
             )
             readings.append((f"the run of {ct} against {cb}", ev))
         return primary, readings, "count"
+
+    def _longest_since(self, claim: Claim, on: date) -> Verdict:
+        """ "The longest run since March": the last session a run at least as long ended."""
+        kind = claim.run  # up/down or outperf/underperf
+        if claim.kind == "streak":
+            query, params = "streaks_on_date", self._member_params(claim.subject, on)
+            key = {"ticker": claim.subject, "kind": kind}
+        else:
+            query, params = "relative_runs_on_date", {"as_of": on}
+            key = {"ticker": claim.subject, "benchmark": claim.benchmark, "kind": kind}
+        precision, claimed, _ = claim.period
+        ev = self.cell(query, params, key, "longest_since")
+        longer = self.cell(query, params, key, "last_longer_session")
+        start = self.cell(query, params, key, "history_start")
+        length = self.cell(query, params, key, "run_length")
+
+        def same(d: date | None) -> bool:
+            if d is None:
+                return False
+            if precision == "day":
+                return d == claimed
+            if precision == "month":
+                return (d.year, d.month) == (claimed.year, claimed.month)
+            return d.year == claimed.year
+
+        written = {
+            "day": claimed.isoformat(),
+            "month": claimed.strftime("%B %Y"),
+            "year": str(claimed.year),
+        }[precision]
+        if length.value in (None, 0):
+            return Verdict(claim, WRONG, "there is no such run on the session", length, "0")
+        if ev.value is None:
+            if start.value is not None and claimed <= start.value:
+                why = (f"the run is the longest in the stored history, which starts on {start.value}: "
+                       f"the warehouse cannot see back to {written}")  # fmt: skip
+                return Verdict(claim, NOT_IN_WAREHOUSE, why, ev, "longest in the stored history")
+            why = (f"no run as long since the stored history starts ({start.value}): it is longer than "
+                   f"any run since {written}, and since long before")  # fmt: skip
+            return Verdict(claim, WRONG, why, ev, "longest in the stored history")
+        if same(ev.value):
+            return Verdict(
+                claim,
+                CONFIRMED,
+                f"a run at least as long last ended on {ev.value}",
+                ev,
+                str(ev.value),
+            )
+        if same(longer.value):
+            why = (f"a run at least as long last ended on {ev.value}; {written} is when a strictly "
+                   f"longer one last ended ({longer.value})")  # fmt: skip
+            return Verdict(
+                claim,
+                OTHER_READING,
+                why,
+                ev,
+                str(ev.value),
+                None,
+                "the last strictly longer run",
+                longer,
+            )
+        return Verdict(
+            claim,
+            WRONG,
+            f"a run at least as long last ended on {ev.value}, not in {written}",
+            ev,
+            str(ev.value),
+        )
 
     def _record_count(self, claim: Claim, on: date):
         t = claim.subject

@@ -234,6 +234,7 @@ class _Extractor:
                 )
                 consumed.append((a, m.end() + c0))
                 break
+        made += self._longest_since(text, body, c0, dates, made, consumed)
         made.sort(key=lambda c: c.start)
         for claim in made:
             claim.start += s0
@@ -278,6 +279,50 @@ class _Extractor:
             else:
                 self.out.unrecognised += 1
         return len(made)
+
+    def _longest_since(self, text, body, c0, dates, made, consumed) -> list[Claim]:
+        """ "the longest run since March": when a run at least as long was last seen."""
+        out = []
+        for m in rules.LONGEST_SINCE.finditer(body):
+            a, b = m.start() + c0, m.end() + c0
+            runs = [c for c in made if c.kind in ("streak", "relative_run") and c.start < a]
+            if not runs:
+                continue
+            run = runs[-1]
+            when = next((d for d in dates if b <= d.start <= b + 1), None)
+            if when is not None:
+                spec, end = ("day", when.day), when.end
+            else:
+                w = rules.LONGEST_WHEN.match(text, b)
+                if w is None:
+                    continue
+                if w.group("yearonly"):
+                    spec, end = ("year", date(int(w.group("yearonly")), 1, 1)), w.end()
+                else:
+                    month = rules.MONTHS[w.group("month").lower()]
+                    year = int(w.group("year")) if w.group("year") else self.session.year
+                    if not w.group("year") and month > self.session.month:
+                        year -= 1  # "since March" in a January recap is last March
+                    spec, end = ("month", date(year, month, 1)), w.end()
+            claim = self._claim(
+                run.kind, "longest_since", text, a, end, None, value=spec[1], unit="since"
+            )
+            claim.subject, claim.subject_text, claim.benchmark = (
+                run.subject,
+                run.subject_text,
+                run.benchmark,
+            )
+            claim.direction, claim.unheld, claim.uncheckable = (
+                run.direction,
+                run.unheld,
+                run.uncheckable,
+            )
+            claim.period = (spec[0], spec[1], None)
+            claim.window = None
+            claim.run = run.measure  # up/down or outperf/underperf
+            consumed.append((a, end))
+            out.append(claim)
+        return out
 
     def _is_sector(self, ticker: str) -> bool:
         inst = self.index.universe.instruments.get(ticker)

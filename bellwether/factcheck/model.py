@@ -63,6 +63,7 @@ class Claim:
     on: date | None = None  # the session the claim is about
     on_text: str | None = None  # how the text named that date
     period: tuple[str, date | None, date | None] | None = None  # (kind, start, end)
+    run: str | None = None  # for "longest since": the run's kind (up/down, outperf/underperf)
     unheld: str | None = None  # a name the warehouse does not hold (why not in the warehouse)
     uncheckable: str | None = None  # why the claim cannot be checked
 

@@ -116,6 +116,7 @@ def to_dict(report: Report) -> dict:
                 "claimed": _plain(c.value),
                 "unit": c.unit,
                 "comparator": c.comparator,
+                "run": c.run,
                 "session": _plain(c.on),
                 "date_text": c.on_text,
                 "period": _plain(c.period),

@@ -660,6 +660,20 @@ RULES: list[tuple[str, str, re.Pattern]] = [
     ),
 ]
 
+#: "... the longest run since March": when a run at least as long was last seen.
+LONGEST_SINCE = re.compile(
+    r"\b(?:the\s+|its\s+|their\s+)?longest(?:\s+(?:such|winning|losing))?"
+    r"(?:\s+(?:run|streak|stretch|string))?(?:\s+of\s+\w+)?\s+since\s+",
+    re.I,
+)
+LONGEST_WHEN = re.compile(
+    r"(?:(?P<month>"
+    + "|".join(sorted(MONTHS, key=len, reverse=True))
+    + r")\.?(?:\s+(?P<year>(?:19|20)\d\d))?"
+    r"|(?P<yearonly>(?:19|20)\d\d))\b",
+    re.I,
+)
+
 #: Sector roles: a sector named with one of these led or lagged the day.
 LEADER = re.compile(
     r"\b(?:led|leads|leading|(?:was|were)\s+the\s+(?:best|top)|top(?:-performing)?\s+sector|"
