@@ -304,3 +304,8 @@ def test_the_longest_since_follows_the_run_it_qualifies(index, text, precision, 
         "^DJI",
     )
     assert longest.period == (precision, when, None)
+
+
+def test_intraday_figures_are_not_checkable_but_the_close_is(index):
+    found = claims("The S&P 500 was up 0.3% at 10 a.m. and closed at 6,913.35.", index)
+    assert [(c.kind, bool(c.uncheckable)) for c in found] == [("move_pct", True), ("level", False)]

@@ -204,6 +204,7 @@ class _Extractor:
         body = masked[c0:c1]
         consumed: list[tuple[int, int]] = []
         forward = rules.FORWARD.search(text[c0:c1])
+        intraday = rules.INTRADAY.search(text[c0:c1])
         claim_date = self._claim_date(text, c0, c1, dates, period)
         made = []
         for kind, measure, pattern in rules.RULES:
@@ -245,6 +246,11 @@ class _Extractor:
                     claim.on, claim.on_text = claim_date.day, claim_date.text
                 else:
                     claim.on = self.session
+            at_close = re.search(r"\b(?:clos|ended|end\b|finish|settl)", claim.quote, re.I)
+            if intraday and claim.uncheckable is None and not at_close:
+                claim.uncheckable = (
+                    f"intraday ({intraday.group(0)!r}): the warehouse holds daily bars"
+                )
             if forward and claim.uncheckable is None:
                 claim.kind = "forecast"
                 claim.uncheckable = f"about the future or an expectation ({forward.group(0)!r})"
@@ -261,6 +267,8 @@ class _Extractor:
             if _YEAR.match(raw) or re.match(r"\(14\)", body[m.start() - 1 : m.end() + 1]):
                 continue
             if re.match(r"\d+(?:st|nd|rd|th)?\s*(?:quarter|half)", body[m.start() :]):
+                continue
+            if rules.TIME_OF_DAY.match(body, m.start()):
                 continue
             kind = "forecast" if forward else "unrecognized"
             c = self._claim(kind, "figure", text, a, b, None)

@@ -111,6 +111,14 @@ FORWARD = re.compile(
     re.I,
 )
 
+#: Intraday text: the warehouse holds daily bars, not the state of the market at 10 a.m.
+INTRADAY = re.compile(
+    r"\b(?:\d{1,2}(?::\d\d)?\s*[ap]\.?m\b|midday|intraday|mid-session|in early trad(?:e|ing)|"
+    r"in late trad(?:e|ing)|at one point|at (?:its|the) session (?:high|low))",
+    re.I,
+)
+TIME_OF_DAY = re.compile(r"\d{1,2}(?::\d\d)?\s*[ap]\.?m\b", re.I)
+
 # -- directions ------------------------------------------------------------------------
 
 UP_WORDS = (
@@ -171,7 +179,6 @@ UNHELD = {
 _NOT_TICKERS = """RSI ETF ETFS YTD MTD SMA EMA GDP CPI PPI PCE FOMC FED NYSE US USA USD EPS AI CEO
 CFO IPO UTC ET EST EDT AM PM OK AD NA TV EU UK OPEC ECB BOJ SEC CNBC GICS SPDR II III IV NB THE AND OR"""
 NOT_TICKERS = frozenset(_NOT_TICKERS.split())
-UNKNOWN_TICKER = re.compile(r"(?<![\w^$])\$?(?P<sym>[A-Z]{2,5})(?![\w&])")
 
 # -- claim rules -----------------------------------------------------------------------------
 # Each rule: (kind, measure, pattern). Named groups: n (the figure), n2 (a second figure),
@@ -191,6 +198,12 @@ _REL_VERB = (
 )
 UNDERPERF_VERB = re.compile(r"under|lag|trail", re.I)
 RELATIVE_HINT = re.compile(r"\b" + _REL_VERB + r"\b", re.I)
+
+#: After "to N" / "at N": a time of day or a count is not a price level.
+_NOT_A_LEVEL = (
+    r"(?!\s*(?:a\.?m\b|p\.?m\b|o'clock|:\d|sessions?\b|days?\b|times\b|records?\b|"
+    r"straight\b|consecutive\b|stocks\b|members\b|of\s+the\b))"
+)
 
 RULES: list[tuple[str, str, re.Pattern]] = [
     # relative runs: "small caps beat large caps for a 6th straight session", "... for 14 days"
@@ -398,7 +411,8 @@ RULES: list[tuple[str, str, re.Pattern]] = [
         "record",
         "is_record_close",
         re.compile(
-            r"(?:record\s+(?:close|closing\s+high|finish|high)|all-time\s+(?:closing\s+)?high|closed\s+at\s+a\s+record|fresh\s+record|new\s+record)",
+            r"(?:record\s+(?:close|closing\s+high|finish|high)\b|all-time\s+(?:closing\s+)?high|"
+            r"closed\s+at\s+a\s+record|fresh\s+record|new\s+record)",
             re.I,
         ),
     ),
@@ -639,7 +653,8 @@ RULES: list[tuple[str, str, re.Pattern]] = [
             r"\b(?:closed|ended|finished|settled|close[sd]?|finishing|ending|closing)\s+(?:the\s+(?:session|day|week)\s+)?"
             r"(?:at|near|around|on)\s+(?:an?\s+(?P<rec>record|all-time high)\s+(?:of\s+)?|a\s+level\s+of\s+)?"
             + _N
-            + r"(?!\s*(?:%|percent|points|pts|shares|[mb]\b|million|billion))",
+            + r"(?!\s*(?:%|percent|points|pts|shares|[mb]\b|million|billion))"
+            + _NOT_A_LEVEL,
             re.I,
         ),
     ),
@@ -649,7 +664,8 @@ RULES: list[tuple[str, str, re.Pattern]] = [
         re.compile(
             r"\b(?:to|at)\s+(?:an?\s+(?P<rec>record|all-time\s+high)\s+(?:of\s+)?)?"
             + _N
-            + r"(?!\s*(?:%|percent|points|pts|shares|[mb]\b|million|billion|-|\u2013|to\b))",
+            + r"(?!\s*(?:%|percent|points|pts|shares|[mb]\b|million|billion|-|\u2013|to\b))"
+            + _NOT_A_LEVEL,
             re.I,
         ),
     ),
