@@ -144,6 +144,18 @@ class Checker:
                 f"the warehouse computes no relative run of {a} against {b} (not a configured pair)"
             )
             return Verdict(claim, NOT_IN_WAREHOUSE, why, ev)
+        if symbol.startswith("sector source: "):
+            source = symbol.removeprefix("sector source: ")
+            ev = self.cell("sector_leaders_laggards", {"as_of": claim.on or self.session},
+                           {"ticker": claim.subject}, "ret_1d")  # fmt: skip
+            held = (
+                ""
+                if ev.value is None
+                else f" ({ev.value * 100:+.2f}% on {session_on_or_before(claim.on or self.session)})"
+            )
+            why = (f"a sector figure from {source}, which the warehouse does not hold: it holds the "
+                   f"SPDR sector ETFs ({claim.subject}{held})")  # fmt: skip
+            return Verdict(claim, NOT_IN_WAREHOUSE, why, ev)
         ev = self.cell("daily_moves", {"as_of": claim.on or self.session, "universe": "market"},
                        {"ticker": symbol}, "close")  # fmt: skip
         name = claim.subject_text or symbol
@@ -191,6 +203,8 @@ class Checker:
                 )
         diff = self._diff(claim, primary.value, unit)
         why = f"the warehouse has {shown}" + (f" (difference {diff})" if diff else "")
+        if claim.kind == "sector" and claim.measure == "ret_1d":
+            why += f"; the sector is its SPDR ETF {claim.subject}"
         return Verdict(claim, WRONG, why, primary, shown, diff)
 
     def _why_empty(self, claim: Claim, on: date, ev: Evidence) -> str:

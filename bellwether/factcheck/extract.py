@@ -247,6 +247,9 @@ class _Extractor:
                 else:
                     claim.on = self.session
             at_close = re.search(r"\b(?:clos|ended|end\b|finish|settl)", claim.quote, re.I)
+            source = rules.SECTOR_SOURCE.search(text)
+            if source and claim.kind == "sector" and claim.measure == "ret_1d" and not claim.unheld:
+                claim.unheld = f"sector source: {source.group(0)}"
             if intraday and claim.uncheckable is None and not at_close:
                 claim.uncheckable = (
                     f"intraday ({intraday.group(0)!r}): the warehouse holds daily bars"

@@ -173,8 +173,14 @@ UNHELD = {
     "crude": "CL=F", "WTI": "CL=F", "Brent": "BZ=F", "10-year yield": "^TNX",
     "10-year Treasury yield": "^TNX", "Treasury yields": "^TNX", "dollar index": "DX-Y.NYB",
     "MSCI World": "URTH", "Stoxx 600": "^STOXX", "Nikkei": "^N225", "FTSE 100": "^FTSE",
-    "Morningstar": "MORNINGSTAR", "Dow Jones U.S.": "DJUS",
+
 }  # fmt: skip
+#: Sector figures from a source other than the SPDR sector ETFs the warehouse holds.
+SECTOR_SOURCE = re.compile(
+    r"\b(?:Morningstar|FactSet|Bloomberg|Refinitiv|LSEG|MSCI|S&P Dow Jones Indices|Dow Jones U\.S\.|"
+    r"sector index|sector indices|sector indexes|industry group)\b",
+    re.I,
+)
 #: Upper-case words that are not tickers (so they are never reported as unknown symbols).
 _NOT_TICKERS = """RSI ETF ETFS YTD MTD SMA EMA GDP CPI PPI PCE FOMC FED NYSE US USA USD EPS AI CEO
 CFO IPO UTC ET EST EDT AM PM OK AD NA TV EU UK OPEC ECB BOJ SEC CNBC GICS SPDR II III IV NB THE AND OR"""
