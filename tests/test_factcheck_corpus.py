@@ -248,6 +248,10 @@ def recap_2026_01_22(con) -> tuple[str, date | None, list[Line]]:
         Line("Semiconductors jumped 1.8%.", [("move_pct", NOT_IN_WAREHOUSE, OUT)]),
         Line("ARKK rose 3.2%.", [("move_pct", NOT_IN_WAREHOUSE, OUT)]),
         Line(
+            "According to Morningstar, Basic Materials rose 1.29%.",
+            [("sector", NOT_IN_WAREHOUSE, OUT)],
+        ),
+        Line(
             "Strategists expect the S&P 500 to end the year at 7,500.",
             [("forecast", UNCHECKABLE, OUT)],
         ),
