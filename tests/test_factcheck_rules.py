@@ -309,3 +309,9 @@ def test_the_longest_since_follows_the_run_it_qualifies(index, text, precision, 
 def test_intraday_figures_are_not_checkable_but_the_close_is(index):
     found = claims("The S&P 500 was up 0.3% at 10 a.m. and closed at 6,913.35.", index)
     assert [(c.kind, bool(c.uncheckable)) for c in found] == [("move_pct", True), ("level", False)]
+
+
+def test_a_share_count_keeps_the_magnitude_it_was_written_in(index):
+    exact, rounded = claims("SPY traded 77,112,200 shares. IWM traded 35.1M shares.", index)
+    assert (exact.value, exact.scale, exact.decimals) == (77_112_200, 1.0, 0)
+    assert (rounded.value, rounded.scale, rounded.decimals) == (pytest.approx(35.1e6), 1e6, 1)

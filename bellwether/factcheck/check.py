@@ -235,14 +235,7 @@ class Checker:
             return shown > claimed
         if claim.comparator == "<":
             return shown < claimed
-        scale = 1.0
-        if claim.unit == "shares" and abs(claimed) >= 1e3:
-            scale = 1e6 if abs(claimed) >= 1e6 else 1e3
-            if abs(claimed) >= 1e9:
-                scale = 1e9
-        tol = 0.5 * 10 ** (-claim.decimals) * scale * (1 + 1e-9) + 1e-12
-        if claim.unit == "shares" and claim.decimals == 0 and scale == 1.0:
-            tol = 0.5
+        tol = 0.5 * 10 ** (-claim.decimals) * claim.scale * (1 + 1e-9) + 1e-12
         if claim.comparator == "~":
             tol = max(tol, 0.05 * abs(claimed))
         return abs(shown - claimed) <= tol
@@ -269,7 +262,7 @@ class Checker:
             case "count":
                 return f"{int(value):,}"
             case "shares":
-                if abs(value) >= 1e6:
+                if abs(value) >= 1e6 and claim.scale > 1:
                     return f"{value / 1e6:.{max(claim.decimals, 1)}f}M shares"
                 return f"{value:,.0f} shares"
             case "ratio":
@@ -287,6 +280,8 @@ class Checker:
             case "pct":
                 return f"{delta:+.{d}f} pp"
             case "shares":
+                if claim.scale == 1:
+                    return f"{delta:+,.0f} shares"
                 return f"{delta / 1e6:+.{max(claim.decimals, 1)}f}M shares"
             case "count":
                 return f"{delta:+.0f}"

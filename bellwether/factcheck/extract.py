@@ -590,7 +590,7 @@ class _Extractor:
             v, dec, _ = num(group)
             scale = rules.MAGNITUDE.get((mag or "").lower(), 1.0)
             return [self._claim(kind, measure, text, a, b, subj, value=v * scale, unit="shares",
-                                decimals=dec, window=window, comparator=comparator)]  # fmt: skip
+                                decimals=dec, window=window, comparator=comparator, scale=scale)]  # fmt: skip
 
         if kind == "volatility":
             v, dec, _ = num("n")

@@ -57,6 +57,7 @@ class Claim:
     value: Any = None
     unit: str = ""
     decimals: int = 0
+    scale: float = 1.0  # the magnitude written ("35.1M": 1e6): precision is in these units
     comparator: str = "="  # '=', '>', '<', '~' (hedged: about/nearly)
     direction: int | None = None  # +1 up, -1 down for moves and streaks
     window: int | None = None  # 20/50/200 for averages, 63 for volume averages

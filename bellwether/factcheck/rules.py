@@ -539,6 +539,7 @@ RULES: list[tuple[str, str, re.Pattern]] = [
         ),
     ),
     ("volume", "volume", re.compile(_N + MAG + r"\s+shares", re.I)),
+    ("volume", "volume", re.compile(_N + r"\s+shares\b", re.I)),  # a plain count
     (
         "volume",
         "pct_vs_avg_sign",
