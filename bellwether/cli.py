@@ -4,6 +4,7 @@
                         the project's Dagster instance, then print what landed.
 ``bellwether brief``    write the market brief of a session (``--date``): md, html, json.
 ``bellwether status``   print row counts, covered sessions and the latest landings.
+``bellwether factcheck`` check every figure of a market recap against the warehouse.
 """
 
 from __future__ import annotations
@@ -128,6 +129,12 @@ def cmd_status(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_factcheck(args: argparse.Namespace) -> int:
+    from bellwether.factcheck.command import run
+
+    return run(args)
+
+
 def main(argv: list[str] | None = None) -> int:
     import bellwether.quiet  # noqa: F401  (the warnings nobody can act on, filtered once)
 
@@ -158,6 +165,13 @@ def main(argv: list[str] | None = None) -> int:
     brief.set_defaults(func=cmd_brief)
     status = sub.add_parser("status", help="row counts and the latest landings")
     status.set_defaults(func=cmd_status)
+    from bellwether.factcheck.command import add_arguments as factcheck_arguments
+
+    factcheck = sub.add_parser(
+        "factcheck", help="check a market recap's figures (table, --json, --html)"
+    )
+    factcheck_arguments(factcheck)
+    factcheck.set_defaults(func=cmd_factcheck)
     args = parser.parse_args(argv)
     return args.func(args)
 

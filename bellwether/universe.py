@@ -39,6 +39,8 @@ class Instrument:
     sector: str | None = None
     size_class: str | None = None
     price_decimals: int = DEFAULT_PRICE_DECIMALS
+    #: Other names the instrument goes by in prose ("small caps", "SPX"); optional.
+    aliases: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -171,6 +173,11 @@ def parse_universe(doc: dict, source_file: Path | None = None) -> UniverseConfig
         decimals = entry.get("price_decimals", DEFAULT_PRICE_DECIMALS)
         if not isinstance(decimals, int) or not 0 <= decimals <= 8:
             raise UniverseConfigError(f"{where}: price_decimals must be an integer 0-8")
+        aliases = entry.get("aliases") or []
+        if not isinstance(aliases, list) or not all(
+            isinstance(a, str) and a.strip() for a in aliases
+        ):
+            raise UniverseConfigError(f"{where}: aliases must be a list of non-empty strings")
         instruments[symbol] = Instrument(
             symbol=symbol,
             kind=kind,
@@ -178,6 +185,7 @@ def parse_universe(doc: dict, source_file: Path | None = None) -> UniverseConfig
             sector=_opt_str(entry, "sector", where),
             size_class=size_class,
             price_decimals=decimals,
+            aliases=tuple(a.strip() for a in aliases),
         )
     if not instruments:
         raise UniverseConfigError("universe file lists no instruments")
