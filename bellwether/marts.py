@@ -36,6 +36,7 @@ import duckdb
 import polars as pl
 
 from bellwether.calendar import previous_session, sessions_between
+from bellwether.metrics.breadth import MIN_COVERAGE as MIN_BREADTH_COVERAGE
 from bellwether.metrics.breadth import breadth
 from bellwether.metrics.relative import relative_performance
 from bellwether.metrics.returns import LOOKBACK_SESSIONS as RETURNS_LOOKBACK
@@ -401,6 +402,27 @@ def build_sector_performance(
     return _build("sector_performance", first, last, 0, False, _preview(rows, last), out)
 
 
+def _breadth_seed(
+    con: duckdb.DuckDBPyConnection, first: date, names: list[str]
+) -> pl.DataFrame | None:
+    """Each universe's stored breadth row to continue from at ``first``, or None when one
+    build over the stored history would continue from something not stored: a session
+    after a universe's last stored row on which breadth was computed and then withheld by
+    the quality gate (its net advances count in the A/D line and the EMAs). A session
+    without enough members (no row at all, e.g. no bars) is skipped, as one build skips it."""
+    seed = _query(con, "marts/seed_breadth", [first]).filter(pl.col("universe").is_in(names))
+    every_seeded = set(names) <= set(seed["universe"].to_list())
+    lower = seed["session_date"].min() if every_seeded else date(1900, 1, 1)
+    computed = _query(
+        con, "marts/last_computed_breadth_sessions", [lower, first, names, MIN_BREADTH_COVERAGE]
+    )
+    stored = dict(zip(seed["universe"].to_list(), seed["session_date"].to_list(), strict=True))
+    for universe_name, last_computed in computed.iter_rows():
+        if stored.get(universe_name) != last_computed:
+            return None
+    return seed
+
+
 def build_breadth(
     wh: Warehouse,
     first: date,
@@ -411,18 +433,12 @@ def build_breadth(
     """Whole sessions of every breadth universe; ``tickers`` is accepted and ignored."""
     names = [u.name for u in universe.universes.values() if u.breadth]
     with wh.transaction() as con:
-        prev = previous_session(first)
-        seed = _query(con, "marts/seed_breadth", [first]).filter(pl.col("universe").is_in(names))
-        had_members = _query(con, "marts/read_breadth_inputs", [prev, prev, names])
-        # a universe with members on the previous session continues from that session's
-        # row (missing: it was withheld, and its net advances still count: recompute); one
-        # without (a session with no bars) from its last stored row, as one build does
-        seeded_prev = set(seed.filter(pl.col("session_date") == prev)["universe"].to_list())
-        covered = set(had_members["universe"].unique().to_list()) <= seeded_prev
+        seed = _breadth_seed(con, first, names)
+        covered = seed is not None
         start = first if covered else (_first_bar(con) or first)
         members = _query(con, "marts/read_breadth_inputs", [start, last, names])
         sizes = {name: len(universe.members(name)) for name in names}
-        rows = breadth(members, sizes, seed=seed if covered else None)
+        rows = breadth(members, sizes, seed=seed)
         out = _replace(
             con, "breadth", rows, first, last, ["universe", "session_date"], scope="session"
         )
@@ -481,10 +497,11 @@ def recompute_sessions(
         )
     elif name == "breadth":
         names = [u.name for u in universe.universes.values() if u.breadth]
-        seed = _query(con, "marts/seed_breadth", [first]).filter(pl.col("universe").is_in(names))
-        members = _query(con, "marts/read_breadth_inputs", [first, last, names])
+        seed = _breadth_seed(con, first, names)
+        start = first if seed is not None else (_first_bar(con) or first)
+        members = _query(con, "marts/read_breadth_inputs", [start, last, names])
         sizes = {n: len(universe.members(n)) for n in names}
-        rows = breadth(members, sizes, seed=seed if seed.height else None)
+        rows = breadth(members, sizes, seed=seed).filter(pl.col("session_date") >= first)
     else:
         raise ValueError(f"{name}: recompute_sessions covers sector performance and breadth")
     return _gate(con, rows, first, last, "session")
