@@ -18,7 +18,7 @@ export DAGSTER_HOME := $(ROOT)/dagster_home
 # The offline default: the real bundled sample. Use BELLWETHER_SOURCE=yfinance for live data.
 export BELLWETHER_SOURCE ?= bundled
 
-.PHONY: install demo test ui lint format validate clean bench
+.PHONY: install demo test ui sql lint format validate clean bench
 
 $(UV): .ci/uv-requirements.txt
 	$(PYTHON) -m venv $(TOOLS)
@@ -37,6 +37,11 @@ test: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
+
+# An interactive DuckDB shell (the locked duckdb-cli) on the published warehouse, read-only,
+# with the bw macros; runs never wait for it and it never waits for them.
+sql: install
+	$(BIN)/bellwether sql
 
 validate: install
 	$(BIN)/dagster definitions validate -w workspace.yaml

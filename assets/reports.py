@@ -24,7 +24,9 @@ from bellwether.universe import default_universe
             "sector_performance",
             "breadth",
         )
-    ],
+    ]
+    # reads the published warehouse: after this run's publish, so it reads that state
+    + [dg.AssetKey(["warehouse", "published"])],
     partitions_def=session_partitions(),
     backfill_policy=dg.BackfillPolicy.single_run(),
     # it only reads the warehouse, but DuckDB refuses a reader while another process
@@ -46,7 +48,7 @@ def market_brief(
     folder = reports_dir()
     written = []
     for session in keys_to_sessions(context.partition_keys):
-        brief, paths = build_brief(warehouse.get(), session, universe, folder)
+        brief, paths = build_brief(warehouse.get_published(), session, universe, folder)
         written.append((brief, paths))
         context.log.info(
             f"brief {brief.session}: {len(brief.figures)} figures, status {brief.status} -> {paths['html']}"

@@ -125,9 +125,7 @@ class PublishedState:
 
     def label(self) -> str:
         """``state 12 (run abc, sessions 2025-12-01..2025-12-05)``."""
-        span = (
-            f"{self.run_sessions[0]}..{self.run_sessions[-1]}" if self.run_sessions else "none"
-        )
+        span = f"{self.run_sessions[0]}..{self.run_sessions[-1]}" if self.run_sessions else "none"
         return f"state {self.state_id} (run {self.run_id or '-'}, sessions {span})"
 
 
@@ -166,9 +164,7 @@ def read_states(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> l
     """Every state recorded in a published file (oldest first); ``[]`` if none."""
     prefix = f"{catalog}." if catalog else ""
     try:
-        rel = con.execute(
-            f"SELECT * FROM {prefix}{META_SCHEMA}.published_states ORDER BY state_id"
-        )
+        rel = con.execute(f"SELECT * FROM {prefix}{META_SCHEMA}.published_states ORDER BY state_id")
     except duckdb.CatalogException:
         return []
     names = [d[0] for d in rel.description]
@@ -510,9 +506,7 @@ def _write_manifest(published: Path, states: list[PublishedState]) -> None:
     doc = {
         "published": str(published),
         "current": states[-1].to_json(),
-        "states": [
-            {k: v for k, v in s.to_json().items() if k not in ("path",)} for s in states
-        ],
+        "states": [{k: v for k, v in s.to_json().items() if k not in ("path",)} for s in states],
     }
     path = manifest_path(published)
     tmp = path.with_suffix(".tmp")
