@@ -215,12 +215,17 @@ def main(argv: list[str] | None = None) -> int:
     sql = sub.add_parser(
         "sql", help="DuckDB shell on the published warehouse (read-only, bw macros loaded)"
     )
-    sql.add_argument("args", nargs="*", help="passed to the DuckDB CLI (e.g. -c 'SELECT 1')")
+    sql.add_argument(
+        "args", nargs=argparse.REMAINDER, help="passed to the DuckDB CLI (e.g. -c 'SELECT 1')"
+    )
     sql.set_defaults(func=cmd_sql)
     pub = sub.add_parser("publish", help="publish the writer's file now")
     pub.add_argument("--full", action="store_true", help="copy everything, not the changes")
     pub.add_argument("--run-id", default=None, help="run to record with the state")
     pub.set_defaults(func=cmd_publish)
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["sql"]:  # everything after `sql` goes to the DuckDB CLI as it is
+        return cmd_sql(argparse.Namespace(args=argv[1:]))
     args = parser.parse_args(argv)
     return args.func(args)
 

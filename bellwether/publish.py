@@ -241,21 +241,23 @@ def _watermarks(con: duckdb.DuckDBPyConnection) -> tuple[datetime | None, dateti
 
 
 def _written_since(con: duckdb.DuckDBPyConnection, since: PublishedState) -> set[date]:
-    """Sessions the writer landed or checked after ``since`` was published (a failed run's
-    landing or marts included: its checks are written with them)."""
+    """Sessions the writer landed or checked since ``since`` was published (a failed run's
+    landing or marts included: its checks are written with them; the freshness check's row
+    is dated by the clock, not by the run's sessions). ``>=``: rows stamped at the same time
+    as the last ones ``since`` saw are taken again, so equal timestamps lose nothing."""
     out: set[date] = set()
     if _has_table(con, "src", "raw.ingest_runs"):
         rows = con.execute(
             "SELECT DISTINCT unnest(generate_series(start_session, end_session, "
             "INTERVAL 1 DAY))::DATE FROM src.raw.ingest_runs "
-            "WHERE ? IS NULL OR finished_at > ?",
+            "WHERE ? IS NULL OR finished_at >= ?",
             [since.ingest_watermark, since.ingest_watermark],
         ).fetchall()
         out.update(r[0] for r in rows)
     if _has_table(con, "src", "dq.check_results"):
         rows = con.execute(
             "SELECT DISTINCT session_date FROM src.dq.check_results "
-            "WHERE ? IS NULL OR checked_at > ?",
+            "WHERE ? IS NULL OR checked_at >= ?",
             [since.checks_watermark, since.checks_watermark],
         ).fetchall()
         out.update(r[0] for r in rows)
