@@ -48,7 +48,9 @@ def published(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     sessions = keys_to_sessions(context.partition_keys)
-    state = publish(warehouse.get(), context.run_id, sessions, published=warehouse.published_path())
+    state = publish(
+        warehouse.get(), context.run.run_id, sessions, published=warehouse.published_path()
+    )
     context.log.info(f"published {state.label()} by {state.method} in {state.seconds} s")
     return dg.MaterializeResult(
         metadata={

@@ -288,3 +288,49 @@ def test_bellwether_sql_runs_the_cli_on_the_published_warehouse(published_after_
     )  # fmt: skip
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "1"
+
+
+def test_a_dagster_run_publishes_after_its_marts_and_the_brief_names_that_state(
+    tmp_path, monkeypatch
+):
+    import dagster as dg
+    from dagster._core.storage.tags import (
+        ASSET_PARTITION_RANGE_END_TAG,
+        ASSET_PARTITION_RANGE_START_TAG,
+    )
+
+    from bellwether.definitions import all_assets
+    from bellwether.resources import BarSourceResource, WarehouseResource
+
+    monkeypatch.setenv("BELLWETHER_REPORTS", str(tmp_path / "reports"))
+    resources = {
+        "warehouse": WarehouseResource(
+            path=str(tmp_path / "writer" / "wh.duckdb"), archive_dir=str(tmp_path / "archive")
+        ),
+        "source": BarSourceResource(kind="bundled"),
+    }
+    published = resources["warehouse"].published_path()
+    assert published == tmp_path / "writer" / "published" / "wh.duckdb"
+    with dg.instance_for_test() as instance:
+        first = dg.materialize(
+            all_assets, resources=resources, instance=instance,
+            tags={ASSET_PARTITION_RANGE_START_TAG: "2025-12-02",
+                  ASSET_PARTITION_RANGE_END_TAG: "2025-12-04"},
+        )  # fmt: skip
+        assert first.success
+        state = current_state(published)
+        assert state.state_id == 1 and state.run_id == first.run_id
+        assert [d.isoformat() for d in state.run_sessions] == [
+            "2025-12-02", "2025-12-03", "2025-12-04",
+        ]  # fmt: skip
+        second = dg.materialize(
+            all_assets, resources=resources, instance=instance, partition_key="2025-12-05"
+        )
+        assert second.success
+    state = current_state(published)
+    assert state.state_id == 2 and state.run_id == second.run_id
+    assert table_hashes(Warehouse(published)) == table_hashes(resources["warehouse"].get())
+    brief = json.loads((tmp_path / "reports" / "2025-12-05.json").read_text())
+    assert brief["published_state"]["state_id"] == 2
+    assert brief["published_state"]["run_id"] == second.run_id
+    assert brief["published_state"]["path"] == str(published)
