@@ -33,7 +33,15 @@ install: $(VENV)/.synced
 demo: install
 	$(BIN)/bellwether demo
 
-test: install
+# tests/test_dagster_postgres.py starts a PostgreSQL server of its own: Debian's postgresql
+# package, installed when missing (root or sudo), like Chromium for make e2e.
+PG_CTL := $(firstword $(shell command -v pg_ctl) $(wildcard /usr/lib/postgresql/*/bin/pg_ctl))
+.PHONY: postgresql
+postgresql:
+	@if [ -z "$(PG_CTL)" ]; then $(SUDO) apt-get update && \
+		$(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql; fi
+
+test: install postgresql
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
