@@ -6,6 +6,7 @@ session, both publishing the warehouse, with runs and events kept in PostgreSQL.
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import socket
 import subprocess
@@ -56,7 +57,8 @@ def postgres_server() -> Iterator[dict[str, str]]:
         subprocess.run([*as_user, *args], check=True, capture_output=True, text=True, timeout=120)
 
     pwfile = root / "pw"
-    pwfile.write_text("bellwether-test\n")
+    login = secrets.token_hex(16)  # a new one for each server
+    pwfile.write_text(login + "\n")
     if as_user:
         shutil.chown(pwfile, "postgres", "postgres")
     pg(str(bin_dir / "initdb"), "-D", str(data), "-A", "scram-sha-256", "-U", "postgres",
@@ -67,12 +69,12 @@ def postgres_server() -> Iterator[dict[str, str]]:
         import psycopg2
 
         con = psycopg2.connect(host="127.0.0.1", port=port, user="postgres",
-                               password="bellwether-test", dbname="postgres")  # fmt: skip
+                               password=login, dbname="postgres")  # fmt: skip
         con.autocommit = True
         con.cursor().execute("CREATE DATABASE dagster")
         con.close()
         yield {"HOST": "127.0.0.1", "PORT": str(port), "DB": "dagster", "USER": "postgres",
-               "PASSWORD": "bellwether-test"}  # fmt: skip
+               "PASSWORD": login}  # fmt: skip
     finally:
         pg(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
         shutil.rmtree(root, ignore_errors=True)
