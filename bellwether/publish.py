@@ -462,7 +462,7 @@ def _build_generation(
                 con.close()
     with suppress(FileNotFoundError):
         tmp.unlink()
-    if not full and current is not None:
+    if not full and current is not None and states:
         shutil.copyfile(gen_path[current], tmp)
         con = _open_generation(tmp, create=False)
         try:
