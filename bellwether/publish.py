@@ -243,25 +243,54 @@ def _watermarks(con: duckdb.DuckDBPyConnection) -> tuple[datetime | None, dateti
 def _written_since(con: duckdb.DuckDBPyConnection, since: PublishedState) -> set[date]:
     """Sessions the writer landed or checked since ``since`` was published (a failed run's
     landing or marts included: its checks are written with them; the freshness check's row
-    is dated by the clock, not by the run's sessions). ``>=``: rows stamped at the same time
-    as the last ones ``since`` saw are taken again, so equal timestamps lose nothing."""
+    is dated by the clock, not by the run's sessions). A run stamps all its rows with one
+    time: rows stamped exactly at ``since``'s watermark are taken too (a later run with the
+    same clock, as in tests), except those of ``since``'s own sessions, which it holds (a
+    later run that rewrote them has them in its own sessions, which are copied anyway)."""
     out: set[date] = set()
+    own = sorted(since.run_sessions)
+    queries = []
     if _has_table(con, "src", "raw.ingest_runs"):
-        rows = con.execute(
-            "SELECT DISTINCT unnest(generate_series(start_session, end_session, "
-            "INTERVAL 1 DAY))::DATE FROM src.raw.ingest_runs "
-            "WHERE ? IS NULL OR finished_at >= ?",
-            [since.ingest_watermark, since.ingest_watermark],
-        ).fetchall()
-        out.update(r[0] for r in rows)
+        queries.append(
+            (
+                "SELECT DISTINCT unnest(generate_series(start_session, end_session, "
+                "INTERVAL 1 DAY))::DATE AS d, finished_at = $w AS at_mark FROM src.raw.ingest_runs "
+                "WHERE $w IS NULL OR finished_at >= $w",
+                since.ingest_watermark,
+            )
+        )
     if _has_table(con, "src", "dq.check_results"):
+        queries.append(
+            (
+                "SELECT DISTINCT session_date AS d, checked_at = $w AS at_mark "
+                "FROM src.dq.check_results WHERE $w IS NULL OR checked_at >= $w",
+                since.checks_watermark,
+            )
+        )
+    for sql, mark in queries:
         rows = con.execute(
-            "SELECT DISTINCT session_date FROM src.dq.check_results "
-            "WHERE ? IS NULL OR checked_at >= ?",
-            [since.checks_watermark, since.checks_watermark],
+            f"SELECT DISTINCT d FROM ({sql}) WHERE NOT coalesce(at_mark, false) "
+            "OR NOT list_contains($own::DATE[], d)",
+            {"w": mark, "own": own},
         ).fetchall()
         out.update(r[0] for r in rows)
     return out
+
+
+def _remove(path: Path) -> None:
+    """Remove ``path`` and its WAL (a WAL must never be replayed onto another file)."""
+    for p in (path, path.with_name(path.name + ".wal")):
+        with suppress(FileNotFoundError):
+            p.unlink()
+
+
+def _replace(tmp: Path, path: Path) -> None:
+    """Move the finished, checkpointed ``tmp`` over generation ``path`` (a reader holding
+    the old inode keeps it); a WAL left by a killed update of ``path`` goes first."""
+    _fsync(tmp)
+    with suppress(FileNotFoundError):
+        path.with_name(path.name + ".wal").unlink()
+    os.replace(tmp, path)
 
 
 def _sync(
@@ -460,8 +489,7 @@ def _build_generation(
                 pass
             finally:
                 con.close()
-    with suppress(FileNotFoundError):
-        tmp.unlink()
+    _remove(tmp)  # left by a killed publish
     if not full and current is not None and states:
         shutil.copyfile(gen_path[current], tmp)
         con = _open_generation(tmp, create=False)
@@ -474,18 +502,16 @@ def _build_generation(
         finally:
             con.close()
         if done is not None:
-            _fsync(tmp)
-            os.replace(tmp, path)  # a reader holding the old inode keeps it
+            _replace(tmp, path)
             return done
-        tmp.unlink()
+        _remove(tmp)
     con = _open_generation(tmp, create=True)
     try:
         wh.attach_read_only(con, "src")
         done = _finish(con, None, states, _with(new, method="full"))
     finally:
         con.close()
-    _fsync(tmp)
-    os.replace(tmp, path)
+    _replace(tmp, path)
     return done
 
 
