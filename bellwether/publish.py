@@ -35,8 +35,10 @@ the published warehouse").
 from __future__ import annotations
 
 import fcntl
+import hashlib
 import json
 import os
+import re
 import shutil
 import time
 from collections.abc import Iterable, Iterator
@@ -48,34 +50,15 @@ from pathlib import Path
 import duckdb
 
 from bellwether import settings
-from bellwether.warehouse import Warehouse, _lock_holder, apply_schema
+from bellwether.sqlfiles import load_sql, sql_files
+from bellwether.warehouse import SCHEMA_FOLDERS, Warehouse, _lock_holder, apply_schema
 
 #: Storage format of the published files: DuckDB 1.5 and later open it.
 STORAGE_VERSION = "v1.5.0"
 GENERATIONS: tuple[str, str] = ("a", "b")
-#: Schemas of the writer's file that are published (every table in them).
-PUBLISHED_SCHEMAS: tuple[str, ...] = ("raw", "marts", "dq")
-META_SCHEMA = "meta"
-
-_META_DDL = f"""
-CREATE SCHEMA IF NOT EXISTS {META_SCHEMA};
-CREATE TABLE IF NOT EXISTS {META_SCHEMA}.published_states (
-    state_id          INTEGER PRIMARY KEY,
-    run_id            VARCHAR,
-    run_sessions      DATE[] NOT NULL,
-    first_session     DATE,
-    last_session      DATE,
-    published_at      TIMESTAMPTZ NOT NULL,
-    generation        VARCHAR NOT NULL,
-    method            VARCHAR NOT NULL,
-    delta_sessions    INTEGER,
-    ingest_watermark  TIMESTAMPTZ,
-    checks_watermark  TIMESTAMPTZ,
-    table_rows        JSON NOT NULL
-);
-CREATE OR REPLACE VIEW {META_SCHEMA}.published_state AS
-    SELECT * FROM {META_SCHEMA}.published_states ORDER BY state_id DESC LIMIT 1;
-"""
+#: A ``schema.table`` name from the writer's catalog, before it is put into a statement
+#: (identifiers cannot be bound parameters); the schemas are those of sql/publish/table_columns.
+_TABLE_NAME = re.compile(r"(raw|marts|dq)\.[a-z_][a-z0-9_]*")
 
 
 class PublishError(RuntimeError):
@@ -160,15 +143,18 @@ def _row_to_state(row: dict) -> PublishedState:
     )
 
 
-def read_states(con: duckdb.DuckDBPyConnection, catalog: str | None = None) -> list[PublishedState]:
-    """Every state recorded in a published file (oldest first); ``[]`` if none."""
-    prefix = f"{catalog}." if catalog else ""
+def _states(con: duckdb.DuckDBPyConnection, sql: str) -> list[PublishedState]:
     try:
-        rel = con.execute(f"SELECT * FROM {prefix}{META_SCHEMA}.published_states ORDER BY state_id")
-    except duckdb.CatalogException:
+        rel = con.execute(load_sql(sql))
+    except duckdb.CatalogException:  # not a published file
         return []
     names = [d[0] for d in rel.description]
     return [_row_to_state(dict(zip(names, r, strict=True))) for r in rel.fetchall()]
+
+
+def read_states(con: duckdb.DuckDBPyConnection) -> list[PublishedState]:
+    """Every state recorded in a published file (oldest first); ``[]`` for any other file."""
+    return _states(con, "publish/read_states")
 
 
 def published_state(con: duckdb.DuckDBPyConnection) -> PublishedState | None:
@@ -205,76 +191,62 @@ def _publisher_lock(folder: Path) -> Iterator[None]:
             fcntl.flock(fh, fcntl.LOCK_UN)
 
 
+def _table_sql(name: str, table: str) -> str:
+    """``sql/publish/<name>.sql`` for one table of the writer's catalog."""
+    if not _TABLE_NAME.fullmatch(table):
+        raise ValueError(f"unexpected table name {table!r}")
+    return load_sql(f"publish/{name}").replace("{table}", table)
+
+
 def _tables(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, list[tuple]]:
     """``{schema.table: [(column, type, nullable), ...]}`` of the published schemas."""
-    rows = con.execute(
-        "SELECT schema_name || '.' || table_name, column_name, data_type, is_nullable "
-        "FROM duckdb_columns() WHERE database_name = ? AND schema_name IN "
-        f"({', '.join('?' for _ in PUBLISHED_SCHEMAS)}) ORDER BY 1, column_index",
-        [catalog, *PUBLISHED_SCHEMAS],
-    ).fetchall()
+    rows = con.execute(load_sql("publish/table_columns"), {"catalog": catalog}).fetchall()
     out: dict[str, list[tuple]] = {}
     for table, col, typ, nullable in rows:
         out.setdefault(table, []).append((col, typ, nullable))
     return out
 
 
-def _has_table(con: duckdb.DuckDBPyConnection, catalog: str, qualified: str) -> bool:
-    schema, table = qualified.split(".")
-    return bool(
+def _has_tables(con: duckdb.DuckDBPyConnection, *qualified: str) -> bool:
+    """Does the writer's file (``src``) have every one of these tables?"""
+    sql = load_sql("publish/has_table")
+    return all(
         con.execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE database_name = ? AND schema_name = ? "
-            "AND table_name = ?",
-            [catalog, schema, table],
+            sql, dict(zip(("catalog", "schema", "table"), ("src", *q.split(".")), strict=True))
         ).fetchone()[0]
+        for q in qualified
     )
 
 
 def _watermarks(con: duckdb.DuckDBPyConnection) -> tuple[datetime | None, datetime | None]:
     """The writer's latest landing and check times (what a later delta starts from)."""
-    ingest = checks = None
-    if _has_table(con, "src", "raw.ingest_runs"):
-        ingest = con.execute("SELECT max(finished_at) FROM src.raw.ingest_runs").fetchone()[0]
-    if _has_table(con, "src", "dq.check_results"):
-        checks = con.execute("SELECT max(checked_at) FROM src.dq.check_results").fetchone()[0]
-    return ingest, checks
+    if not _has_tables(con, "raw.ingest_runs", "dq.check_results"):
+        return None, None
+    return con.execute(load_sql("publish/watermarks")).fetchone()
+
+
+def _schema_digest() -> str:
+    """sha256 of the schema and macro files (sql/schema, sql/macros, ...) and sql/publish/meta."""
+    h = hashlib.sha256()
+    for folder in SCHEMA_FOLDERS:
+        for path in sql_files(folder):
+            h.update(path.name.encode() + b"\0" + path.read_bytes())
+    h.update(load_sql("publish/meta").encode())
+    return h.hexdigest()
 
 
 def _written_since(con: duckdb.DuckDBPyConnection, since: PublishedState) -> set[date]:
-    """Sessions the writer landed or checked since ``since`` was published (a failed run's
-    landing or marts included: its checks are written with them; the freshness check's row
-    is dated by the clock, not by the run's sessions). A run stamps all its rows with one
-    time: rows stamped exactly at ``since``'s watermark are taken too (a later run with the
-    same clock, as in tests), except those of ``since``'s own sessions, which it holds (a
-    later run that rewrote them has them in its own sessions, which are copied anyway)."""
-    out: set[date] = set()
-    own = sorted(since.run_sessions)
-    queries = []
-    if _has_table(con, "src", "raw.ingest_runs"):
-        queries.append(
-            (
-                "SELECT DISTINCT unnest(generate_series(start_session, end_session, "
-                "INTERVAL 1 DAY))::DATE AS d, finished_at = $w AS at_mark FROM src.raw.ingest_runs "
-                "WHERE $w IS NULL OR finished_at >= $w",
-                since.ingest_watermark,
-            )
-        )
-    if _has_table(con, "src", "dq.check_results"):
-        queries.append(
-            (
-                "SELECT DISTINCT session_date AS d, checked_at = $w AS at_mark "
-                "FROM src.dq.check_results WHERE $w IS NULL OR checked_at >= $w",
-                since.checks_watermark,
-            )
-        )
-    for sql, mark in queries:
-        rows = con.execute(
-            f"SELECT DISTINCT d FROM ({sql}) WHERE NOT coalesce(at_mark, false) "
-            "OR NOT list_contains($own::DATE[], d)",
-            {"w": mark, "own": own},
-        ).fetchall()
-        out.update(r[0] for r in rows)
-    return out
+    """Sessions the writer landed or checked since ``since`` was published: a failed run's
+    landing or marts included (its checks are written with them), and the freshness check's
+    row, which is dated by the clock, not by the run's sessions (sql/publish/written_since)."""
+    if not _has_tables(con, "raw.ingest_runs", "dq.check_results"):
+        return set()
+    params = {
+        "ingest": since.ingest_watermark,
+        "checks": since.checks_watermark,
+        "own": sorted(since.run_sessions),
+    }
+    return {r[0] for r in con.execute(load_sql("publish/written_since"), params).fetchall()}
 
 
 def _remove(path: Path) -> None:
@@ -304,52 +276,45 @@ def _sync(
     ``new`` after ``states``, in one transaction. Raises :class:`_Rebuild` when ``pub``
     cannot be brought up to date this way."""
     con.execute("USE pub")
-    apply_schema(con)  # tables, macros (CREATE OR REPLACE: changed macros are published)
-    con.execute(_META_DDL)
+    con.execute(load_sql("publish/meta"))
+    digest = _schema_digest()
+    if con.execute(load_sql("publish/read_schema_digest")).fetchone()[0] != digest:
+        apply_schema(con)  # tables and macros (CREATE OR REPLACE: changed macros are published)
     src, pub = _tables(con, "src"), _tables(con, "pub")
-    con.execute("CREATE OR REPLACE TEMP TABLE _bw_delta AS SELECT unnest(?::DATE[]) AS d", [sorted(delta or [])])  # fmt: skip
+    con.execute(load_sql("publish/set_delta"), {"sessions": sorted(delta or [])})
     con.execute("BEGIN")
     try:
         for table in pub.keys() - src.keys():  # dropped in the writer
-            con.execute(f"DROP TABLE pub.{table}")
+            con.execute(_table_sql("drop_table", table))
         for table, cols in src.items():
             if table not in pub:
-                con.execute(f"CREATE TABLE pub.{table} AS SELECT * FROM src.{table} LIMIT 0")
+                con.execute(_table_sql("create_table", table))
             elif [c[:2] for c in pub[table]] != [c[:2] for c in cols]:
                 if delta is not None:
                     raise _Rebuild(f"the columns of {table} changed")
-                con.execute(f"DROP TABLE pub.{table}")
-                con.execute(f"CREATE TABLE pub.{table} AS SELECT * FROM src.{table} LIMIT 0")
+                con.execute(_table_sql("create_table", table))
             by_session = any(c == "session_date" and not nullable for c, _, nullable in cols)
-            if delta is not None and by_session:
-                where = "WHERE session_date IN (SELECT d FROM _bw_delta)"
-                con.execute(f"DELETE FROM pub.{table} {where}")
-                con.execute(f"INSERT INTO pub.{table} BY NAME SELECT * FROM src.{table} {where}")
-            else:
-                con.execute(f"DELETE FROM pub.{table}")
-                con.execute(f"INSERT INTO pub.{table} BY NAME SELECT * FROM src.{table}")
+            copy = "copy_sessions" if delta is not None and by_session else "copy_table"
+            con.execute(_table_sql(copy, table))
         counts = {}
         for table in sorted(src):
-            n_src = con.execute(f"SELECT count(*) FROM src.{table}").fetchone()[0]
-            n_pub = con.execute(f"SELECT count(*) FROM pub.{table}").fetchone()[0]
+            n_src, n_pub = con.execute(_table_sql("row_counts", table)).fetchone()
             if n_src != n_pub:
                 raise _Rebuild(f"{table} has {n_pub} rows published, {n_src} in the writer")
             counts[table] = n_src
         first = last = None
         if "raw.daily_bars" in src:
-            first, last = con.execute(
-                "SELECT min(session_date), max(session_date) FROM src.raw.daily_bars"
-            ).fetchone()
+            first, last = con.execute(load_sql("publish/bar_span")).fetchone()
         new = _with(new, table_rows=counts, first_session=first, last_session=last)
-        con.execute(f"DELETE FROM pub.{META_SCHEMA}.published_states")
+        con.execute(load_sql("publish/clear_states"))
         for s in [*states, new]:
             con.execute(
-                f"INSERT INTO pub.{META_SCHEMA}.published_states VALUES "
-                "(?, ?, ?::DATE[], ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                load_sql("publish/insert_state"),
                 [s.state_id, s.run_id, list(s.run_sessions), s.first_session, s.last_session,
                  s.published_at, s.generation, s.method, s.delta_sessions, s.ingest_watermark,
                  s.checks_watermark, json.dumps(s.table_rows, sort_keys=True)],
             )  # fmt: skip
+        con.execute(load_sql("publish/write_schema_digest"), {"digest": digest})
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
@@ -476,7 +441,7 @@ def _build_generation(
         else:
             try:
                 wh.attach_read_only(con, "src")
-                mine = read_states(con, "pub")
+                mine = _states(con, "publish/read_pub_states")
                 if not mine or mine[-1].state_id not in known:
                     raise _Rebuild("its state is not in the history")
                 since = mine[-1]

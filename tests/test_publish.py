@@ -334,3 +334,18 @@ def test_a_dagster_run_publishes_after_its_marts_and_the_brief_names_that_state(
     assert brief["published_state"]["state_id"] == 2
     assert brief["published_state"]["run_id"] == second.run_id
     assert brief["published_state"]["path"] == str(published)
+
+
+def test_files_left_by_a_killed_publish_are_never_replayed_into_a_generation(
+    published_after_first, source
+):
+    wh, published = published_after_first
+    folder = generations_dir(published)
+    junk = b"not a WAL of this file" * 100
+    for name in ("b.tmp", "b.tmp.wal", "b.duckdb.wal"):  # as a SIGKILL mid-publish leaves
+        (folder / name).write_bytes(junk)
+    run(wh, source, *SECOND)
+    state = publish(wh, "run-2", sessions_between(*SECOND), published=published)
+    assert state.generation == "b" and state.method == "copy"
+    assert not (folder / "b.tmp").exists() and not (folder / "b.duckdb.wal").exists()
+    assert table_hashes(Warehouse(published)) == table_hashes(wh)
