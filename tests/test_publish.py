@@ -349,3 +349,11 @@ def test_files_left_by_a_killed_publish_are_never_replayed_into_a_generation(
     assert state.generation == "b" and state.method == "copy"
     assert not (folder / "b.tmp").exists() and not (folder / "b.duckdb.wal").exists()
     assert table_hashes(Warehouse(published)) == table_hashes(wh)
+
+
+def test_the_publish_cost_bench_runs_at_a_tiny_size(tmp_path, capsys):
+    from bench.publish_cost import main
+
+    assert main(["--symbols", "20", "--years", "1", "--workdir", str(tmp_path / "cost")]) == 0
+    out = capsys.readouterr().out
+    assert "publish 1: full" in out and "publish 4: in place" in out
