@@ -3,7 +3,15 @@
 Each asset reads only the lookback (or stored seed) its windows need, computes its
 partition range vectorized chunk by chunk (:mod:`bellwether.chunks`), and replaces each
 chunk's sessions in its table in one transaction (see :mod:`bellwether.marts` and
-:func:`bellwether.pipeline.build_mart_range`). Definitions: ``docs/METRICS.md``.
+:func:`bellwether.pipeline.build_mart_range`). Definitions: ``docs/METRICS.md``. Every
+asset is declared by its entry in :data:`bellwether.registry.MARTS`.
+
+The any-order rule (:mod:`bellwether.invalidation`): a run also rebuilds the later rows
+whose inputs changed (an earlier range landed after later ones, a restatement, a late
+symbol, a re-basing). For every partition outside the run's range whose rows it rewrote,
+the asset records a materialization of that partition in this run, with metadata saying
+which input sessions changed and why, so the partition's page shows when and why its rows
+were last written and no partition stays "materialized" with stale rows.
 """
 
 from collections.abc import Callable
@@ -14,7 +22,8 @@ from bellwether import ui_metadata
 from bellwether.partitions import keys_to_sessions, session_partitions
 from bellwether.pipeline import build_mart_range
 from bellwether.quality.dagster_results import check_results, check_specs
-from bellwether.quality.run import MART_CHECKS, PER_TICKER_MARTS
+from bellwether.quality.run import MART_CHECKS
+from bellwether.registry import MARTS
 from bellwether.resources import WRITER_POOL, WarehouseResource
 from bellwether.schemas import table_schema
 from bellwether.ui_metadata import markdown_table
@@ -23,19 +32,42 @@ from bellwether.universe import default_universe
 PREVIEW_ROWS = 25
 
 
+def _rebuilt_events(asset_key: dg.AssetKey, result, run_id: str) -> list[dg.AssetMaterialization]:
+    """One materialization per partition outside the run's range whose rows it rewrote."""
+    events = []
+    for r in result.rebuilt:
+        changed = (
+            f"input sessions {r.changed_first}..{r.changed_last} changed"
+            if r.changed_first
+            else "inputs changed"
+        )
+        for session in r.sessions_changed:
+            events.append(
+                dg.AssetMaterialization(
+                    asset_key=asset_key,
+                    partition=session.isoformat(),
+                    description=f"Rebuilt in run {run_id}: {changed} ({r.reason}).",
+                    metadata={
+                        "rebuilt_because": f"{changed}: {r.reason}",
+                        "rebuilt_in_run": run_id,
+                        "rebuilt_range": f"{r.first}..{r.last}",
+                        "tickers_rebuilt": "all" if r.tickers is None else r.tickers,
+                        "log": "marts.rebuild_log",
+                    },
+                )
+            )
+    return events
+
+
 def _mart_asset(
     name: str,
-    deps: list[list[str]],
-    description: str,
     charts: Callable[..., dict] | None = None,
 ):
-    table = f"marts.{name}"
-    asset = f"marts/{name}"
-    checks = {"unique_key": MART_CHECKS["unique_key"]}
-    if asset in PER_TICKER_MARTS:
-        checks["coverage"] = MART_CHECKS["coverage"]
-    if name == "breadth":
-        checks["breadth_identity"] = MART_CHECKS["breadth_identity"]
+    spec = MARTS[name]
+    table, asset = spec.table, spec.asset
+    deps = [a.split("/") for a in spec.inputs]
+    description = spec.description
+    checks = {c: MART_CHECKS[c] for c in spec.checks}
 
     @dg.asset(
         key=["marts", name],
@@ -62,6 +94,13 @@ def _mart_asset(
         context.log.info(
             f"{table}: {result.rows} rows for {sessions[0]}..{sessions[-1]} (full recompute: {result.full_recompute})"
         )
+        for r in result.rebuilt:
+            context.log.info(
+                f"{table}: rebuilt {r.first}..{r.last} ({'all' if r.tickers is None else r.tickers} "
+                f"tickers) because {r.reason}; {len(r.sessions_changed)} later sessions changed"
+            )
+        for event in _rebuilt_events(context.asset_key, result, context.run.run_id):
+            context.log_event(event)
         # preview and charts show the last session: on that partition's event only, not
         # copied into the materialization of every partition of a range
         context.add_asset_metadata(
@@ -81,33 +120,14 @@ def _mart_asset(
     return _asset
 
 
-RAW = ["raw", "daily_bars"]
-
-daily_returns = _mart_asset(
-    "daily_returns", [RAW],
-    "Price returns on close (1d, log 1d, 5d, 21d, MTD, YTD, 52w) and total returns on adj_close (1d, YTD), as fractions.",
-)  # fmt: skip
-streaks = _mart_asset(
-    "streaks", [RAW],
-    "Consecutive up/down closes at the instrument's published precision; an unchanged close ends both.",
-)  # fmt: skip
-technicals = _mart_asset(
-    "technicals", [RAW],
-    "SMA 20/50/200, Wilder RSI 14, intraday 52-week high/low, average volume (to the previous session), "
-    "20-day volatility and record closes.",
-)  # fmt: skip
+daily_returns = _mart_asset("daily_returns")
+streaks = _mart_asset("streaks")
+technicals = _mart_asset("technicals")
 relative_performance = _mart_asset(
-    "relative_performance", [["marts", "daily_returns"]],
-    "Configured ticker/benchmark pairs: excess return, price ratio, outperformance runs, YTD gap.",
-    charts=ui_metadata.relative_strength_metadata,
-)  # fmt: skip
-sector_performance = _mart_asset(
-    "sector_performance", [["marts", "daily_returns"]],
-    "The SPDR sector ETFs' daily and YTD returns ranked by the day's move.",
-)  # fmt: skip
+    "relative_performance", charts=ui_metadata.relative_strength_metadata
+)
+sector_performance = _mart_asset("sector_performance")
 breadth = _mart_asset(
-    "breadth", [["marts", "streaks"], ["marts", "technicals"]],
-    "Advance/decline, A/D line, McClellan oscillator, % above 20/50/200-day averages and 52-week "
-    "highs/lows over each breadth universe.",
+    "breadth",
     charts=lambda wh, last: ui_metadata.breadth_metadata(wh, last, default_universe()),
-)  # fmt: skip
+)

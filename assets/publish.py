@@ -15,22 +15,17 @@ import dagster as dg
 
 from bellwether.partitions import keys_to_sessions, session_partitions
 from bellwether.publish import publish
+from bellwether.registry import MARTS
 from bellwether.resources import WRITER_POOL, WarehouseResource
-
-MARTS = (
-    "daily_returns",
-    "streaks",
-    "technicals",
-    "relative_performance",
-    "sector_performance",
-    "breadth",
-)
 
 
 @dg.asset(
     key=["warehouse", "published"],
     group_name="publish",
-    deps=[*(dg.AssetKey(["marts", m]) for m in MARTS), dg.AssetKey(["quality", "check_results"])],
+    deps=[
+        *(dg.AssetKey(spec.asset.split("/")) for spec in MARTS.values()),
+        dg.AssetKey(["quality", "check_results"]),
+    ],
     partitions_def=session_partitions(),
     backfill_policy=dg.BackfillPolicy.single_run(),
     pool=WRITER_POOL,

@@ -11,25 +11,13 @@ import polars as pl
 
 from bellwether.partitions import keys_to_sessions, session_partitions
 from bellwether.queries import run_query
+from bellwether.registry import MARTS
 from bellwether.resources import WRITER_POOL, WarehouseResource
 from bellwether.schemas import table_schema
 from bellwether.sqlfiles import load_sql
 from bellwether.ui_metadata import PREVIEW_ROWS, markdown_table
 
-CHECKED = [
-    ["raw", "daily_bars"],
-    *(
-        ["marts", name]
-        for name in (
-            "daily_returns",
-            "streaks",
-            "technicals",
-            "relative_performance",
-            "sector_performance",
-            "breadth",
-        )
-    ),
-]
+CHECKED = [["raw", "daily_bars"], *(spec.asset.split("/") for spec in MARTS.values())]
 
 
 @dg.asset(

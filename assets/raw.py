@@ -5,6 +5,7 @@ from datetime import UTC, datetime
 import dagster as dg
 import polars as pl
 
+from bellwether import settings
 from bellwether.partitions import keys_to_sessions, session_partitions
 from bellwether.pipeline import land_range
 from bellwether.quality.dagster_results import check_results, check_specs
@@ -52,11 +53,21 @@ def daily_bars(
         f"fetching {len(symbols)} symbols for {len(sessions)} sessions {sessions[0]}..{sessions[-1]} "
         f"from {src.name}"
     )
+    # the scheduled daily run also re-fetches the trailing sessions (corrections after the close)
+    scheduled = context.run.tags.get("bellwether/trigger") == "schedule"
+    trailing = settings.trailing_sessions() if scheduled else 0
     landed = land_range(
         wh, src, universe, sessions, symbols, archive_root=warehouse.archive_root(),
-        run_id=context.run.run_id, now=datetime.now(UTC),
+        run_id=context.run.run_id, now=datetime.now(UTC), trailing_sessions=trailing,
     )  # fmt: skip
     context.log.info(landed.summary())
+    if landed.trailing is not None:
+        t = landed.trailing
+        context.log.info(
+            f"trailing re-land {t.start}..{t.end}: "
+            f"{t.rows_changed.bars_written if t.rows_changed else 0} bars changed, "
+            f"{t.rows_changed.bars_unchanged if t.rows_changed else 0} unchanged"
+        )
     results = landed.check_results
     failed = results.filter(~pl.col("passed"))
     context.log.info(

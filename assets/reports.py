@@ -6,6 +6,7 @@ import dagster as dg
 
 from bellwether.brief.build import build_brief
 from bellwether.partitions import keys_to_sessions, session_partitions
+from bellwether.registry import MARTS
 from bellwether.resources import WRITER_POOL, WarehouseResource
 from bellwether.settings import reports_dir
 from bellwether.universe import default_universe
@@ -14,17 +15,7 @@ from bellwether.universe import default_universe
 @dg.asset(
     key=["reports", "market_brief"],
     group_name="reports",
-    deps=[
-        dg.AssetKey(["marts", name])
-        for name in (
-            "daily_returns",
-            "streaks",
-            "technicals",
-            "relative_performance",
-            "sector_performance",
-            "breadth",
-        )
-    ]
+    deps=[dg.AssetKey(spec.asset.split("/")) for spec in MARTS.values()]
     # reads the published warehouse: after this run's publish, so it reads that state
     + [dg.AssetKey(["warehouse", "published"])],
     partitions_def=session_partitions(),

@@ -4,8 +4,9 @@
 schemas over what its rows *say*, not over when or by which run they were written: the
 columns that name a landing, a run or a time of writing (:data:`PROVENANCE_COLUMNS`) are
 left out, rows are sorted, and every value is hashed through its text form, so floats
-compare bit for bit. ``raw.ingest_runs`` is a log of landings (two warehouses with the same
-content have different logs) and is left out. :func:`content_hash` combines the tables.
+compare bit for bit. ``raw.ingest_runs``, ``raw.rebasings`` and ``marts.rebuild_log`` are
+logs (two warehouses with the same content have different logs) and are left out, as is
+the queue ``marts.pending_rebuilds``. :func:`content_hash` combines the tables.
 
 Uses: verify a restore or a rebuild from the archive against the original
 (``docs/OPERATIONS.md``), and the fault tests (a re-run changes nothing, a killed run left
@@ -25,10 +26,14 @@ from bellwether.warehouse import Warehouse
 #: Columns that record provenance (which landing or run, when), not content.
 PROVENANCE_COLUMNS: frozenset[str] = frozenset(
     {"ingest_id", "old_ingest_id", "run_id", "ingested_at", "rejected_at", "detected_at",
-     "checked_at", "started_at", "finished_at", "archive_path"}
+     "checked_at", "started_at", "finished_at", "archive_path", "applied_at", "rebased_at",
+     "queued_at", "built_at"}
 )  # fmt: skip
-#: Tables that log events rather than hold content.
-LOG_TABLES: frozenset[str] = frozenset({"raw.ingest_runs"})
+#: Tables that log events rather than hold content (landings, mart builds, re-basings) or
+#: hold work in progress (rebuilds queued by the any-order rule).
+LOG_TABLES: frozenset[str] = frozenset(
+    {"raw.ingest_runs", "raw.rebasings", "marts.rebuild_log", "marts.pending_rebuilds"}
+)
 
 
 def canonical(frame: pl.DataFrame) -> pl.DataFrame:

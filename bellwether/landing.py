@@ -9,12 +9,17 @@ sessions and
    landing can be rebuilt offline exactly as it was first made
    (:class:`bellwether.sources.archive.ArchiveSource`); once the transaction has committed
    or failed, ``landing.json`` there records the outcome;
-3. in ONE transaction: records restatements (a delivered bar whose close moved by more
-   than 0.5% or whose ``adj_close`` basis changed against the stored one) in
-   ``raw.restatements``, replaces the stored bars for every ``(ticker, session)`` delivered,
-   replaces earlier rejects of the delivered tickers in the range (and any earlier reject
-   identical to a new one, so re-landing the same input is idempotent), stores the new rejects,
-   upserts corporate actions and logs the landing in ``raw.ingest_runs``.
+3. in ONE transaction: lands new, revised and withdrawn corporate actions; brings the
+   delivered bars, and the stored history of every ticker whose actions changed or became
+   effective, onto the basis of every known action (:mod:`bellwether.rebasing`, logged in
+   ``raw.rebasings``); records restatements (a delivered bar whose close moved by more than
+   0.5% or whose ``adj_close`` basis changed against the stored one) in
+   ``raw.restatements``; replaces the stored bars whose values changed (a bar delivered
+   again with the same values is not rewritten: its ingest id stays that of the landing
+   that last changed it); queues the mart rebuilds those changes imply
+   (:mod:`bellwether.invalidation`); replaces earlier rejects of the delivered tickers in
+   the range (and any earlier reject identical to a new one, so re-landing the same input
+   is idempotent), stores the new rejects and logs the landing in ``raw.ingest_runs``.
 
 If anything fails inside the transaction it is rolled back (every session is wholly old or
 wholly new), a ``failed`` row is logged in ``raw.ingest_runs`` and the error propagates.
@@ -36,6 +41,7 @@ from pathlib import Path
 
 import polars as pl
 
+from bellwether import invalidation, rebasing
 from bellwether.bars import validate_bars
 from bellwether.sources.base import FetchResult
 from bellwether.sqlfiles import load_sql
@@ -68,6 +74,8 @@ class LandingReport:
     archive_path: str | None
     rows_per_session: dict[str, int] = field(default_factory=dict)
     reject_reasons: dict[str, int] = field(default_factory=dict)
+    #: what the landing changed in the stored bars (see :class:`BarChanges`)
+    rows_changed: BarChanges | None = None
 
     def summary(self) -> str:
         """One line for logs."""
@@ -77,6 +85,19 @@ class LandingReport:
             f"{len(self.symbols_requested)} symbols over {self.sessions} sessions "
             f"{self.start}..{self.end}; {self.rows_rejected} rejected{failed}"
         )
+
+
+@dataclass
+class BarChanges:
+    """What a landing changed: bars inserted or rewritten with new values, bars delivered
+    again unchanged (not rewritten), stored bars re-based for corporate actions, and the
+    earliest changed session (the start of the marts' rebuild)."""
+
+    bars_written: int = 0
+    bars_unchanged: int = 0
+    bars_rebased: int = 0
+    earliest_change: date | None = None
+    rebasings: list[dict] = field(default_factory=list)
 
 
 #: Files of an archived landing (see :func:`archive_fetch`).
@@ -154,6 +175,265 @@ def _record_outcome(archive_path: str | None, outcome: dict) -> None:
         LOG.warning("could not record the landing outcome in %s: %s", archive_path, exc)
 
 
+_ACTION_SCHEMA = {
+    "ticker": pl.String,
+    "ex_date": pl.Date,
+    "action": pl.String,
+    "value": pl.Float64,
+    "basis_session": pl.Date,
+    "applied_at": pl.Datetime("us", "UTC"),
+}
+_ALL_COLUMNS = ["open", "high", "low", "close", "adj_close", "volume"]
+
+
+def _read(con, name: str, params: list) -> pl.DataFrame:
+    return con.sql(load_sql(name), params=params).pl()
+
+
+def _land_bars_and_actions(
+    con,
+    good: pl.DataFrame,
+    incoming_actions: pl.DataFrame,
+    *,
+    delivered: list[str],
+    start: date,
+    end: date,
+    basis: date,
+    actions_complete: bool,
+    source: str,
+    ingest_id: str,
+    run_id: str | None,
+    now: datetime,
+) -> BarChanges:
+    """Inside the landing's transaction: land actions and bars on the basis of every known
+    action, re-base stored history where actions changed, record restatements, write only
+    what changed and queue the mart rebuilds it implies (module doc, steps 3)."""
+    out = BarChanges()
+    incoming = good.with_columns(
+        pl.lit(basis, dtype=pl.Date).alias("basis_session"),
+        pl.lit(1.0).alias("split_factor"),
+        pl.lit(1.0).alias("dividend_factor"),
+    )
+    action_tickers_in = sorted(set(incoming_actions["ticker"].to_list()))
+    tickers = sorted(set(delivered) | set(action_tickers_in))
+    stored_actions = _read(con, "landing/read_actions_for", [tickers]).cast(_ACTION_SCHEMA)
+    new_actions = incoming_actions.select(
+        "ticker", "ex_date", "action", "value", pl.lit(basis, dtype=pl.Date).alias("basis_session")
+    )
+    key = ["ticker", "ex_date", "action"]
+    # new or revised (a different value); identical re-deliveries stay as stored
+    revised = new_actions.join(stored_actions.select(*key, "value"), on=[*key, "value"], how="anti")
+    withdrawn = (
+        stored_actions.filter(
+            pl.col("ticker").is_in(delivered), pl.col("ex_date").is_between(start, end)
+        ).join(new_actions, on=key, how="anti")
+        if actions_complete
+        else stored_actions.clear()
+    )
+    changed_tickers = set(revised["ticker"].to_list()) | set(withdrawn["ticker"].to_list())
+    # effective: the ticker has a bar on or after the ex-date (stored, or landing now)
+    incoming_last = incoming.group_by("ticker").agg(pl.col("session_date").max().alias("_in_last"))
+    need_last = sorted(changed_tickers)
+    stored_last = (
+        _read(con, "landing/last_sessions", [need_last])
+        if need_last
+        else pl.DataFrame(schema={"ticker": pl.String, "last_session": pl.Date})
+    )
+    lasts = incoming_last.join(stored_last, on="ticker", how="full", coalesce=True).select(
+        "ticker", pl.max_horizontal("_in_last", "last_session").alias("last_session")
+    )
+    actions = (
+        stored_actions.join(withdrawn.select(key), on=key, how="anti")
+        .join(revised.select(key), on=key, how="anti")
+        .vstack(
+            revised.with_columns(
+                pl.lit(None, dtype=_ACTION_SCHEMA["applied_at"]).alias("applied_at")
+            )
+        )
+        .join(lasts, on="ticker", how="left")
+    )
+    effective = actions.filter(
+        pl.col("applied_at").is_not_null()
+        | (pl.col("last_session").is_not_null() & (pl.col("ex_date") <= pl.col("last_session")))
+    )
+    newly = effective.filter(pl.col("applied_at").is_null())
+    # incoming bars delivered on an older basis than an effective action of their ticker
+    stale = (
+        incoming.join(effective.select("ticker", "ex_date"), on="ticker", how="inner")
+        .filter(pl.col("ex_date") > pl.max_horizontal("session_date", "basis_session"))["ticker"]
+        .unique()
+        .to_list()
+    )
+    rebase_tickers = sorted(changed_tickers | set(newly["ticker"].to_list()) | set(stale))
+
+    writes = incoming.filter(~pl.col("ticker").is_in(rebase_tickers))
+    rebased_stored = pl.DataFrame()
+    if rebase_tickers:
+        stored = _read(con, "landing/read_bars_for_tickers", [rebase_tickers])
+        mine = incoming.filter(pl.col("ticker").is_in(rebase_tickers))
+        merged = pl.concat(
+            [
+                stored.join(mine, on=["ticker", "session_date"], how="anti").with_columns(
+                    pl.lit(False).alias("_incoming")
+                ),
+                mine.select(stored.columns).with_columns(pl.lit(True).alias("_incoming")),
+            ],
+            how="vertical_relaxed",
+        )
+        acts = effective.select("ticker", "ex_date", "action", "value", "basis_session")
+        rebased = rebasing.rebase(merged, acts)
+        writes = pl.concat(
+            [writes, rebased.filter(pl.col("_incoming")).select(writes.columns)],
+            how="vertical_relaxed",
+        )
+        rebased_stored = rebased.filter(~pl.col("_incoming") & pl.col("factors_changed"))
+        out.rebasings = _rebasing_log(
+            merged, acts, revised, withdrawn, newly, stored_actions, rebased_stored
+        )
+
+    # actions: store new/revised (applied now when effective), drop withdrawn, mark applied
+    revised_rows = revised.join(
+        effective.select(*key, pl.lit(now).alias("applied_at")), on=key, how="left"
+    )
+    con.register("incoming_actions", revised_rows.to_arrow())
+    con.execute(load_sql("landing/upsert_corporate_actions"), [source, now, ingest_id])
+    con.register("withdrawn_actions", withdrawn.select(key).to_arrow())
+    con.execute(load_sql("landing/delete_withdrawn_actions"))
+    con.register("applied_actions", newly.select(key).to_arrow())
+    con.execute(load_sql("landing/mark_actions_applied"), [now])
+
+    # bars: compare on the final basis, write only what changed
+    con.register("incoming_bars", writes.to_arrow())
+    compared = con.sql(load_sql("landing/compare_bars")).pl()
+    changed = compared.filter(
+        (pl.col("changed_columns").list.len() > 0) | pl.col("factors_changed")
+    )
+    to_write = writes.join(
+        changed.select("ticker", "session_date"), on=["ticker", "session_date"], how="semi"
+    )
+    out.bars_written = to_write.height
+    out.bars_unchanged = writes.height - to_write.height
+    con.execute(
+        load_sql("landing/record_restatements"),
+        [RESTATEMENT_CLOSE_MOVE, RESTATEMENT_BASIS_CHANGE, ingest_id, now],
+    )
+    con.register("incoming_writes", to_write.to_arrow())
+    con.execute(load_sql("landing/delete_replaced_bars"))
+    con.execute(load_sql("landing/insert_bars"), [source, now, ingest_id])
+    if rebased_stored.height:
+        con.register("incoming_rebased", rebased_stored.to_arrow())
+        con.execute(load_sql("landing/update_rebased_bars"))
+        out.bars_rebased = rebased_stored.height
+    if out.rebasings:
+        con.register("incoming_rebasings", pl.DataFrame(out.rebasings).to_arrow())
+        con.execute(load_sql("landing/insert_rebasings"), [ingest_id, run_id, now])
+
+    # the marts that read a changed column rebuild from its session on
+    bar_changes = changed.filter(pl.col("changed_columns").list.len() > 0).select(
+        "ticker", "session_date", "changed_columns"
+    )
+    if bar_changes.height:
+        con.register("incoming_changes", bar_changes.to_arrow())
+        invalidation.enqueue_bar_changes(
+            con, f"bars landed ({source} {start}..{end})", ingest_id, now
+        )
+    if rebased_stored.height:
+        price = ["open", "high", "low", "close", "adj_close", "volume"]
+        rebase_changes = rebased_stored.select(
+            "ticker",
+            "session_date",
+            pl.when(pl.col("split_changed"))
+            .then(pl.lit(price))
+            .otherwise(pl.lit(["adj_close"]))
+            .alias("changed_columns"),
+        )
+        con.register("incoming_changes", rebase_changes.to_arrow())
+        named = ", ".join(
+            sorted(
+                {
+                    f"{r['ticker']} {r['action']} {r['ex_date']} ({r['change']})"
+                    for r in out.rebasings
+                }
+            )
+        )
+        invalidation.enqueue_bar_changes(con, f"re-based for {named}", ingest_id, now)
+    firsts = [
+        f.min()
+        for f in (
+            bar_changes["session_date"],
+            rebased_stored.get_column("session_date")
+            if rebased_stored.height
+            else pl.Series([], dtype=pl.Date),
+        )
+        if f.len()
+    ]
+    out.earliest_change = min(firsts) if firsts else None
+    for name in (
+        "incoming_actions",
+        "withdrawn_actions",
+        "applied_actions",
+        "incoming_bars",
+        "incoming_writes",
+    ):
+        con.unregister(name)
+    return out
+
+
+def _rebasing_log(
+    bars: pl.DataFrame,
+    actions: pl.DataFrame,
+    revised: pl.DataFrame,
+    withdrawn: pl.DataFrame,
+    newly: pl.DataFrame,
+    stored_actions: pl.DataFrame,
+    rebased: pl.DataFrame,
+) -> list[dict]:
+    """One ``raw.rebasings`` row per action applied, revised or withdrawn in this landing."""
+    key = ["ticker", "ex_date", "action"]
+    factors = rebasing.dividend_factors(bars, actions) if actions.height else None
+    events = []
+    was_stored = set(stored_actions.select(key).iter_rows())
+    applied_now = set(newly.select(key).iter_rows())
+    effective = set(actions.select(key).iter_rows())
+    for row in revised.iter_rows(named=True):
+        k = (row["ticker"], row["ex_date"], row["action"])
+        if k not in effective:  # announced for a session not landed yet: nothing to re-base
+            continue
+        events.append((row, "revised" if k in was_stored and k not in applied_now else "applied"))
+    for row in newly.iter_rows(named=True):
+        k = (row["ticker"], row["ex_date"], row["action"])
+        if k not in {(r["ticker"], r["ex_date"], r["action"]) for r, _ in events}:
+            events.append((row, "applied"))
+    for row in withdrawn.iter_rows(named=True):
+        if row["applied_at"] is not None:
+            events.append((row, "withdrawn"))
+    log = []
+    for row, change in events:
+        touched = rebased.filter(
+            (pl.col("ticker") == row["ticker"]) & (pl.col("session_date") < row["ex_date"])
+        )
+        factor = row["value"] if row["action"] == "split" else None
+        if row["action"] == "dividend" and factors is not None:
+            hit = factors.filter(
+                (pl.col("ticker") == row["ticker"]) & (pl.col("ex_date") == row["ex_date"])
+            )
+            factor = hit["factor"][0] if hit.height else None
+        log.append(
+            {
+                "ticker": row["ticker"],
+                "ex_date": row["ex_date"],
+                "action": row["action"],
+                "value": row["value"],
+                "factor": factor,
+                "change": change,
+                "first_session": touched["session_date"].min() if touched.height else None,
+                "last_session": touched["session_date"].max() if touched.height else None,
+                "bars_rewritten": touched.height,
+            }
+        )
+    return log
+
+
 def land_fetch(
     warehouse: Warehouse,
     result: FetchResult,
@@ -185,7 +465,12 @@ def land_fetch(
                 if sym in result.received
                 else "no rows delivered"
             )
-    actions = result.actions.filter(pl.col("ex_date").is_between(start, end))
+    basis = result.basis_session or end
+    # actions in the range, and any announced for a later session (stored, not applied
+    # until their ticker has a bar on or after the ex-date)
+    actions = result.actions.filter(
+        pl.col("ex_date") >= start, pl.col("ticker").is_in(list(symbols))
+    ).unique(subset=["ticker", "ex_date", "action"], keep="last")
     tickers = pl.DataFrame({"ticker": delivered}, schema={"ticker": pl.String})
 
     archive_path = None
@@ -199,6 +484,8 @@ def land_fetch(
         "symbols": list(symbols),
         "failed": result.failed,
         "fetched_at": started.isoformat(),
+        "basis_session": basis,
+        "actions_complete": result.actions_complete,
     }
     if archive_root is not None:
         archive_path = str(archive_fetch(result, archive_root, ingest_id, manifest))
@@ -242,22 +529,17 @@ def land_fetch(
 
     try:
         with warehouse.transaction() as con:
-            con.register("incoming_bars", good.to_arrow())
+            changes = _land_bars_and_actions(
+                con, good, actions, delivered=received, start=start, end=end, basis=basis,
+                actions_complete=result.actions_complete, source=result.source,
+                ingest_id=ingest_id, run_id=run_id, now=started,
+            )  # fmt: skip
+            report.rows_changed = changes
             con.register("incoming_rejects", rejected.to_arrow())
-            con.register("incoming_actions", actions.to_arrow())
             con.register("incoming_tickers", tickers.to_arrow())
-            con.execute(
-                load_sql("landing/record_restatements"),
-                [RESTATEMENT_CLOSE_MOVE, RESTATEMENT_BASIS_CHANGE, ingest_id, started],
-            )
-            con.execute(load_sql("landing/delete_replaced_bars"))
-            con.execute(load_sql("landing/insert_bars"), [result.source, started, ingest_id])
             con.execute(load_sql("landing/delete_replaced_rejects"), [start, end])
             con.execute(
                 load_sql("landing/insert_rejects"), [result.source, ingest_id, run_id, started]
-            )
-            con.execute(
-                load_sql("landing/upsert_corporate_actions"), [result.source, started, ingest_id]
             )
             finished = datetime.now(UTC)  # inside the lock: orders landings as committed
             con.execute(

@@ -2,14 +2,24 @@
 
 Each ``build_*`` function reads from the warehouse only what its windows need (the
 lookback before the first session, or the stored seed row of the previous session),
-calls the pure polars function from :mod:`bellwether.metrics`, and replaces exactly the
-sessions ``first..last`` of its table in the same transaction.
+calls the pure polars function from :mod:`bellwether.metrics`, and replaces the rows of
+sessions ``first..last`` of its table in the same transaction. A build may be *scoped* to
+some tickers (``tickers``): it then reads, computes and replaces only their rows (pairs
+that involve them, for relative performance); cross-sectional marts (breadth, sector
+performance) always compute whole sessions.
+
+Replacing is a diff: rows equal to the stored ones (within 1e-12 relative) are left as
+they are, so a rebuild that changes nothing rewrites nothing, and the build reports the
+sessions whose rows really changed (:attr:`MartBuild.sessions_changed`).
 
 Seeds make runs exact across partition and run boundaries: streaks, outperformance runs,
 RSI averages, the A/D line and McClellan EMAs continue from the stored row of the session
 before the range. When that row is missing for an instrument that has a bar there (the
 mart was never built for earlier sessions), the build falls back to a full recompute from
-the first stored bar, so a sub-range backfill always equals a full recompute.
+the first stored bar. Seeds are right because of the any-order rule
+(:mod:`bellwether.invalidation`): whenever the inputs of a session change, every later row
+that depends on it is rebuilt before a run reports success, so a stored row is never
+older than its inputs.
 
 Quality gate: before writing, rows that stand on bars which failed a blocking check of
 ``raw/daily_bars`` are withheld (see :func:`_gate` and ``docs/QUALITY.md``), so every
@@ -38,10 +48,17 @@ from bellwether.sqlfiles import load_sql
 from bellwether.universe import UniverseConfig
 from bellwether.warehouse import Warehouse
 
+#: Floats within this relative difference of the stored value count as unchanged.
+UNCHANGED_REL_TOL = 1e-12
+
 
 @dataclass(frozen=True)
 class MartBuild:
-    """What one build wrote."""
+    """What one build wrote.
+
+    ``rows``: rows of the range after the build (computed and not withheld);
+    ``rows_written``: rows inserted or replaced because their values changed;
+    ``sessions_changed``: sessions with a row inserted, replaced or deleted."""
 
     table: str
     first_session: date
@@ -49,6 +66,11 @@ class MartBuild:
     rows: int
     full_recompute: bool
     preview: pl.DataFrame
+    rows_written: int = 0
+    sessions_changed: tuple[date, ...] = ()
+    tickers: int | None = None
+    #: what a run rewrote beyond its requested sessions (``bellwether.pipeline.Rebuilt``)
+    rebuilt: tuple = ()
 
     def metadata(self) -> dict:
         return {
@@ -60,17 +82,24 @@ class MartBuild:
 
 
 def combine_builds(builds: Sequence[MartBuild]) -> MartBuild:
-    """One :class:`MartBuild` for consecutive chunk builds of the same table, in order:
-    rows summed, ``full_recompute`` if any chunk recomputed, the preview of the last."""
+    """One :class:`MartBuild` for builds of the same table, in order: rows summed,
+    ``full_recompute`` if any recomputed, changed sessions united, the preview of the
+    last build that covered the latest session."""
     if not builds:
         raise ValueError("no build to combine")
+    latest = max(builds, key=lambda b: b.last_session)
     return MartBuild(
         table=builds[0].table,
-        first_session=builds[0].first_session,
-        last_session=builds[-1].last_session,
+        first_session=min(b.first_session for b in builds),
+        last_session=latest.last_session,
         rows=sum(b.rows for b in builds),
         full_recompute=any(b.full_recompute for b in builds),
-        preview=builds[-1].preview,
+        preview=latest.preview,
+        rows_written=sum(b.rows_written for b in builds),
+        sessions_changed=tuple(sorted({d for b in builds for d in b.sessions_changed})),
+        tickers=None
+        if any(b.tickers is None for b in builds)
+        else max(b.tickers or 0 for b in builds),
     )
 
 
@@ -103,29 +132,74 @@ def _gate(
     return rows
 
 
+def _changed_keys(old: pl.DataFrame, new: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+    """Keys whose row differs between ``old`` and ``new`` (present in one only, a null that
+    differs, a float beyond :data:`UNCHANGED_REL_TOL` relative, any other value unequal)."""
+    if old.is_empty():
+        return new.select(keys)
+    if new.is_empty():
+        return old.select(keys)
+    joined = old.with_columns(pl.lit(True).alias("__old_present")).join(
+        new.with_columns(pl.lit(True).alias("__new_present")),
+        on=keys,
+        how="full",
+        suffix="__new",
+        coalesce=True,
+    )
+    differs = [pl.col("__old_present").is_null() | pl.col("__new_present").is_null()]
+    for col in new.columns:
+        if col in keys or col.startswith("__"):
+            continue
+        a, b = pl.col(col), pl.col(f"{col}__new")
+        nulls = a.is_null() != b.is_null()
+        if new[col].dtype.is_float():
+            tol = UNCHANGED_REL_TOL * pl.max_horizontal(a.abs(), b.abs())
+            unequal = ~((a == b) | ((a - b).abs() <= tol) | (a.is_nan() & b.is_nan()))
+        else:
+            unequal = a != b
+        differs.append(nulls | unequal.fill_null(False))
+    return joined.filter(pl.any_horizontal(differs)).select(keys)
+
+
 def _replace(
     con: duckdb.DuckDBPyConnection,
     table: str,
     rows: pl.DataFrame,
     first: date,
     last: date,
+    keys: list[str],
     scope: str = "ticker",
-) -> int:
+    tickers: frozenset[str] | None = None,
+    pairs: Sequence[tuple[str, str]] | None = None,
+) -> tuple[int, int, tuple[date, ...]]:
+    """Replace the rows of ``first..last`` (of ``tickers`` when scoped) with ``rows``,
+    writing only what changed. Returns (rows kept, rows written, sessions changed)."""
     rows = _gate(
         con, rows.filter(pl.col("session_date").is_between(first, last)), first, last, scope
     )
-    bounds = pl.DataFrame({"first_session": [first], "last_session": [last]})
+    scoped = None if tickers is None or scope == "session" else sorted(tickers)
+    params = [first, last] if scope == "session" else [first, last, scoped]
+    old = _query(con, f"marts/rows_{table}", params)
+    if scope == "pair" and scoped is not None:
+        frame = pl.DataFrame(
+            list(pairs or []), schema={"ticker": pl.String, "benchmark": pl.String}, orient="row"
+        )
+        old = old.join(frame, on=["ticker", "benchmark"], how="semi")
+    rows = rows.select(old.columns) if old.columns else rows
+    changed = _changed_keys(old, rows, keys)
+    deletes = changed.join(old.select(keys), on=keys, how="semi")
+    inserts = rows.join(changed, on=keys, how="semi")
     # Stored in session order, like raw.daily_bars: DuckDB's per-row-group min/max then lets
     # a query on a session (seeds, gates, checks, the named queries) skip the rest of the
     # history; rows in ticker order made every such read a scan of the whole table.
     order = ["session_date", *[c for c in ("universe", "ticker", "benchmark") if c in rows.columns]]
-    rows = rows.sort(order)
-    con.register("incoming_rows", rows.to_arrow())
-    con.register("incoming_range", bounds.to_arrow())
+    con.register("incoming_deletes", deletes.to_arrow())
+    con.register("incoming_rows", inserts.sort(order).to_arrow())
     con.execute(load_sql(f"marts/replace_{table}"))
     con.unregister("incoming_rows")
-    con.unregister("incoming_range")
-    return rows.height
+    con.unregister("incoming_deletes")
+    sessions = tuple(sorted(set(changed["session_date"].to_list())))
+    return rows.height, inserts.height, sessions
 
 
 def sessions_before(first: date, n: int) -> date:
@@ -134,16 +208,28 @@ def sessions_before(first: date, n: int) -> date:
     return back[max(0, len(back) - 1 - n)]
 
 
-def _first_bar(con: duckdb.DuckDBPyConnection) -> date | None:
-    return con.execute(load_sql("marts/first_bar_session")).fetchall()[0][0]
+def _first_bar(
+    con: duckdb.DuckDBPyConnection, tickers: frozenset[str] | None = None
+) -> date | None:
+    """The first stored session of any of ``tickers`` (of any ticker when None)."""
+    scoped = None if tickers is None else sorted(tickers)
+    return con.execute(load_sql("marts/first_bar_session"), [scoped]).fetchall()[0][0]
+
+
+def _scoped(tickers: frozenset[str] | None) -> list[str] | None:
+    return None if tickers is None else sorted(tickers)
 
 
 def _seed_covers(
-    con: duckdb.DuckDBPyConnection, table: str, prev: date
+    con: duckdb.DuckDBPyConnection, table: str, prev: date, tickers: frozenset[str] | None
 ) -> tuple[pl.DataFrame, bool]:
-    """Stored seed rows of ``prev`` and whether they cover every ticker with a bar there."""
+    """Stored seed rows of ``prev`` and whether they cover every ticker (of the scope) with
+    a bar there."""
     seed = _query(con, f"marts/seed_{table}", [prev])
     have = set(_query(con, "marts/bars_on_session", [prev])["ticker"].to_list())
+    if tickers is not None:
+        have &= tickers
+        seed = seed.filter(pl.col("ticker").is_in(sorted(tickers)))
     return seed, have <= set(seed["ticker"].to_list())
 
 
@@ -151,35 +237,66 @@ def _preview(rows: pl.DataFrame, last: date) -> pl.DataFrame:
     return rows.filter(pl.col("session_date") == last)
 
 
-def build_daily_returns(wh: Warehouse, first: date, last: date) -> MartBuild:
+def _build(
+    table: str,
+    first: date,
+    last: date,
+    rows: int,
+    full: bool,
+    preview: pl.DataFrame,
+    written: tuple[int, int, tuple[date, ...]] | None = None,
+    tickers: frozenset[str] | None = None,
+) -> MartBuild:
+    kept, n_written, sessions = written or (rows, 0, ())
+    return MartBuild(
+        f"marts.{table}", first, last, kept, full, preview, n_written, sessions,
+        None if tickers is None else len(tickers),
+    )  # fmt: skip
+
+
+KEYS_TICKER = ["ticker", "session_date"]
+KEYS_PAIR = ["ticker", "benchmark", "session_date"]
+
+
+def build_daily_returns(
+    wh: Warehouse, first: date, last: date, tickers: frozenset[str] | None = None
+) -> MartBuild:
     with wh.transaction() as con:
-        bars = _query(con, "marts/read_bars", [sessions_before(first, RETURNS_LOOKBACK), last])
+        bars = _query(
+            con,
+            "marts/read_bars",
+            [sessions_before(first, RETURNS_LOOKBACK), last, _scoped(tickers)],
+        )
         rows = daily_returns(bars)
-        n = _replace(con, "daily_returns", rows, first, last)
-    return MartBuild("marts.daily_returns", first, last, n, False, _preview(rows, last))
+        out = _replace(con, "daily_returns", rows, first, last, KEYS_TICKER, tickers=tickers)
+    return _build("daily_returns", first, last, 0, False, _preview(rows, last), out, tickers)
 
 
-def build_streaks(wh: Warehouse, first: date, last: date) -> MartBuild:
+def build_streaks(
+    wh: Warehouse, first: date, last: date, tickers: frozenset[str] | None = None
+) -> MartBuild:
     with wh.transaction() as con:
         prev = previous_session(first)
-        seed, covered = _seed_covers(con, "streaks", prev)
-        start = prev if covered else (_first_bar(con) or first)
-        bars = _query(con, "marts/read_bars", [start, last])
+        seed, covered = _seed_covers(con, "streaks", prev, tickers)
+        start = prev if covered else (_first_bar(con, tickers) or first)
+        bars = _query(con, "marts/read_bars", [start, last, _scoped(tickers)])
         rows = streaks(bars, seed=seed if covered else None)
-        n = _replace(con, "streaks", rows, first, last)
-    return MartBuild("marts.streaks", first, last, n, not covered, _preview(rows, last))
+        out = _replace(con, "streaks", rows, first, last, KEYS_TICKER, tickers=tickers)
+    return _build("streaks", first, last, 0, not covered, _preview(rows, last), out, tickers)
 
 
-def build_technicals(wh: Warehouse, first: date, last: date) -> MartBuild:
+def build_technicals(
+    wh: Warehouse, first: date, last: date, tickers: frozenset[str] | None = None
+) -> MartBuild:
     with wh.transaction() as con:
         prev = previous_session(first)
         start = sessions_before(first, TECHNICALS_LOOKBACK)
-        bars = _query(con, "marts/read_bars", [start, last])
+        bars = _query(con, "marts/read_bars", [start, last, _scoped(tickers)])
         # Wilder's averages continue from each ticker's last stored row in the lookback
         # (on `prev`, or earlier when it had no bar or a withheld row there): that row is
         # inside `bars`, so the recursion from it equals the one from the first bar.
-        rsi = _query(con, "marts/seed_technicals_rsi", [start, prev])
-        prior = _query(con, "marts/prior_max_close", [start])
+        rsi = _query(con, "marts/seed_technicals_rsi", [start, prev, _scoped(tickers)])
+        prior = _query(con, "marts/prior_max_close", [start, _scoped(tickers)])
         # A ticker with history before the lookback but no stored RSI averages inside it
         # (the mart was never built there, or a gap longer than the lookback) would
         # restart Wilder's averages: recompute from the first bar.
@@ -188,8 +305,8 @@ def build_technicals(wh: Warehouse, first: date, last: date) -> MartBuild:
         covered = not (unseeded & computed)
         seed = None
         if not covered:
-            start = _first_bar(con) or first
-            bars = _query(con, "marts/read_bars", [start, last])
+            start = _first_bar(con, tickers) or first
+            bars = _query(con, "marts/read_bars", [start, last, _scoped(tickers)])
         else:
             seed = prior.join(
                 rsi.select(
@@ -203,37 +320,63 @@ def build_technicals(wh: Warehouse, first: date, last: date) -> MartBuild:
                 coalesce=True,
             )
         rows = technicals(bars, seed=seed)
-        n = _replace(con, "technicals", rows, first, last)
-    return MartBuild("marts.technicals", first, last, n, not covered, _preview(rows, last))
+        out = _replace(con, "technicals", rows, first, last, KEYS_TICKER, tickers=tickers)
+    return _build("technicals", first, last, 0, not covered, _preview(rows, last), out, tickers)
+
+
+def affected_pairs(
+    pairs: Sequence[tuple[str, str]], tickers: frozenset[str] | None
+) -> list[tuple[str, str]]:
+    """The configured pairs whose ticker or benchmark is in ``tickers`` (all when None)."""
+    if tickers is None:
+        return list(pairs)
+    return [(t, b) for t, b in pairs if t in tickers or b in tickers]
 
 
 def build_relative_performance(
-    wh: Warehouse, first: date, last: date, universe: UniverseConfig
+    wh: Warehouse,
+    first: date,
+    last: date,
+    universe: UniverseConfig,
+    tickers: frozenset[str] | None = None,
 ) -> MartBuild:
+    pairs = affected_pairs(universe.relative_pairs, tickers)
+    legs = None if tickers is None else frozenset(x for pair in pairs for x in pair)
     with wh.transaction() as con:
         prev = previous_session(first)
         seed = _query(con, "marts/seed_relative_performance", [prev])
-        returns_prev = _query(con, "marts/read_returns", [prev, prev])
-        have = {
-            (t, b) for t, b in universe.relative_pairs if t in set(returns_prev["ticker"].to_list())
-        }
+        returns_prev = _query(con, "marts/read_returns", [prev, prev, _scoped(legs)])
+        have = {(t, b) for t, b in pairs if t in set(returns_prev["ticker"].to_list())}
         covered = have <= set(
             zip(seed["ticker"].to_list(), seed["benchmark"].to_list(), strict=True)
         )
-        start = prev if covered else (_first_bar(con) or first)
-        returns = _query(con, "marts/read_returns", [start, last])
-        rows = relative_performance(
-            returns, universe.relative_pairs, seed=seed if covered else None
+        start = prev if covered else (_first_bar(con, legs) or first)
+        returns = _query(con, "marts/read_returns", [start, last, _scoped(legs)])
+        rows = relative_performance(returns, pairs, seed=seed if covered else None)
+        out = _replace(
+            con,
+            "relative_performance",
+            rows,
+            first,
+            last,
+            KEYS_PAIR,
+            scope="pair",
+            tickers=legs,
+            pairs=pairs,
         )
-        n = _replace(con, "relative_performance", rows, first, last, scope="pair")
-    return MartBuild(
-        "marts.relative_performance", first, last, n, not covered, _preview(rows, last)
+    return _build(
+        "relative_performance", first, last, 0, not covered, _preview(rows, last), out, legs
     )
 
 
 def build_sector_performance(
-    wh: Warehouse, first: date, last: date, universe: UniverseConfig
+    wh: Warehouse,
+    first: date,
+    last: date,
+    universe: UniverseConfig,
+    tickers: frozenset[str] | None = None,
 ) -> MartBuild:
+    """Whole sessions (ranks compare every sector ETF); ``tickers`` is accepted and ignored."""
     sector_etfs = pl.DataFrame(
         [
             (i.symbol, i.sector)
@@ -244,22 +387,104 @@ def build_sector_performance(
         orient="row",
     )
     with wh.transaction() as con:
-        returns = _query(con, "marts/read_returns", [first, last])
+        returns = _query(con, "marts/read_returns", [first, last, None])
         rows = sector_performance(returns, sector_etfs)
-        n = _replace(con, "sector_performance", rows, first, last, scope="session")
-    return MartBuild("marts.sector_performance", first, last, n, False, _preview(rows, last))
+        out = _replace(
+            con,
+            "sector_performance",
+            rows,
+            first,
+            last,
+            ["session_date", "ticker"],
+            scope="session",
+        )
+    return _build("sector_performance", first, last, 0, False, _preview(rows, last), out)
 
 
-def build_breadth(wh: Warehouse, first: date, last: date, universe: UniverseConfig) -> MartBuild:
+def build_breadth(
+    wh: Warehouse,
+    first: date,
+    last: date,
+    universe: UniverseConfig,
+    tickers: frozenset[str] | None = None,
+) -> MartBuild:
+    """Whole sessions of every breadth universe; ``tickers`` is accepted and ignored."""
     names = [u.name for u in universe.universes.values() if u.breadth]
     with wh.transaction() as con:
         prev = previous_session(first)
-        seed = _query(con, "marts/seed_breadth", [prev]).filter(pl.col("universe").is_in(names))
+        seed = _query(con, "marts/seed_breadth", [first]).filter(pl.col("universe").is_in(names))
         had_members = _query(con, "marts/read_breadth_inputs", [prev, prev, names])
-        covered = set(had_members["universe"].unique().to_list()) <= set(seed["universe"].to_list())
+        # a universe with members on the previous session continues from that session's
+        # row (missing: it was withheld, and its net advances still count: recompute); one
+        # without (a session with no bars) from its last stored row, as one build does
+        seeded_prev = set(seed.filter(pl.col("session_date") == prev)["universe"].to_list())
+        covered = set(had_members["universe"].unique().to_list()) <= seeded_prev
         start = first if covered else (_first_bar(con) or first)
         members = _query(con, "marts/read_breadth_inputs", [start, last, names])
         sizes = {name: len(universe.members(name)) for name in names}
         rows = breadth(members, sizes, seed=seed if covered else None)
-        n = _replace(con, "breadth", rows, first, last, scope="session")
-    return MartBuild("marts.breadth", first, last, n, not covered, _preview(rows, last))
+        out = _replace(
+            con, "breadth", rows, first, last, ["universe", "session_date"], scope="session"
+        )
+    return _build("breadth", first, last, 0, not covered, _preview(rows, last), out)
+
+
+def recompute_from_raw(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    universe: UniverseConfig,
+    tickers: Sequence[str],
+    last: date,
+) -> pl.DataFrame:
+    """What one full build would store for ``tickers`` (their pairs, for relative
+    performance) on every session up to ``last``: computed from the first stored bar with
+    no seed, then gated. Per-ticker and pair marts only (the ``recompute`` check)."""
+    scoped = sorted(tickers)
+    start = _first_bar(con, frozenset(scoped)) or last
+    if name in ("daily_returns", "streaks", "technicals"):
+        bars = _query(con, "marts/read_bars", [start, last, scoped])
+        compute = {"daily_returns": daily_returns, "streaks": streaks, "technicals": technicals}
+        rows = compute[name](bars)
+        scope = "ticker"
+    elif name == "relative_performance":
+        pairs = affected_pairs(universe.relative_pairs, frozenset(scoped))
+        legs = sorted({x for pair in pairs for x in pair})
+        start = _first_bar(con, frozenset(legs)) or last
+        rows = relative_performance(_query(con, "marts/read_returns", [start, last, legs]), pairs)
+        scope = "pair"
+    else:
+        raise ValueError(f"{name}: recompute_from_raw covers per-ticker and pair marts")
+    rows = rows.filter(pl.col("session_date").is_between(start, last))
+    return _gate(con, rows, start, last, scope)
+
+
+def recompute_sessions(
+    con: duckdb.DuckDBPyConnection, name: str, universe: UniverseConfig, first: date, last: date
+) -> pl.DataFrame:
+    """What one full build would store for the cross-sectional mart ``name`` on sessions
+    ``first..last``: sector ranks from the stored returns; breadth from the stored
+    streaks and technicals, its A/D line and EMAs continued from the stored row before
+    ``first`` (they are checked against their own history, row by row, by the identity
+    ``ad_line = previous ad_line + net_advances``)."""
+    if name == "sector_performance":
+        sector_etfs = pl.DataFrame(
+            [
+                (i.symbol, i.sector)
+                for i in universe.instruments.values()
+                if i.kind == "etf" and i.sector
+            ],
+            schema={"ticker": pl.String, "sector": pl.String},
+            orient="row",
+        )
+        rows = sector_performance(
+            _query(con, "marts/read_returns", [first, last, None]), sector_etfs
+        )
+    elif name == "breadth":
+        names = [u.name for u in universe.universes.values() if u.breadth]
+        seed = _query(con, "marts/seed_breadth", [first]).filter(pl.col("universe").is_in(names))
+        members = _query(con, "marts/read_breadth_inputs", [first, last, names])
+        sizes = {n: len(universe.members(n)) for n in names}
+        rows = breadth(members, sizes, seed=seed if seed.height else None)
+    else:
+        raise ValueError(f"{name}: recompute_sessions covers sector performance and breadth")
+    return _gate(con, rows, first, last, "session")

@@ -7,42 +7,27 @@ orchestration overhead against the bare pipeline) and by ``bellwether`` CLI comm
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import polars as pl
 
-from bellwether import marts
-from bellwether.calendar import sessions_in_range
+from bellwether import invalidation, marts
+from bellwether.calendar import sessions_between, sessions_in_range
 from bellwether.chunks import session_chunks
 from bellwether.landing import LandingReport, land_fetch
-from bellwether.quality.run import run_mart_checks, run_raw_checks
+from bellwether.quality.run import run_mart_checks, run_raw_checks, run_recompute_check
 from bellwether.reference import refresh_reference_tables
+from bellwether.registry import MART_ASSETS, mart
 from bellwether.sources.base import BarSource
+from bellwether.sqlfiles import load_sql
 from bellwether.symbols import validate_symbols
 from bellwether.universe import UniverseConfig
 from bellwether.warehouse import Warehouse
 
-#: Each mart asset's builder, in dependency order (all take ``wh, first, last, universe``).
-MART_BUILDERS: dict[str, Callable[..., marts.MartBuild]] = {
-    "marts/daily_returns": lambda wh, first, last, universe: marts.build_daily_returns(
-        wh, first, last
-    ),
-    "marts/streaks": lambda wh, first, last, universe: marts.build_streaks(wh, first, last),
-    "marts/technicals": lambda wh, first, last, universe: marts.build_technicals(wh, first, last),
-    "marts/relative_performance": lambda wh, first, last, universe: (
-        marts.build_relative_performance(wh, first, last, universe)
-    ),
-    "marts/sector_performance": lambda wh, first, last, universe: marts.build_sector_performance(
-        wh, first, last, universe
-    ),
-    "marts/breadth": lambda wh, first, last, universe: marts.build_breadth(
-        wh, first, last, universe
-    ),
-}
-MART_ASSETS = tuple(MART_BUILDERS)
+__all__ = ["MART_ASSETS", "build_mart_range", "build_marts", "land_range", "run_pipeline"]
 
 
 @dataclass
@@ -54,6 +39,8 @@ class RangeLanding:
     reports: list[LandingReport]
     check_results: pl.DataFrame | None = None
     docs_page: str | None = None
+    #: the landing of the trailing window re-fetched before the range (None: not asked)
+    trailing: LandingReport | None = None
 
     @property
     def rows_landed(self) -> int:
@@ -126,16 +113,39 @@ def land_range(
     now: datetime | None = None,
     check: bool = True,
     use_gx: bool = True,
+    trailing_sessions: int = 0,
 ) -> RangeLanding:
     """Fetch, land and check ``sessions`` chunk by chunk (:mod:`bellwether.chunks`): what
     the ``raw/daily_bars`` asset does for its partition range.
 
     Each chunk is one fetch and one landing transaction, then its raw checks; the
-    reference tables are refreshed after the first landing."""
+    reference tables are refreshed after the first landing.
+
+    ``trailing_sessions`` (the daily run's trailing re-land, ``BELLWETHER_TRAILING_SESSIONS``):
+    the K sessions before the range are fetched again first and landed like any other
+    range. A source's last bars are provisional (volume and late prints are corrected after
+    the close, a dividend changes ``adj_close`` the next day): unchanged bars are a no-op,
+    changed ones are restatements, and the any-order rule rebuilds what depends on them."""
     now = now or datetime.now(UTC)
     reports: list[LandingReport] = []
     results: list[pl.DataFrame] = []
     docs_page = None
+    trailing = None
+    if trailing_sessions > 0 and sessions:
+        back = sessions_between(date(sessions[0].year - 1, 1, 1), sessions[0])[:-1]
+        window = back[-trailing_sessions:]
+        if window:
+            fetched = source.fetch(symbols, window[0], window[-1])
+            trailing = land_fetch(
+                wh, fetched, sessions=window, symbols=symbols, run_id=run_id,
+                archive_root=archive_root, now=now,
+            )  # fmt: skip
+            if check:
+                checked = run_raw_checks(
+                    wh, window[0], window[-1], universe, ingest_id=trailing.ingest_id,
+                    run_id=run_id, now=now, use_gx=use_gx,
+                )  # fmt: skip
+                results.append(checked.results.filter(pl.col("check") != "freshness"))
     for chunk in session_chunks(sessions, len(symbols)):
         fetched = source.fetch(symbols, chunk[0], chunk[-1])
         report = land_fetch(
@@ -156,7 +166,20 @@ def land_range(
     if results:  # the freshness check is the same run-level fact in every chunk: keep one
         body = [r.filter(pl.col("check") != "freshness") for r in results]
         combined = pl.concat([*body, results[-1].filter(pl.col("check") == "freshness")])
-    return RangeLanding(reports, combined, docs_page)
+    return RangeLanding(reports, combined, docs_page, trailing)
+
+
+@dataclass(frozen=True)
+class Rebuilt:
+    """Sessions a mart run rewrote because earlier inputs changed (not the requested ones)."""
+
+    first: date
+    last: date
+    tickers: int | None
+    reason: str
+    changed_first: date | None
+    changed_last: date | None
+    sessions_changed: tuple[date, ...]
 
 
 def build_mart_range(
@@ -169,17 +192,83 @@ def build_mart_range(
     now: datetime | None = None,
     check: bool = True,
 ) -> tuple[marts.MartBuild, pl.DataFrame | None]:
-    """Build and check one mart (``marts/<name>``) over ``sessions`` chunk by chunk: what
-    its asset does. Returns the combined build and the check results (``None`` unchecked)."""
-    build = MART_BUILDERS[asset]
+    """Build and check one mart (``marts/<name>``) over ``sessions`` and every rebuild the
+    any-order rule has queued for it (:mod:`bellwether.invalidation`), chunk by chunk:
+    what its asset does. Returns the combined build (its ``rebuilt`` lists what was
+    rewritten beyond ``sessions`` and why) and the check results (``None`` unchecked).
+
+    ``sessions`` may be empty: the run then only does the queued rebuilds."""
+    spec = mart(asset)
+    now = now or datetime.now(UTC)
+    requested = (min(sessions), max(sessions)) if sessions else None
+    with wh.connect(read_only=False) as con:
+        pending = invalidation.read_pending(con, spec.name)
+        last_built = dict(con.sql(load_sql("marts/last_built_sessions")).fetchall())
+        first_bar = con.execute(load_sql("marts/first_bar_session"), [None]).fetchall()[0][0]
+        req_tickers = None
+        if requested and spec.scope != "session" and pending.height:
+            req_tickers = frozenset(
+                t
+                for (t,) in con.execute(
+                    load_sql("marts/tickers_in_range"), list(requested)
+                ).fetchall()
+            )
+    steps = invalidation.plan_rebuild(
+        spec, requested, pending, last_built.get(spec.name), req_tickers
+    )
     builds: list[marts.MartBuild] = []
     results: list[pl.DataFrame] = []
-    for chunk in session_chunks(sessions, len(universe.symbols)):
-        builds.append(build(wh, chunk[0], chunk[-1], universe))
-        if check:
+    rebuilt: list[Rebuilt] = []
+    for step in steps:
+        if first_bar is not None and step.first < first_bar:  # nothing is stored before it
+            step = invalidation.RebuildStep(**{**step.__dict__, "first": first_bar})
+        step_builds = []
+        n_symbols = len(step.tickers) if step.tickers is not None else len(universe.symbols)
+        for chunk in session_chunks(sessions_between(step.first, step.last), n_symbols):
+            step_builds.append(spec.build(wh, chunk[0], chunk[-1], universe, step.tickers))
+        if not step_builds:
+            continue
+        built = marts.combine_builds(step_builds)
+        builds.append(built)
+        with wh.transaction() as con:
+            con.execute(
+                load_sql("marts/insert_rebuild_log"),
+                [spec.name, step.first, step.last, built.tickers, step.reason, step.changed_first,
+                 step.changed_last, built.rows_written, len(built.sessions_changed), run_id, now],
+            )  # fmt: skip
+        beyond = tuple(
+            d
+            for d in built.sessions_changed
+            if requested is None or not requested[0] <= d <= requested[1]
+        )
+        if step.reason != "requested" and beyond:
+            rebuilt.append(
+                Rebuilt(step.first, step.last, built.tickers, step.reason, step.changed_first,
+                        step.changed_last, beyond)
+            )  # fmt: skip
+    with wh.transaction() as con:
+        invalidation.consume(con, pending)
+    if check and builds:
+        # checked once every step is built (a scoped rebuild alone leaves other tickers'
+        # rows of new sessions to a later step): the sessions built, chunk by chunk
+        checked_sessions = sorted({*sessions, *(d for b in builds for d in b.sessions_changed)})
+        for chunk in session_chunks(checked_sessions, len(universe.symbols)):
             checked = run_mart_checks(wh, asset, chunk[0], chunk[-1], run_id=run_id, now=now)
             results.append(checked.results)
-    return marts.combine_builds(builds), (pl.concat(results) if results else None)
+        rebuilt_tickers = sorted(set(pending["ticker"].drop_nulls().to_list()))
+        checked = run_recompute_check(
+            wh, asset, universe, written=list(sessions) or [step.last for step in steps],
+            tickers=rebuilt_tickers, run_id=run_id, now=now,
+        )  # fmt: skip
+        results.append(checked.results)
+    if not builds:
+        empty = marts.MartBuild(
+            spec.table, *(requested or (date.min, date.min)), 0, False, pl.DataFrame()
+        )
+        return empty, (pl.concat(results) if results else None)
+    combined = marts.combine_builds(builds)
+    combined = marts.MartBuild(**{**combined.__dict__, "rebuilt": tuple(rebuilt)})
+    return combined, (pl.concat(results) if results else None)
 
 
 def build_marts(
@@ -205,6 +294,7 @@ def run_pipeline(
     check: bool = True,
     use_gx: bool = True,
     symbols: Sequence[str] | None = None,
+    trailing_sessions: int = 0,
 ) -> PipelineResult:
     """Land ``first..last`` from ``source``, run the raw checks, build every mart on what
     passed them and check the marts: what the Dagster assets do, in their order, without
@@ -218,7 +308,7 @@ def run_pipeline(
     symbols = validate_symbols(universe.symbols if symbols is None else symbols)
     landed = land_range(
         wh, source, universe, sessions, symbols, archive_root=archive_root, run_id=run_id,
-        now=now, check=check, use_gx=use_gx,
+        now=now, check=check, use_gx=use_gx, trailing_sessions=trailing_sessions,
     )  # fmt: skip
     built = [
         build_mart_range(wh, asset, sessions, universe, run_id=run_id, now=now, check=check)[0]

@@ -82,8 +82,7 @@ class PublishedState:
     generation: str
     method: str  # "in place", "copy" or "full"
     delta_sessions: int | None  # sessions copied (None: every row of every table)
-    ingest_watermark: datetime | None = None
-    checks_watermark: datetime | None = None
+    watermarks: dict[str, str | None] = field(default_factory=dict)  # change log: stamp
     table_rows: dict[str, int] = field(default_factory=dict)
     seconds: float | None = None
     path: Path | None = None
@@ -99,8 +98,7 @@ class PublishedState:
             "generation": self.generation,
             "method": self.method,
             "delta_sessions": self.delta_sessions,
-            "ingest_watermark": _iso(self.ingest_watermark),
-            "checks_watermark": _iso(self.checks_watermark),
+            "watermarks": self.watermarks,
             "table_rows": self.table_rows,
             "seconds": self.seconds,
             "path": str(self.path) if self.path else None,
@@ -137,8 +135,7 @@ def _row_to_state(row: dict) -> PublishedState:
         generation=row["generation"],
         method=row["method"],
         delta_sessions=row["delta_sessions"],
-        ingest_watermark=row["ingest_watermark"],
-        checks_watermark=row["checks_watermark"],
+        watermarks=json.loads(row["watermarks"]) if row["watermarks"] else {},
         table_rows=json.loads(row["table_rows"]) if row["table_rows"] else {},
     )
 
@@ -218,11 +215,36 @@ def _has_tables(con: duckdb.DuckDBPyConnection, *qualified: str) -> bool:
     )
 
 
-def _watermarks(con: duckdb.DuckDBPyConnection) -> tuple[datetime | None, datetime | None]:
-    """The writer's latest landing and check times (what a later delta starts from)."""
-    if not _has_tables(con, "raw.ingest_runs", "dq.check_results"):
-        return None, None
-    return con.execute(load_sql("publish/watermarks")).fetchone()
+#: The writer's change logs: ``table: (stamp column, first session, last session)`` of what
+#: each run changed. Landings (their ranges), checks (every session checked, the freshness
+#: row dated by the clock included), re-basings of history by corporate actions and mart
+#: builds (the rows rebuilt beyond the requested sessions included). A log the writer's
+#: file does not have is skipped.
+CHANGE_LOGS: dict[str, tuple[str, str, str]] = {
+    "raw.ingest_runs": ("finished_at", "start_session", "end_session"),
+    "dq.check_results": ("checked_at", "session_date", "session_date"),
+    "raw.rebasings": ("rebased_at", "first_session", "last_session"),
+    "marts.rebuild_log": ("built_at", "first_session", "last_session"),
+}
+
+
+def _log_sql(name: str, table: str) -> str:
+    stamp, first, last = CHANGE_LOGS[table]
+    return (
+        _table_sql(name, table)
+        .replace("{stamp}", stamp)
+        .replace("{first}", first)
+        .replace("{last}", last)
+    )
+
+
+def _watermarks(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
+    """The latest stamp of every change log of the writer's file."""
+    return {
+        table: con.execute(_log_sql("log_watermark", table)).fetchone()[0]
+        for table in CHANGE_LOGS
+        if _has_tables(con, table)
+    }
 
 
 def _schema_digest() -> str:
@@ -236,17 +258,19 @@ def _schema_digest() -> str:
 
 
 def _written_since(con: duckdb.DuckDBPyConnection, since: PublishedState) -> set[date]:
-    """Sessions the writer landed or checked since ``since`` was published: a failed run's
-    landing or marts included (its checks are written with them), and the freshness check's
-    row, which is dated by the clock, not by the run's sessions (sql/publish/written_since)."""
-    if not _has_tables(con, "raw.ingest_runs", "dq.check_results"):
-        return set()
-    params = {
-        "ingest": since.ingest_watermark,
-        "checks": since.checks_watermark,
-        "own": sorted(since.run_sessions),
-    }
-    return {r[0] for r in con.execute(load_sql("publish/written_since"), params).fetchall()}
+    """Sessions the writer's change logs (:data:`CHANGE_LOGS`) say changed since ``since``
+    was published: a failed run's landing or marts included, re-based history, marts
+    rebuilt beyond a run's sessions, the freshness row (sql/publish/log_written_since)."""
+    out: set[date] = set()
+    own = sorted(since.run_sessions)
+    for table in CHANGE_LOGS:
+        if not _has_tables(con, table):
+            continue
+        params = {"mark": since.watermarks.get(table), "own": own}
+        out.update(
+            r[0] for r in con.execute(_log_sql("log_written_since", table), params).fetchall()
+        )
+    return out
 
 
 def _remove(path: Path) -> None:
@@ -311,8 +335,8 @@ def _sync(
             con.execute(
                 load_sql("publish/insert_state"),
                 [s.state_id, s.run_id, list(s.run_sessions), s.first_session, s.last_session,
-                 s.published_at, s.generation, s.method, s.delta_sessions, s.ingest_watermark,
-                 s.checks_watermark, json.dumps(s.table_rows, sort_keys=True)],
+                 s.published_at, s.generation, s.method, s.delta_sessions,
+                 json.dumps(s.watermarks, sort_keys=True), json.dumps(s.table_rows, sort_keys=True)],
             )  # fmt: skip
         con.execute(load_sql("publish/write_schema_digest"), {"digest": digest})
         con.execute("COMMIT")
@@ -481,12 +505,8 @@ def _build_generation(
 
 
 def _finish(con, delta, states, new) -> PublishedState:
-    ingest, checks = _watermarks(con)
     new = _with(
-        new,
-        delta_sessions=None if delta is None else len(delta),
-        ingest_watermark=ingest,
-        checks_watermark=checks,
+        new, delta_sessions=None if delta is None else len(delta), watermarks=_watermarks(con)
     )
     new = _sync(con, delta, states, new)
     con.execute("USE memory")

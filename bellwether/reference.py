@@ -8,6 +8,8 @@ bars to the universe they were landed for.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import polars as pl
 
 from bellwether.calendar import FIRST_SESSION, half_days, xnys
@@ -34,11 +36,56 @@ def trading_sessions_frame() -> pl.DataFrame:
     return frame.with_columns(pl.col("session_date").is_in(list(early)).alias("is_half_day"))
 
 
-def refresh_reference_tables(warehouse: Warehouse, universe: UniverseConfig) -> None:
-    """Replace the instrument, universe and session tables in one transaction."""
+def _diff_keys(old: pl.DataFrame, new: pl.DataFrame, key: str) -> set[str]:
+    """Values of ``key`` whose rows differ between ``old`` and ``new``."""
+    new = new.select(old.columns).cast(dict(old.schema))
+    return set(old.join(new, on=old.columns, how="anti", nulls_equal=True)[key].to_list()) | set(
+        new.join(old, on=old.columns, how="anti", nulls_equal=True)[key].to_list()
+    )
+
+
+def refresh_reference_tables(
+    warehouse: Warehouse, universe: UniverseConfig, now: datetime | None = None
+) -> None:
+    """Replace the instrument, universe, pair and session tables in one transaction.
+
+    A change of the universe is a change of the marts' inputs (the any-order rule,
+    :mod:`bellwether.invalidation`): an instrument whose attributes changed (kind, sector,
+    price precision) rebuilds its rows of every mart; a changed membership of a breadth
+    universe rebuilds breadth; a new or changed relative pair rebuilds its rows. All from
+    the first stored session (their rows may depend on every session)."""
+    from bellwether.calendar import FIRST_SESSION
+    from bellwether.invalidation import enqueue
+    from bellwether.registry import MARTS
+
+    now = now or datetime.now(UTC)
+    instruments = universe.instruments_frame()
+    members = universe.universe_members_frame()
+    pairs = pl.DataFrame(
+        list(universe.relative_pairs),
+        schema={"ticker": pl.String, "benchmark": pl.String},
+        orient="row",
+    )
     with warehouse.transaction() as con:
-        con.register("incoming_instruments", universe.instruments_frame().to_arrow())
-        con.register("incoming_members", universe.universe_members_frame().to_arrow())
+        old_instruments = con.sql(load_sql("landing/read_instruments")).pl()
+        old_members = con.sql(load_sql("landing/read_universe_members")).pl()
+        old_pairs = con.sql(load_sql("landing/read_relative_pairs")).pl()
+        con.register("incoming_instruments", instruments.to_arrow())
+        con.register("incoming_members", members.to_arrow())
+        con.register("incoming_pairs", pairs.to_arrow())
         con.register("incoming_sessions", trading_sessions_frame().to_arrow())
         con.execute(load_sql("landing/replace_instruments"))
         con.execute(load_sql("landing/replace_trading_sessions"))
+        if old_instruments.is_empty():  # a new warehouse: nothing was built on another universe
+            return
+        last = FIRST_SESSION  # "from the first session": the builds start at the first bar
+        for ticker in sorted(_diff_keys(old_instruments, instruments, "ticker")):
+            enqueue(con, list(MARTS), ticker, FIRST_SESSION, last, "universe changed", now)
+        breadth_universes = {u.name for u in universe.universes.values() if u.breadth}
+        changed = _diff_keys(old_members, members, "universe")
+        if changed & breadth_universes:
+            enqueue(con, ["breadth"], None, FIRST_SESSION, last, "universe changed", now)
+        for ticker in sorted(_diff_keys(old_pairs, pairs, "ticker")):
+            enqueue(
+                con, ["relative_performance"], ticker, FIRST_SESSION, last, "universe changed", now
+            )

@@ -15,16 +15,13 @@ import duckdb
 import polars as pl
 
 from bellwether.metrics.panel import session_index
+from bellwether.registry import MARTS
 from bellwether.sqlfiles import load_sql
 
-#: The relations each reference query reads (see the header comment of each file).
+#: The relations each reference query reads (see the header comment of each file), from
+#: the mart registry.
 REFERENCE_INPUTS: dict[str, tuple[str, ...]] = {
-    "daily_returns": ("bars", "sessions"),
-    "streaks": ("bars", "sessions"),
-    "technicals": ("bars", "sessions"),
-    "relative_performance": ("returns", "pairs"),
-    "sector_performance": ("returns", "sector_etfs"),
-    "breadth": ("members", "streaks", "technicals"),
+    name: spec.reference_inputs for name, spec in MARTS.items()
 }
 
 

@@ -26,6 +26,9 @@ Environment variables:
 ``BELLWETHER_CHUNK_BARS``
     Bars (ticker x session rows) one chunk of a range holds at most (default 1,500,000):
     a run works through its range chunk by chunk to bound memory (``bellwether.chunks``).
+``BELLWETHER_TRAILING_SESSIONS``
+    How many sessions before its range the scheduled daily run fetches again (default 5,
+    ``0`` to switch it off): Yahoo corrects the latest bars after the close.
 ``BELLWETHER_ARCHIVE_INGEST``
     For the ``archive`` source (replay an archived landing offline,
     ``bellwether.sources.archive``): the landing's ingest id, or a folder inside
@@ -98,3 +101,17 @@ def reports_dir() -> Path:
 def files_root() -> Path:
     """Root folder that the ``files`` source may read from (no path may escape it)."""
     return Path(os.environ.get("BELLWETHER_FILES_ROOT") or DATA_DIR).resolve()
+
+
+#: Sessions before its range that the scheduled daily run re-fetches by default.
+DEFAULT_TRAILING_SESSIONS = 5
+
+
+def trailing_sessions() -> int:
+    """``$BELLWETHER_TRAILING_SESSIONS`` (a whole number >= 0) or 5."""
+    raw = os.environ.get("BELLWETHER_TRAILING_SESSIONS")
+    if not raw:
+        return DEFAULT_TRAILING_SESSIONS
+    if not raw.isdigit():
+        raise ValueError(f"BELLWETHER_TRAILING_SESSIONS={raw!r} is not a whole number >= 0")
+    return int(raw)

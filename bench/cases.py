@@ -239,6 +239,30 @@ def case_bare_backfill(spec: dict, out: dict) -> None:
         shutil.move(workdir / "warehouse.duckdb", keep)
 
 
+def case_any_order_backfill(spec: dict, out: dict) -> None:
+    """The last calendar year of the size built first (one run), then every earlier year
+    backfilled in one run: the any-order rule rebuilds the built year's marts. Its cost
+    against ``bare_backfill`` of the same size (every year in order, one run)."""
+    from bellwether.calendar import sessions_between
+    from bellwether.warehouse import Warehouse
+
+    size = Size.from_dict(spec["size"])
+    workdir = Path(spec["workdir"])
+    source, universe = source_and_universe(size)
+    wh = Warehouse(workdir / "warehouse.duckdb")
+    year_first = sessions_between(date(size.last.year, 1, 1), size.last)[0]
+    earlier_last = sessions_between(size.first, date(size.last.year - 1, 12, 31))[-1]
+    t0 = time.perf_counter()
+    bare_pipeline(wh, source, universe, year_first, size.last, workdir / "archive")
+    t1 = time.perf_counter()
+    bare_pipeline(wh, source, universe, size.first, earlier_last, workdir / "archive")
+    out["seconds"] = time.perf_counter() - t0
+    out["extra"]["built_year_s"] = t1 - t0
+    out["extra"]["backfill_before_it_s"] = time.perf_counter() - t1
+    out["extra"]["built_year"] = f"{year_first}..{size.last}"
+    out["extra"]["backfilled"] = f"{size.first}..{earlier_last}"
+
+
 def polars_chain(bars: pl.DataFrame, universe) -> dict[str, pl.DataFrame]:
     """The six metrics with :mod:`bellwether.metrics` (full history, no seeds)."""
     from bellwether.metrics.breadth import breadth
@@ -471,6 +495,7 @@ def case_queries(spec: dict, out: dict) -> None:
 CASES = {
     "dagster_backfill": case_dagster_backfill,
     "bare_backfill": case_bare_backfill,
+    "any_order_backfill": case_any_order_backfill,
     "engine": case_engine,
     "daily": case_daily,
     "history": case_history,

@@ -70,6 +70,18 @@ def evaluate_targets(runs: dict[str, list[dict]], opts) -> list[dict]:
         f"Dagster {fmt_s(dag)} vs bare {fmt_s(bare)}",
         [f"dagster_backfill/{small}", f"bare_backfill/{size}"])  # fmt: skip
 
+    any_size = next(
+        (n for n in ("500x11y", "500x10y", *names) if f"any_order_backfill/{n}" in runs), None
+    )
+    if any_size is not None:
+        later_first = med(runs.get(f"any_order_backfill/{any_size}"))
+        in_order = med(runs.get(f"bare_backfill/{any_size}"))
+        r = ratio(later_first, in_order)
+        add("any-order backfill", f"backfilling history before one built year <= 1.2x building every year in order ({any_size})",
+            r, r is not None and r <= 1.2,
+            f"last year first, then the years before it: {fmt_s(later_first)}; in order: {fmt_s(in_order)}",
+            [f"any_order_backfill/{any_size}"])  # fmt: skip
+
     worst_sql, worst_pd, where_sql, where_pd = None, None, "", ""
     for n in names:
         p = med(runs.get(f"engine_polars/{n}"))

@@ -26,9 +26,10 @@ from pathlib import Path
 import polars as pl
 
 from bellwether.integrity import frame_digest
-from bellwether.pipeline import MART_ASSETS, build_marts
-from bellwether.quality.run import MART_CHECKS, PER_TICKER_MARTS, RAW_CHECKS
+from bellwether.pipeline import build_marts
+from bellwether.quality.run import MART_CHECKS, RAW_CHECKS
 from bellwether.reference_sql import frame_mismatches
+from bellwether.registry import MARTS
 from bellwether.sources.files import FileSource
 from bellwether.universe import UniverseConfig, default_universe, parse_universe
 from bellwether.warehouse import Warehouse
@@ -163,14 +164,12 @@ def duplicate_keys(wh: Warehouse) -> dict[str, int]:
 def expected_checks(use_gx: bool) -> dict[str, set[str]]:
     raw = {c for c in RAW_CHECKS if use_gx or not c.startswith("gx_")}
     out = {"raw/daily_bars": raw}
-    for asset in MART_ASSETS:
-        checks = {"unique_key"}
-        if asset in PER_TICKER_MARTS:
-            checks.add("coverage")
-        if asset == "marts/breadth":
-            checks.add("breadth_identity")
+    for spec in MARTS.values():
+        # every check is recorded per session, except recompute: once per run, on the
+        # mart's last session
+        checks = set(spec.checks) - {"recompute"}
         assert checks <= set(MART_CHECKS)
-        out[asset] = checks
+        out[spec.asset] = checks
     return out
 
 

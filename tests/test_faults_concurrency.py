@@ -29,7 +29,7 @@ import dagster as dg
 import polars as pl
 import pytest
 
-from bellwether.pipeline import build_marts, run_pipeline
+from bellwether.pipeline import run_pipeline
 from bellwether.warehouse import Warehouse
 from tests.faults_support import (
     NOW,
@@ -155,22 +155,20 @@ def test_concurrent_bare_pipelines_on_overlapping_ranges_rely_on_the_lock_retry(
     assert full_recompute_mismatches(wh, small_universe(), tmp_path / "recompute") == {}
 
 
-def test_out_of_order_ranges_leave_later_marts_stale_until_rebuilt_from_the_earliest_change(
+def test_an_earlier_range_landed_after_a_later_one_rebuilds_the_later_marts_in_the_same_run(
     source_folder, tmp_path
 ):
-    """A known limitation, pinned: landing sessions earlier than ones whose marts are built
-    (a backfill that lands after a later range, or a restatement of a past session) rebuilds
-    the marts of the landed range only, so the later sessions keep streaks, moving averages
-    and runs computed on the history they had. Rebuilding the marts from the earliest
-    changed session to the latest restores them (docs/OPERATIONS.md). If the first assertion
-    fails, the limitation is gone: drop it here and in docs/RELIABILITY.md."""
+    """The any-order rule (bellwether/invalidation.py): landing sessions earlier than ones
+    whose marts are built rebuilds every later row that depends on them in the same run,
+    so the warehouse equals one full build without any manual rebuild."""
     wh = Warehouse(tmp_path / "wh.duckdb")
     source = files_source(source_folder)
     run_pipeline(wh, source, small_universe(), date(2025, 12, 1), date(2025, 12, 9), now=NOW,
                  use_gx=False)  # fmt: skip
     run_pipeline(wh, source, small_universe(), date(2025, 11, 3), date(2025, 12, 3), now=NOW,
                  use_gx=False)  # fmt: skip
-    stale = full_recompute_mismatches(wh, small_universe(), tmp_path / "recompute")
-    assert {"marts.streaks", "marts.technicals"} <= set(stale)
-    build_marts(wh, date(2025, 11, 3), date(2025, 12, 9), small_universe())
     assert full_recompute_mismatches(wh, small_universe(), tmp_path / "recompute") == {}
+    assert read_table(wh, "marts.pending_rebuilds").height == 0
+    log = read_table(wh, "marts.rebuild_log").filter(pl.col("reason") != "requested")
+    # the second run rebuilt the marts of 2025-12-04..09 because earlier bars arrived
+    assert log.filter(pl.col("last_session") == date(2025, 12, 9)).height >= 6

@@ -215,3 +215,38 @@ def test_offline_fails_clearly_and_changes_nothing(wh, bars):
         land(wh, source)
     for table, frame in before.items():
         assert read_table(wh, table).equals(frame), table
+
+
+def test_the_daily_runs_trailing_window_lands_the_next_days_correction(wh, bars, tmp_path):
+    """Yahoo corrects yesterday's volume and close the day after: today's run re-fetches
+    the trailing sessions, lands the correction as a restatement, and the marts equal a
+    full build on the corrected data. An unchanged trailing window rewrites nothing."""
+    from bellwether.integrity import table_hashes
+    from tests.faults_support import full_recompute_mismatches
+
+    run_pipeline(wh, yahoo(ReplayAdapter(bars))[0], UNIVERSE, DAY, DAY, now=NOW, use_gx=False,
+                 trailing_sessions=5)  # fmt: skip
+    corrected = bars.with_columns(
+        pl.when((pl.col("ticker") == "SPY") & (pl.col("date") == DAY))
+        .then(pl.col(c) * k)
+        .otherwise(pl.col(c))
+        .alias(c)
+        for c, k in (("close", 1.006), ("adj_close", 1.006), ("high", 1.006), ("volume", 1.1))
+    ).with_columns(pl.col("volume").round(0))
+    result = run_pipeline(wh, yahoo(ReplayAdapter(corrected))[0], UNIVERSE, NEXT, NEXT, now=NOW,
+                          use_gx=False, trailing_sessions=5)  # fmt: skip
+    trailing = result.landings.trailing
+    assert trailing is not None and trailing.end == DAY and trailing.sessions == 5
+    assert trailing.rows_changed.bars_written == 1  # SPY's corrected bar, nothing else
+    flagged = read_table(wh, "raw.restatements")
+    assert flagged.select("ticker", "session_date").rows() == [("SPY", DAY)]
+    assert full_recompute_mismatches(wh, UNIVERSE, tmp_path / "full") == {}
+
+    bars_before, hashes = read_table(wh, "raw.daily_bars"), table_hashes(wh)
+    again = run_pipeline(wh, yahoo(ReplayAdapter(corrected))[0], UNIVERSE, NEXT, NEXT, now=NOW,
+                         use_gx=False, trailing_sessions=5)  # fmt: skip
+    assert again.landings.trailing.rows_changed.bars_written == 0
+    # no bar rewritten: every row keeps the ingest id of the landing that last changed it
+    assert read_table(wh, "raw.daily_bars").equals(bars_before)
+    changed = [t for t, h in table_hashes(wh).items() if hashes.get(t) != h]
+    assert changed == []

@@ -204,12 +204,6 @@ def test_rebuilding_a_range_is_idempotent(full_path, full, tmp_path):
     assert_same_marts(stored, full)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="relative_performance and breadth read the upstream marts of the session before "
-    "the range to decide whether they have history; when those were never built (a later "
-    "range built first) they start their runs, A/D line and EMAs afresh at the range",
-)
 def test_building_a_later_range_first_equals_one_full_build(landed, full, tmp_path):
     wh = fresh(landed, tmp_path, "later_first")
     middle = date(2025, 9, 2)

@@ -18,6 +18,7 @@ import polars as pl
 from bellwether.calendar import previous_session, sessions_between
 from bellwether.quality import raw_checks
 from bellwether.quality.results import Outcome, name_rows, results_frame
+from bellwether.registry import MARTS
 from bellwether.sqlfiles import load_sql
 from bellwether.universe import UniverseConfig
 from bellwether.warehouse import Warehouse
@@ -41,6 +42,8 @@ MART_CHECKS: dict[str, str] = {
     "unique_key": "each key appears once per session",
     "coverage": "every landed bar that passed its blocking checks has a row",
     "breadth_identity": "advancers + decliners + unchanged = members with both bars",
+    "recompute": "stored rows equal a recompute from raw bars (a seeded sample of tickers "
+    "from their first bar, or the last sessions of a cross-sectional mart)",
 }
 
 
@@ -86,12 +89,16 @@ def run_raw_checks(
     sessions = sessions_between(first, last)
     prev = previous_session(first)
     with wh.connect() as con:
-        bars_with_prev = _query(con, "dq/read_check_inputs_bars", [prev, last])
+        # the next landed session compares its close with one of these: re-judge it too
+        nxt = con.execute(load_sql("dq/next_landed_session"), [last]).fetchall()[0][0]
+        upto = nxt or last
+        gate_before = _gate_state(con, first, upto)
+        bars_with_prev = _query(con, "dq/read_check_inputs_bars", [prev, upto])
         rejected = _query(con, "dq/read_rejected", [ingest_id or ""])
         actions = _query(con, "dq/read_actions", [first, last])
-        restated = _query(con, "dq/read_restatements", [ingest_id or ""])
+        restated = _query(con, "dq/read_restatements", [first, last])
         latest = con.execute(load_sql("dq/latest_landed_session")).fetchall()[0][0]
-    bars = bars_with_prev.filter(pl.col("session_date") >= first)
+    bars = bars_with_prev.filter(pl.col("session_date").is_between(first, last))
     outcomes: list[Outcome] = []
     docs_page = None
     if use_gx:
@@ -101,15 +108,52 @@ def run_raw_checks(
     outcomes += raw_checks.check_rejected(sessions, rejected)
     outcomes += raw_checks.check_completeness(sessions, bars, universe)
     outcomes += raw_checks.check_zero_volume_index(sessions, bars)
-    outcomes += raw_checks.check_step_change(sessions, bars_with_prev, actions)
-    outcomes += raw_checks.check_etf_tracking(sessions, bars_with_prev, universe.etf_index_tracking)
+    judged = [*sessions, nxt] if nxt else sessions
+    outcomes += raw_checks.check_step_change(judged, bars_with_prev, actions)
+    outcomes += raw_checks.check_etf_tracking(judged, bars_with_prev, universe.etf_index_tracking)
     outcomes += raw_checks.check_restatements(sessions, restated)
     freshness = raw_checks.check_freshness(latest, now)
     results = results_frame(RAW_ASSET, outcomes)
     with wh.transaction() as con:
         store_results(con, results, run_id, now)
         store_results(con, results_frame(RAW_ASSET, [freshness]), run_id, now)
-    return CheckRun(pl.concat([results, results_frame(RAW_ASSET, [freshness])]), docs_page)
+        _enqueue_gate_changes(con, gate_before, _gate_state(con, first, upto), now)
+    return CheckRun(
+        pl.concat(
+            [results.filter(pl.col("session_date") <= last), results_frame(RAW_ASSET, [freshness])]
+        ),
+        docs_page,
+    )
+
+
+def _gate_state(con: duckdb.DuckDBPyConnection, first: date, last: date) -> tuple[set, set, set]:
+    """What the quality gate withholds on ``first..last``: (session, ticker) rows, blocked
+    sessions, and sessions blocked for integrity."""
+    rows = set(_query(con, "dq/blocked_rows", [first, last]).iter_rows())
+    sessions = _query(con, "dq/blocked_sessions", [first, last])
+    blocked = set(sessions["session_date"].to_list())
+    integrity = set(sessions.filter(pl.col("integrity"))["session_date"].to_list())
+    return rows, blocked, integrity
+
+
+def _enqueue_gate_changes(
+    con: duckdb.DuckDBPyConnection,
+    before: tuple[set, set, set],
+    after: tuple[set, set, set],
+    now: datetime,
+) -> None:
+    """The gate is an input of every mart: where it now withholds different rows or
+    sessions, queue the rebuilds (the any-order rule, bellwether/invalidation.py)."""
+    from bellwether.invalidation import enqueue
+
+    every = list(MARTS)
+    cross = [n for n, spec in MARTS.items() if spec.scope == "session"]
+    for session, ticker in sorted(before[0] ^ after[0]):
+        enqueue(con, every, ticker, session, session, "quality gate changed", now)
+    for session in sorted(before[1] ^ after[1]):
+        enqueue(con, cross, None, session, session, "quality gate changed", now)
+    for session in sorted(before[2] ^ after[2]):
+        enqueue(con, every, None, session, session, "quality gate changed", now)
 
 
 def run_mart_checks(
@@ -141,7 +185,8 @@ def run_mart_checks(
         )  # fmt: skip
         if coverage is not None:
             row = coverage.filter(pl.col("session_date") == s)
-            missing = list(row[asset][0] or []) if row.height else []
+            listed = row[asset][0] if row.height else None
+            missing = listed.to_list() if listed is not None else []
             outcomes.append(
                 Outcome(s, "coverage", not missing,
                         "every checked bar has its mart rows" if not missing else f"bars without mart rows: {name_rows(missing)}",
@@ -170,4 +215,85 @@ def run_mart_checks(
     return CheckRun(results)
 
 
-PER_TICKER_MARTS = ("marts/daily_returns", "marts/streaks", "marts/technicals")
+#: Marts with one row per landed bar (their ``coverage`` check), from the registry.
+PER_TICKER_MARTS = tuple(spec.asset for spec in MARTS.values() if "coverage" in spec.checks)
+
+
+#: Tickers the ``recompute`` check rebuilds from their first bar, besides the ones named.
+RECOMPUTE_SAMPLE = 4
+#: Sessions of a cross-sectional mart the ``recompute`` check recomputes, up to its last.
+RECOMPUTE_SESSIONS = 21
+
+
+def run_recompute_check(
+    wh: Warehouse,
+    asset: str,
+    universe: UniverseConfig,
+    *,
+    written: Sequence[date],
+    tickers: Sequence[str] = (),
+    run_id: str | None = None,
+    now: datetime | None = None,
+) -> CheckRun:
+    """The blocking ``recompute`` check of a mart after a run: stored rows equal a
+    recompute from raw bars (what one full build would store).
+
+    Per-ticker and pair marts: every stored row, on every session, of a seeded sample of
+    tickers (:data:`RECOMPUTE_SAMPLE` drawn from those with rows on the run's sessions, the
+    draw seeded by the run id, plus ``tickers``: the ones the run rebuilt because their
+    history changed), recomputed from each one's first stored bar with no seed. Cross-
+    sectional marts: the last :data:`RECOMPUTE_SESSIONS` sessions up to the mart's last
+    one, recomputed from the stored per-ticker marts. The result is dated on the mart's
+    last stored session; a mismatch names the column and rows."""
+    import random
+
+    from bellwether.marts import recompute_from_raw, recompute_sessions
+    from bellwether.reference_sql import frame_mismatches
+    from bellwether.registry import mart
+
+    spec = mart(asset)
+    now = now or datetime.now(UTC)
+    keys = list(spec.key)
+    with wh.connect() as con:
+        last = dict(con.sql(load_sql("marts/last_built_sessions")).fetchall()).get(spec.name)
+        if last is None:
+            return CheckRun(results_frame(asset, []))
+        if spec.scope == "session":
+            back = sessions_between(date(last.year - 1, 1, 1), last)
+            first = back[max(0, len(back) - RECOMPUTE_SESSIONS)]
+            want = recompute_sessions(con, spec.name, universe, first, last)
+            got = _query(con, f"marts/rows_{spec.name}", [first, last])
+            sample = f"sessions {first}..{last}"
+        else:
+            candidates = sorted(
+                t
+                for (t,) in con.execute(
+                    load_sql("marts/tickers_in_range"),
+                    [min(written or [last]), max(written or [last])],
+                ).fetchall()
+            )
+            rng = random.Random(f"{run_id}:{asset}")
+            chosen = set(rng.sample(candidates, min(RECOMPUTE_SAMPLE, len(candidates))))
+            chosen |= set(list(tickers)[:RECOMPUTE_SAMPLE])
+            chosen = sorted(chosen)
+            want = recompute_from_raw(con, spec.name, universe, chosen, last)
+            got = _query(con, f"marts/rows_{spec.name}", [date(1900, 1, 1), last, chosen])
+            if spec.scope == "pair":
+                got = got.join(
+                    want.select("ticker", "benchmark").unique(),
+                    on=["ticker", "benchmark"],
+                    how="semi",
+                )
+            sample = f"tickers {', '.join(chosen)}"
+    want = want.select(got.columns) if got.columns else want
+    problems = frame_mismatches(got, want, keys, rel_tol=1e-9, abs_tol=1e-12)
+    outcome = Outcome(
+        last, "recompute", not problems,
+        f"stored rows equal a recompute from raw bars ({sample}, {got.height} rows)" if not problems
+        else f"stored rows differ from a recompute from raw bars ({sample}): {'; '.join(problems)}",
+        observed=str(len(problems)), expected="0",
+    )  # fmt: skip
+    results = results_frame(asset, [outcome])
+    with wh.transaction() as con:
+        store_results(con, results, run_id, now)
+    return CheckRun(results)

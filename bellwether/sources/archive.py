@@ -91,6 +91,10 @@ class ArchiveSource:
             self.symbols = validate_symbols(manifest["symbols"])
             self.reported_failures = {str(k): str(v) for k, v in manifest["failed"].items()}
             self.fetched_at = datetime.fromisoformat(manifest["fetched_at"])
+            # landings archived before these were recorded: the end of their range
+            basis = manifest.get("basis_session")
+            self.basis_session = date.fromisoformat(str(basis)) if basis else None
+            self.actions_complete = bool(manifest.get("actions_complete", False))
             self.run_id = manifest.get("run_id")
             self.files = dict(manifest.get("files") or {})
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
@@ -171,7 +175,10 @@ class ArchiveSource:
                 failed[s] = (
                     f"not in archive {self.ingest_id} ({self.source}, {self.start}..{self.end})"
                 )
-        return FetchResult(source=self.source, bars=bars, actions=actions, failed=failed)
+        return FetchResult(
+            source=self.source, bars=bars, actions=actions, failed=failed,
+            basis_session=self.basis_session, actions_complete=self.actions_complete,
+        )  # fmt: skip
 
 
 def list_archives(root: Path | str | None = None) -> tuple[list[ArchiveSource], dict[str, str]]:

@@ -40,6 +40,13 @@ class FetchResult:
     actions: pl.DataFrame = field(default_factory=empty_actions)
     #: symbol -> why it delivered nothing (HTTP 404, empty result, all-null quotes, ...)
     failed: dict[str, str] = field(default_factory=dict)
+    #: the session through which the delivered values reflect corporate actions (the
+    #: snapshot's date: Yahoo adjusts all history for every action up to the download);
+    #: None: the end of the requested range (see docs/METRICS.md, "Corporate actions")
+    basis_session: date | None = None
+    #: True when ``actions`` lists every action of the received symbols in the requested
+    #: range, so a stored action that is missing from it was withdrawn by the source
+    actions_complete: bool = False
 
     @property
     def received(self) -> list[str]:

@@ -175,10 +175,20 @@ def _drop_cross_file_copies(bars: pl.DataFrame) -> pl.DataFrame:
 class FileSource:
     """CSV/Parquet files (or a folder of them) in the bundled format."""
 
-    def __init__(self, path: Path | str, *, root: Path | None = None, name: str = "files") -> None:
+    def __init__(
+        self,
+        path: Path | str,
+        *,
+        root: Path | None = None,
+        name: str = "files",
+        basis_session: date | None = None,
+    ) -> None:
         self.root = (root or files_root()).resolve()
         self.path = resolve_inside(path, self.root)
         self.name = name
+        #: the session through which the files' values reflect corporate actions; default
+        #: the last (closed) session in the files, as for a snapshot downloaded then
+        self.basis_session = basis_session
 
     def _files(self) -> tuple[list[Path], list[Path]]:
         if not self.path.exists():
@@ -211,6 +221,7 @@ class FileSource:
         closed_until = last_closed_session(now)
         bar_files, action_files = self._files()
         frames = []
+        snapshot: date | None = None  # the files' last session: the basis of their values
         wanted = pl.Series(symbols, dtype=pl.String).implode()
         for n, p in enumerate(bar_files):
             text = _read_text_frame(p)
@@ -223,6 +234,15 @@ class FileSource:
                 | (pl.col("session_date") > closed_until)
             )
             frames.append(parsed.filter(keep).with_columns(pl.lit(n).alias("_file")))
+            last = (
+                parsed["session_date"]
+                .drop_nulls()
+                .filter(parsed["session_date"].drop_nulls() <= closed_until)
+                .max()
+            )
+            snapshot = (
+                last if snapshot is None or (last is not None and last > snapshot) else snapshot
+            )
         bars = _drop_cross_file_copies(pl.concat(frames))
         action_frames = [_parse_actions(_read_text_frame(p), p) for p in action_files]
         actions = (
@@ -238,4 +258,7 @@ class FileSource:
             for s in symbols
             if s not in present
         }
-        return FetchResult(source=self.name, bars=bars, actions=actions, failed=failed)
+        return FetchResult(
+            source=self.name, bars=bars, actions=actions, failed=failed,
+            basis_session=self.basis_session or snapshot, actions_complete=bool(action_files),
+        )  # fmt: skip

@@ -83,6 +83,8 @@ EPOCH: date = FIRST_SESSION
 BLOCK = 256
 #: Session ordinal of the fixed horizon that ``adj_close`` is adjusted to (about 2030).
 ADJ_HORIZON = 10_200
+#: The basis of every synthetic bar: after every generated action (docs/METRICS.md).
+SYNTHETIC_BASIS = date(2100, 1, 1)
 #: Sessions between quarterly ex-dividend dates.
 DIVIDEND_EVERY = 63
 DEFAULT_SEED = 20_240_102
@@ -641,7 +643,12 @@ class SyntheticSource:
                 failed[s] = f"delisted on {gone} (synthetic)"
             else:
                 failed[s] = f"no synthetic bar in {start}..{end}"
-        return FetchResult(source=self.name, bars=bars, actions=acts, failed=failed)
+        # bars are split-adjusted, and adj_close adjusted, up to the fixed horizon: a basis
+        # after every generated action
+        return FetchResult(
+            source=self.name, bars=bars, actions=acts, failed=failed,
+            basis_session=SYNTHETIC_BASIS, actions_complete=True,
+        )  # fmt: skip
 
 
 def _dividends_through(ords: np.ndarray, phase: np.ndarray | int, pays) -> np.ndarray:

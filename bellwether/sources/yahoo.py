@@ -202,8 +202,12 @@ class YahooSource:
 
     def fetch(self, symbols: list[str], start: date, end: date) -> FetchResult:
         """Bars and corporate actions for ``symbols`` on sessions ``start..end``."""
-        end = min(end, last_closed_session(self.clock()))
-        result = FetchResult(source=self.name)
+        closed = last_closed_session(self.clock())
+        end = min(end, closed)
+        # Yahoo adjusts the whole history for every action up to the download: the basis is
+        # the last closed session now, whatever range was asked for; and it lists every
+        # dividend and split of the range with the bars
+        result = FetchResult(source=self.name, basis_session=closed, actions_complete=True)
         if start > end:
             result.failed = {s: f"no closed session in {start}..{end}" for s in symbols}
             return result

@@ -1,7 +1,6 @@
--- Replace the sessions of incoming_range (first_session..last_session) in marts.technicals
--- with the computed rows in incoming_rows (both registered by the caller).
-DELETE FROM marts.technicals
-WHERE session_date BETWEEN (SELECT first_session FROM incoming_range) AND (SELECT last_session FROM incoming_range);
-INSERT INTO marts.technicals BY NAME
-SELECT * FROM incoming_rows
-WHERE session_date BETWEEN (SELECT first_session FROM incoming_range) AND (SELECT last_session FROM incoming_range);
+-- Replace rows of marts.technicals: delete the keys in incoming_deletes, insert incoming_rows
+-- (both registered by the caller, inside the build's transaction).
+DELETE FROM marts.technicals AS m
+USING incoming_deletes AS d
+WHERE m.ticker = d.ticker AND m.session_date = d.session_date;
+INSERT INTO marts.technicals BY NAME SELECT * FROM incoming_rows;

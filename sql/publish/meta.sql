@@ -13,8 +13,7 @@ CREATE TABLE IF NOT EXISTS meta.published_states (
     generation        VARCHAR NOT NULL,    -- a or b
     method            VARCHAR NOT NULL,    -- in place, copy or full
     delta_sessions    INTEGER,             -- sessions copied (NULL: every row of every table)
-    ingest_watermark  TIMESTAMPTZ,         -- latest raw.ingest_runs.finished_at published
-    checks_watermark  TIMESTAMPTZ,         -- latest dq.check_results.checked_at published
+    watermarks        JSON NOT NULL,       -- {"change log table": latest stamp published}
     table_rows        JSON NOT NULL        -- {"schema.table": rows}
 );
 

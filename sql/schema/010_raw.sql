@@ -20,6 +20,19 @@ CREATE TABLE IF NOT EXISTS raw.daily_bars (
     PRIMARY KEY (ticker, session_date)
 );
 
+-- Every stored bar is on the basis of every corporate action known for its ticker (see
+-- docs/METRICS.md, "Corporate actions"): basis_session is the session through which the
+-- delivered values already reflected actions (the source's snapshot date);
+-- split_factor / dividend_factor are what Bellwether applied since delivery:
+--   stored open/high/low/close = delivered / split_factor
+--   stored volume              = round(delivered * split_factor)
+--   stored adj_close           = delivered / split_factor * dividend_factor
+-- (1 and 1 for a bar stored as delivered). Warehouses created before these columns existed
+-- get basis_session = session_date (delivered on the basis of its own session).
+ALTER TABLE raw.daily_bars ADD COLUMN IF NOT EXISTS basis_session DATE;
+ALTER TABLE raw.daily_bars ADD COLUMN IF NOT EXISTS split_factor DOUBLE DEFAULT 1.0;
+ALTER TABLE raw.daily_bars ADD COLUMN IF NOT EXISTS dividend_factor DOUBLE DEFAULT 1.0;
+
 -- Dividends (cash per share) and splits (new shares per old share) by ex-date.
 CREATE TABLE IF NOT EXISTS raw.corporate_actions (
     ticker       VARCHAR NOT NULL,
@@ -30,6 +43,29 @@ CREATE TABLE IF NOT EXISTS raw.corporate_actions (
     ingested_at  TIMESTAMPTZ NOT NULL,
     ingest_id    VARCHAR NOT NULL,
     PRIMARY KEY (ticker, ex_date, action)
+);
+-- The basis the action's value was delivered on (a dividend per share is split-adjusted
+-- by the source as of its snapshot).
+ALTER TABLE raw.corporate_actions ADD COLUMN IF NOT EXISTS basis_session DATE;
+
+-- Every re-basing of stored history: an action applied to (or, when the source withdrew or
+-- revised it, taken back from) the bars of its ticker before the ex-date, in the landing's
+-- transaction. factor is the price divisor of a split (new shares per old share) or the
+-- adj_close multiplier of a dividend (1 - dividend / previous close); for a withdrawal,
+-- the factor that was taken back.
+CREATE TABLE IF NOT EXISTS raw.rebasings (
+    ticker            VARCHAR NOT NULL,
+    ex_date           DATE    NOT NULL,
+    action            VARCHAR NOT NULL,
+    value             DOUBLE,
+    factor            DOUBLE,
+    change            VARCHAR NOT NULL CHECK (change IN ('applied', 'withdrawn', 'revised')),
+    first_session     DATE,
+    last_session      DATE,
+    bars_rewritten    BIGINT  NOT NULL,
+    ingest_id         VARCHAR NOT NULL,
+    run_id            VARCHAR,
+    rebased_at        TIMESTAMPTZ NOT NULL
 );
 
 -- Rows that failed hard validation, with every reason; never silently dropped.
@@ -97,6 +133,13 @@ CREATE TABLE IF NOT EXISTS raw.universe_members (
 ALTER TABLE raw.universe_members ADD COLUMN IF NOT EXISTS active_from DATE;
 ALTER TABLE raw.universe_members ADD COLUMN IF NOT EXISTS active_to DATE;
 
+-- The configured relative-performance pairs (config/universe.yaml).
+CREATE TABLE IF NOT EXISTS raw.relative_pairs (
+    ticker     VARCHAR NOT NULL,
+    benchmark  VARCHAR NOT NULL,
+    PRIMARY KEY (ticker, benchmark)
+);
+
 -- NYSE (XNYS) sessions with their published open and close.
 CREATE TABLE IF NOT EXISTS raw.trading_sessions (
     session_date  DATE PRIMARY KEY,
@@ -104,3 +147,7 @@ CREATE TABLE IF NOT EXISTS raw.trading_sessions (
     close_at      TIMESTAMPTZ NOT NULL,
     is_half_day   BOOLEAN NOT NULL
 );
+
+-- When an action was first applied to the stored history (NULL: not yet effective, i.e.
+-- announced for a session its ticker has no bar on or after yet).
+ALTER TABLE raw.corporate_actions ADD COLUMN IF NOT EXISTS applied_at TIMESTAMPTZ;

@@ -109,3 +109,36 @@ CREATE TABLE IF NOT EXISTS marts.sector_performance (
 -- warehouses created before breadth figures below 95% coverage became NULL
 ALTER TABLE marts.breadth ALTER COLUMN new_highs_52w DROP NOT NULL;
 ALTER TABLE marts.breadth ALTER COLUMN new_lows_52w DROP NOT NULL;
+
+-- The any-order rule (docs/METRICS.md, "When history changes"): whenever the inputs of a
+-- mart change for a ticker from session from_session on (bars landed before, between or
+-- after built sessions, a restatement, a late symbol, a re-basing, a quality-gate change,
+-- a universe change), one row per (mart, ticker) waits here until that mart has rebuilt
+-- every row that depends on it (from from_session to its last built session). ticker NULL:
+-- every ticker. Written by landing, the raw checks and the reference refresh; consumed by
+-- the mart builds (bellwether/marts.py), which delete the rows they handled.
+CREATE TABLE IF NOT EXISTS marts.pending_rebuilds (
+    mart           VARCHAR NOT NULL,
+    ticker         VARCHAR,
+    from_session   DATE    NOT NULL,
+    last_changed   DATE    NOT NULL,
+    reason         VARCHAR NOT NULL,
+    ingest_id      VARCHAR,
+    queued_at      TIMESTAMPTZ NOT NULL
+);
+
+-- Every mart build: what it rebuilt and why. A build of the requested sessions has reason
+-- 'requested'; the rows rebuilt because earlier inputs changed name the cause.
+CREATE TABLE IF NOT EXISTS marts.rebuild_log (
+    mart              VARCHAR NOT NULL,
+    first_session     DATE    NOT NULL,
+    last_session      DATE    NOT NULL,
+    tickers           INTEGER,            -- NULL: every ticker (or a cross-sectional mart)
+    reason            VARCHAR NOT NULL,
+    changed_first     DATE,               -- the earliest input session that changed
+    changed_last      DATE,               -- the latest input session that changed
+    rows_written      BIGINT  NOT NULL,   -- rows inserted or replaced with new values
+    sessions_changed  INTEGER NOT NULL,   -- sessions whose rows changed
+    run_id            VARCHAR,
+    built_at          TIMESTAMPTZ NOT NULL
+);

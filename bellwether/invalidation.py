@@ -1,0 +1,194 @@
+"""The any-order rule: when the inputs of a session change, everything after it is rebuilt.
+
+Whenever the raw bars of session D change for a ticker — an earlier range landed after
+later ones, a restatement, a late or re-delivered symbol, a rejected bar replaced, a
+re-basing for a split or dividend — or the quality gate or the universe changes what a mart
+may use, every mart row whose value depends on D is rebuilt before the run reports success.
+With carried state (streaks and runs, YTD and MTD bases, record closes, 52-week windows,
+SMA and Wilder's RSI, the A/D line and McClellan EMAs) that is the suffix from D to the
+mart's last built session: for the affected tickers in per-ticker marts, for the pairs
+that involve them in relative performance, for whole sessions in breadth and sector ranks.
+
+How: whoever changes an input writes one row per (mart, ticker) into
+``marts.pending_rebuilds`` in the same transaction as the change (landing for bars and
+re-basings, the raw checks for the gate, the reference refresh for the universe), for every
+mart whose :attr:`~bellwether.registry.MartSpec.reads` include a changed column. Each mart
+build then plans its work with :func:`plan_rebuild` — the requested sessions for every
+ticker plus each pending ticker's suffix — rebuilds it from the stored state before the
+earliest change, chunk by chunk, and only then deletes the pending rows it handled. A run
+that fails midway leaves them queued, so the next build of that mart finishes the job.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+import duckdb
+import polars as pl
+
+from bellwether.registry import MARTS, MartSpec
+from bellwether.sqlfiles import load_sql
+
+PENDING_SCHEMA = {
+    "mart": pl.String,
+    "ticker": pl.String,
+    "from_session": pl.Date,
+    "last_changed": pl.Date,
+    "reason": pl.String,
+    "ingest_id": pl.String,
+    "queued_at": pl.Datetime("us", "UTC"),
+}
+
+
+@dataclass(frozen=True)
+class RebuildStep:
+    """One build a mart run does: sessions ``first..last`` for ``tickers`` (None: all).
+
+    ``reason`` is ``requested`` for the run's own sessions, otherwise the causes of the
+    changes it rebuilds after (``changed_first..changed_last``)."""
+
+    first: date
+    last: date
+    tickers: frozenset[str] | None
+    reason: str
+    changed_first: date | None = None
+    changed_last: date | None = None
+
+
+def enqueue_bar_changes(
+    con: duckdb.DuckDBPyConnection, reason: str, ingest_id: str | None, now: datetime
+) -> None:
+    """Queue rebuilds for the changed bars registered as ``incoming_changes``
+    (``ticker, session_date, changed_columns VARCHAR[]``), for every mart that reads one
+    of the changed columns."""
+    for spec in MARTS.values():
+        con.execute(
+            load_sql("marts/enqueue_bar_changes"),
+            [spec.name, sorted(spec.reads), reason, ingest_id, now],
+        )
+
+
+def enqueue(
+    con: duckdb.DuckDBPyConnection,
+    marts: list[str],
+    ticker: str | None,
+    from_session: date,
+    last_changed: date,
+    reason: str,
+    now: datetime,
+    ingest_id: str | None = None,
+) -> None:
+    """Queue one rebuild of ``marts`` for ``ticker`` (None: every ticker) from a session."""
+    for name in marts:
+        con.execute(
+            load_sql("marts/enqueue_rebuild"),
+            [name, ticker, from_session, last_changed, reason, ingest_id, now],
+        )
+
+
+def read_pending(con: duckdb.DuckDBPyConnection, mart: str) -> pl.DataFrame:
+    """The rebuilds queued for ``mart``."""
+    rows = con.sql(load_sql("marts/read_pending_rebuilds"), params=[mart]).pl()
+    return rows if rows.height else pl.DataFrame(schema=PENDING_SCHEMA)
+
+
+def consume(con: duckdb.DuckDBPyConnection, pending: pl.DataFrame) -> None:
+    """Delete exactly the queued rows in ``pending`` (rows queued since stay queued)."""
+    if pending.is_empty():
+        return
+    con.register("handled_rebuilds", pending.to_arrow())
+    try:
+        con.execute(load_sql("marts/delete_pending_rebuilds"))
+    finally:
+        con.unregister("handled_rebuilds")
+
+
+def _reason(rows: pl.DataFrame) -> str:
+    reasons = sorted(set(rows["reason"].to_list()))
+    return "; ".join(reasons)
+
+
+def plan_rebuild(
+    spec: MartSpec,
+    requested: tuple[date, date] | None,
+    pending: pl.DataFrame,
+    stored_last: date | None,
+    requested_tickers: frozenset[str] | None = None,
+) -> list[RebuildStep]:
+    """The builds a run of ``spec`` does, in order (earliest start first).
+
+    ``requested``: the run's own sessions (None: only queued rebuilds); ``pending``: the
+    rows of ``marts.pending_rebuilds`` for this mart; ``stored_last``: the mart's last
+    stored session; ``requested_tickers``: the tickers with bars in the requested sessions
+    (needed only to tell when every ticker shares one range).
+
+    Each pending ticker is rebuilt from its earliest changed session to
+    ``max(stored_last, requested last)`` (the suffix that depends on it), united with the
+    requested sessions where they touch; tickers with the same range are built together,
+    and a group that holds every ticker is built unscoped. Cross-sectional marts
+    (``scope == "session"``) and a pending row for every ticker (``ticker`` NULL) rebuild
+    whole sessions from the earliest change. A change after ``stored_last`` (and after the
+    requested sessions) has no built row to rebuild: nothing is planned for it.
+    """
+    steps: list[RebuildStep] = []
+    pending = pending.filter(pl.col("mart") == spec.name) if pending.height else pending
+    if pending.is_empty():
+        return [RebuildStep(*requested, None, "requested")] if requested else []
+    end = max(d for d in (stored_last, requested[1] if requested else None) if d is not None)
+    changed_first = pending["from_session"].min()
+    changed_last = pending["last_changed"].max()
+    reason = _reason(pending)
+    everyone = pending.filter(pl.col("ticker").is_null())
+    if spec.scope == "session" or everyone.height:
+        start = (
+            pending["from_session"].min()
+            if spec.scope == "session"
+            else everyone["from_session"].min()
+        )
+        if requested:
+            start = min(start, requested[0])
+        if start <= end:
+            steps.append(RebuildStep(start, end, None, reason, changed_first, changed_last))
+        if spec.scope == "session":
+            return steps
+        # tickers whose own change starts before the all-ticker rebuild
+        pending = pending.filter(pl.col("ticker").is_not_null() & (pl.col("from_session") < start))
+        requested = None
+    # per ticker: the hull of its requested range and its pending suffix
+    ranges: dict[str, tuple[date, date]] = {}
+    if requested:
+        for t in requested_tickers or ():
+            ranges[t] = requested
+    by_ticker = pending.group_by("ticker").agg(pl.col("from_session").min()).iter_rows()
+    for ticker, start in by_ticker:
+        if start > end:
+            continue
+        lo, hi = start, end
+        if requested and (requested_tickers is None or ticker in requested_tickers):
+            lo = min(lo, requested[0])
+        ranges[ticker] = (lo, hi)
+    if requested and requested_tickers is None:
+        # the requested sessions for every ticker, then each pending ticker's suffix
+        steps.append(RebuildStep(*requested, None, "requested"))
+    groups: dict[tuple[date, date], set[str]] = {}
+    for ticker, span in ranges.items():
+        groups.setdefault(span, set()).add(ticker)
+    for (lo, hi), tickers in groups.items():
+        whole = requested_tickers is not None and len(groups) == 1 and set(ranges) == tickers
+        is_requested_only = (
+            requested is not None
+            and (lo, hi) == requested
+            and not (tickers & set(pending["ticker"].to_list()))
+        )
+        steps.append(
+            RebuildStep(
+                lo,
+                hi,
+                None if whole else frozenset(tickers),
+                "requested" if is_requested_only else reason,
+                None if is_requested_only else changed_first,
+                None if is_requested_only else changed_last,
+            )
+        )
+    return sorted(steps, key=lambda s: (s.first, s.tickers is not None))

@@ -1,0 +1,167 @@
+"""The one place each mart is declared.
+
+A :class:`MartSpec` says what a mart is: its table and key, its scope (per ticker, per
+pair, or whole sessions), the assets it reads, the raw bar columns its values depend on
+(directly or through the marts it reads), the state it carries from earlier sessions and
+where that state is read from (its seed), its builder, its checks and the reference SQL
+that re-derives it. The Dagster assets, the bare pipeline, the quality registry, the
+reference engine and the any-order rule (:mod:`bellwether.invalidation`) all read
+:data:`MARTS`; adding a mart is one entry here plus its pure function and builder.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date
+from typing import Literal
+
+from bellwether import marts
+from bellwether.universe import UniverseConfig
+from bellwether.warehouse import Warehouse
+
+Scope = Literal["ticker", "pair", "session"]
+Builder = Callable[
+    [Warehouse, date, date, UniverseConfig, "frozenset[str] | None"], "marts.MartBuild"
+]
+
+#: The raw asset every mart stands on.
+RAW_ASSET = "raw/daily_bars"
+
+
+@dataclass(frozen=True)
+class MartSpec:
+    """Everything the code needs to know about one mart."""
+
+    name: str
+    key: tuple[str, ...]
+    scope: Scope
+    inputs: tuple[str, ...]
+    reads: frozenset[str]
+    carried_state: str
+    seed_sql: str | None
+    build: Builder
+    checks: tuple[str, ...]
+    description: str
+    reference_inputs: tuple[str, ...]
+
+    @property
+    def asset(self) -> str:
+        """The Dagster asset key as a path: ``marts/<name>``."""
+        return f"marts/{self.name}"
+
+    @property
+    def table(self) -> str:
+        """The DuckDB table: ``marts.<name>``."""
+        return f"marts.{self.name}"
+
+
+def _per_ticker(build: Callable[..., marts.MartBuild]) -> Builder:
+    return lambda wh, first, last, universe, tickers=None: build(wh, first, last, tickers)
+
+
+#: Every mart, in dependency order (a mart's inputs come before it).
+MARTS: dict[str, MartSpec] = {
+    spec.name: spec
+    for spec in (
+        MartSpec(
+            name="daily_returns",
+            key=("ticker", "session_date"),
+            scope="ticker",
+            inputs=(RAW_ASSET,),
+            reads=frozenset({"close", "adj_close"}),
+            carried_state="none: windows of at most 253 sessions (52 weeks, the previous "
+            "year's last close) read from the lookback",
+            seed_sql=None,
+            build=_per_ticker(marts.build_daily_returns),
+            checks=("unique_key", "coverage", "recompute"),
+            description="Price returns on close (1d, log 1d, 5d, 21d, MTD, YTD, 52w) and total "
+            "returns on adj_close (1d, YTD), as fractions.",
+            reference_inputs=("bars", "sessions"),
+        ),
+        MartSpec(
+            name="streaks",
+            key=("ticker", "session_date"),
+            scope="ticker",
+            inputs=(RAW_ASSET,),
+            reads=frozenset({"close"}),
+            carried_state="up/down run lengths, continued from the previous session's row",
+            seed_sql="marts/seed_streaks",
+            build=_per_ticker(marts.build_streaks),
+            checks=("unique_key", "coverage", "recompute"),
+            description="Consecutive up/down closes at the instrument's published precision; "
+            "an unchanged close ends both.",
+            reference_inputs=("bars", "sessions"),
+        ),
+        MartSpec(
+            name="technicals",
+            key=("ticker", "session_date"),
+            scope="ticker",
+            inputs=(RAW_ASSET,),
+            reads=frozenset({"high", "low", "close", "volume"}),
+            carried_state="Wilder's RSI averages (from the last stored row in the lookback), "
+            "the highest close before the lookback (record closes); windows up to 252 "
+            "sessions from the lookback",
+            seed_sql="marts/seed_technicals_rsi",
+            build=_per_ticker(marts.build_technicals),
+            checks=("unique_key", "coverage", "recompute"),
+            description="SMA 20/50/200, Wilder RSI 14, intraday 52-week high/low, average volume "
+            "(to the previous session), 20-day volatility and record closes.",
+            reference_inputs=("bars", "sessions"),
+        ),
+        MartSpec(
+            name="relative_performance",
+            key=("ticker", "benchmark", "session_date"),
+            scope="pair",
+            inputs=("marts/daily_returns",),
+            reads=frozenset({"close"}),
+            carried_state="out/underperformance run lengths, continued from the previous "
+            "session's row of the pair",
+            seed_sql="marts/seed_relative_performance",
+            build=marts.build_relative_performance,
+            checks=("unique_key", "recompute"),
+            description="Configured ticker/benchmark pairs: excess return, price ratio, "
+            "outperformance runs, YTD gap.",
+            reference_inputs=("returns", "pairs"),
+        ),
+        MartSpec(
+            name="sector_performance",
+            key=("session_date", "ticker"),
+            scope="session",
+            inputs=("marts/daily_returns",),
+            reads=frozenset({"close"}),
+            carried_state="none: each session ranks its sector ETFs",
+            seed_sql=None,
+            build=marts.build_sector_performance,
+            checks=("unique_key", "recompute"),
+            description="The SPDR sector ETFs' daily and YTD returns ranked by the day's move.",
+            reference_inputs=("returns", "sector_etfs"),
+        ),
+        MartSpec(
+            name="breadth",
+            key=("universe", "session_date"),
+            scope="session",
+            inputs=("marts/streaks", "marts/technicals"),
+            reads=frozenset({"high", "low", "close"}),
+            carried_state="the A/D line and the McClellan EMAs (19 and 39), continued from "
+            "the previous session's row of each universe",
+            seed_sql="marts/seed_breadth",
+            build=marts.build_breadth,
+            checks=("unique_key", "breadth_identity", "recompute"),
+            description="Advance/decline, A/D line, McClellan oscillator, % above 20/50/200-day "
+            "averages and 52-week highs/lows over each breadth universe.",
+            reference_inputs=("members", "streaks", "technicals"),
+        ),
+    )
+}
+
+#: Mart asset keys (``marts/<name>``) in dependency order.
+MART_ASSETS: tuple[str, ...] = tuple(spec.asset for spec in MARTS.values())
+
+
+def mart(asset_or_name: str) -> MartSpec:
+    """The spec of ``marts/<name>`` or ``<name>``."""
+    name = asset_or_name.removeprefix("marts/")
+    if name not in MARTS:
+        raise KeyError(f"unknown mart {asset_or_name!r}; known: {', '.join(MARTS)}")
+    return MARTS[name]

@@ -1,0 +1,5 @@
+-- Stored marts.streaks rows of sessions $1..$2 (of the tickers in $3 when not NULL): what a
+-- build compares its rows with, to write only what changed.
+SELECT * FROM marts.streaks
+WHERE session_date BETWEEN $1 AND $2
+  AND ($3::VARCHAR[] IS NULL OR list_contains($3::VARCHAR[], ticker));

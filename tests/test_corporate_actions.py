@@ -1,0 +1,420 @@
+"""Splits and dividends re-base the stored history (bellwether/rebasing.py).
+
+A source snapshot holds every session on the basis of the day it was taken. A warehouse
+fed one session a day must still end with what a fresh download would give: these tests
+land bars the way the daily schedule does, each on the basis of its own day (prices before
+a split not yet divided, ``adj_close`` before a dividend not yet adjusted), deliver the
+action with the session of its ex-date, and compare every stored bar and every mart row
+with one build from the final basis.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bellwether.calendar import previous_session, sessions_between
+from bellwether.pipeline import run_pipeline
+from bellwether.reference_sql import frame_mismatches
+from bellwether.sources.base import FetchResult
+from bellwether.universe import parse_universe
+from bellwether.warehouse import Warehouse
+from tests.faults_support import NOW, instrument_entries, marts_of, read_table, sample_bars
+
+SPLIT_ETFS = ["XLB", "XLE", "XLK", "XLU", "XLY"]
+SYMBOLS = ["^GSPC", "SPY", *SPLIT_ETFS]
+UNIVERSE = parse_universe(
+    {
+        "instruments": instrument_entries(SYMBOLS),
+        "universes": {"sectors": {"members": SPLIT_ETFS, "breadth": True}},
+        "relative_pairs": [{"ticker": t, "benchmark": "SPY"} for t in SPLIT_ETFS],
+    }
+)
+SPLIT_DAY = date(2025, 12, 5)
+BAR_KEYS = ["ticker", "session_date"]
+VALUES = ["open", "high", "low", "close", "adj_close", "volume"]
+MART_KEYS = {
+    "marts.daily_returns": ["ticker", "session_date"],
+    "marts.streaks": ["ticker", "session_date"],
+    "marts.technicals": ["ticker", "session_date"],
+    "marts.relative_performance": ["ticker", "benchmark", "session_date"],
+    "marts.sector_performance": ["session_date", "ticker"],
+    "marts.breadth": ["universe", "session_date"],
+}
+
+
+def final_bars(symbols: list[str], first: date, last: date) -> pl.DataFrame:
+    """The bundled bars (downloaded after every action here): the final basis."""
+    return (
+        sample_bars(symbols, first, last)
+        .rename({"date": "session_date"})
+        .with_columns(pl.col("volume").cast(pl.Float64))
+    )
+
+
+class SnapshotSource:
+    """Serves, for each request, the bars as a download on the request's last session would
+    have: ``delivered(bars, basis)`` gives the values on that basis."""
+
+    name = "snapshots"
+
+    def __init__(self, delivered, actions: pl.DataFrame) -> None:
+        self.delivered = delivered
+        self.actions = actions
+
+    def fetch(self, symbols: list[str], start: date, end: date) -> FetchResult:
+        bars = self.delivered(end).filter(
+            pl.col("ticker").is_in(symbols) & pl.col("session_date").is_between(start, end)
+        )
+        actions = self.actions.filter(
+            pl.col("ticker").is_in(symbols) & pl.col("ex_date").is_between(start, end)
+        )
+        return FetchResult(
+            self.name,
+            bars.with_columns(pl.lit(None, dtype=pl.String).alias("parse_error")),
+            actions.select("ticker", "ex_date", "action", "value"),
+            basis_session=end,
+            actions_complete=True,
+        )
+
+
+def land_daily(wh: Warehouse, source, universe, backfill_to: date, last: date, first: date):
+    """A backfill up to ``backfill_to`` (one run), then one run per session to ``last``."""
+    run_pipeline(wh, source, universe, first, backfill_to, now=NOW, use_gx=False)
+    for session in sessions_between(backfill_to, last)[1:]:
+        run_pipeline(wh, source, universe, session, session, now=NOW, use_gx=False)
+
+
+def one_full_build(tmp: Path, bars: pl.DataFrame, actions: pl.DataFrame, universe) -> Warehouse:
+    """A fresh warehouse landed in one run from the final basis."""
+    final = SnapshotSource(lambda _end: bars, actions)
+    wh = Warehouse(tmp / "full.duckdb")
+    first, last = bars["session_date"].min(), bars["session_date"].max()
+    run_pipeline(wh, final, universe, first, last, now=NOW, use_gx=False)
+    return wh
+
+
+def assert_bars_and_marts_equal(wh: Warehouse, full: Warehouse) -> None:
+    got = read_table(wh, "raw.daily_bars").select(*BAR_KEYS, *VALUES).sort(BAR_KEYS)
+    want = read_table(full, "raw.daily_bars").select(*BAR_KEYS, *VALUES).sort(BAR_KEYS)
+    assert frame_mismatches(got, want, BAR_KEYS, rel_tol=1e-12, abs_tol=0.0) == []
+    got_marts, want_marts = marts_of(wh), marts_of(full)
+    problems = {
+        t: frame_mismatches(got_marts[t], want_marts[t], k, rel_tol=1e-9, abs_tol=1e-12)
+        for t, k in MART_KEYS.items()
+    }
+    assert {t: p for t, p in problems.items() if p} == {}
+    assert read_table(wh, "marts.pending_rebuilds").height == 0
+
+
+def pre_split(bars: pl.DataFrame, basis: date) -> pl.DataFrame:
+    """The SPDR bars as downloaded on ``basis``: before the 2025-12-05 splits, the prices of
+    earlier sessions are twice the final ones and the volumes half."""
+    before = pl.col("ticker").is_in(SPLIT_ETFS) & (pl.col("session_date") < SPLIT_DAY)
+    if basis >= SPLIT_DAY:
+        return bars
+    return bars.with_columns(
+        *[pl.when(before).then(pl.col(c) * 2).otherwise(pl.col(c)).alias(c) for c in VALUES[:5]],
+        pl.when(before).then(pl.col("volume") / 2).otherwise(pl.col("volume")).alias("volume"),
+    )
+
+
+NO_ACTIONS = pl.DataFrame(
+    schema={"ticker": pl.String, "ex_date": pl.Date, "action": pl.String, "value": pl.Float64}
+)
+
+
+def split_basis(bars: pl.DataFrame, ticker: str, ex: date, ratio: float):
+    """``delivered(basis)`` for a ``ratio`` split of ``ticker`` on ``ex``: a download before
+    the ex-date has earlier prices ``ratio`` times the final ones and volumes divided."""
+    before = (pl.col("ticker") == ticker) & (pl.col("session_date") < ex)
+
+    def delivered(basis: date) -> pl.DataFrame:
+        if basis >= ex:
+            return bars
+        return bars.with_columns(
+            *[pl.when(before).then(pl.col(c) * ratio).otherwise(pl.col(c)).alias(c) for c in VALUES[:5]],
+            pl.when(before).then(pl.col("volume") / ratio).otherwise(pl.col("volume")).alias("volume"),
+        )  # fmt: skip
+
+    return delivered
+
+
+def split_actions() -> pl.DataFrame:
+    return pl.DataFrame(
+        {
+            "ticker": SPLIT_ETFS,
+            "ex_date": [SPLIT_DAY] * len(SPLIT_ETFS),
+            "action": ["split"] * len(SPLIT_ETFS),
+            "value": [2.0] * len(SPLIT_ETFS),
+        }
+    )
+
+
+def test_the_2025_12_05_splits_landed_day_by_day_equal_a_download_after_them(tmp_path):
+    """The SPDR ETFs landed session by session up to 2025-12-04 on the pre-split basis
+    (prices doubled, volumes halved, no action known), then 2025-12-05 and the following
+    sessions with the 2:1 splits: afterwards every stored bar and every mart row equals one
+    build from the post-split data, and the split day is no -50% move anywhere."""
+    first, last = date(2025, 6, 2), date(2025, 12, 12)
+    bars = final_bars(SYMBOLS, first, last)
+    source = SnapshotSource(lambda basis: pre_split(bars, basis), split_actions())
+    wh = Warehouse(tmp_path / "daily.duckdb")
+    land_daily(wh, source, UNIVERSE, date(2025, 11, 28), last, first)
+
+    full = one_full_build(tmp_path, bars, split_actions(), UNIVERSE)
+    assert_bars_and_marts_equal(wh, full)
+    returns = read_table(wh, "marts.daily_returns").filter(pl.col("session_date") == SPLIT_DAY)
+    assert returns.filter(pl.col("ret_1d").abs() > 0.1).height == 0
+    log = read_table(wh, "raw.rebasings")
+    assert sorted(log["ticker"].to_list()) == sorted(SPLIT_ETFS)
+    assert set(log["change"].to_list()) == {"applied"}
+    assert set(log["factor"].to_list()) == {2.0}
+    assert set(log["last_session"].to_list()) == {previous_session(SPLIT_DAY)}
+    steps = read_table(wh, "dq.check_results").filter(
+        (pl.col("check") == "step_change") & (pl.col("session_date") == SPLIT_DAY)
+    )
+    assert steps["passed"].to_list() == [True], steps["message"].to_list()
+
+
+def with_dividend(bars: pl.DataFrame, ticker: str, ex_date: date, dividend: float):
+    """Two snapshots of ``ticker``'s adj_close around a dividend on ``ex_date``: the bundled
+    one (after it) is the final basis; before the ex-date a download had every earlier
+    adj_close divided by ``1 - dividend / close[ex_date - 1]``."""
+    prev_close = bars.filter(
+        (pl.col("ticker") == ticker) & (pl.col("session_date") == previous_session(ex_date))
+    )["close"][0]
+    factor = 1 - dividend / prev_close
+    before = (pl.col("ticker") == ticker) & (pl.col("session_date") < ex_date)
+
+    def delivered(basis: date) -> pl.DataFrame:
+        if basis >= ex_date:
+            return bars
+        return bars.with_columns(
+            pl.when(before).then(pl.col("adj_close") / factor).otherwise(pl.col("adj_close"))
+        )
+
+    actions = pl.DataFrame(
+        {"ticker": [ticker], "ex_date": [ex_date], "action": ["dividend"], "value": [dividend]}
+    )
+    return delivered, actions
+
+
+def test_a_dividend_landed_day_by_day_re_bases_adj_close_and_the_total_returns(tmp_path):
+    """SPY's 2025-12-19 dividend arrives with that session: the stored adj_close before it
+    is multiplied by ``1 - dividend / previous close``, so tr_1d on the ex-date includes the
+    dividend, and every bar and mart equals one build from the later snapshot."""
+    first, last = date(2025, 9, 2), date(2025, 12, 31)
+    universe = parse_universe(
+        {
+            "instruments": instrument_entries(["^GSPC", "SPY"]),
+            "universes": {"broad": {"members": ["SPY"], "breadth": False}},
+            "relative_pairs": [{"ticker": "SPY", "benchmark": "^GSPC"}],
+        }
+    )
+    bars = final_bars(["^GSPC", "SPY"], first, last)
+    ex_date = date(2025, 12, 19)
+    delivered, actions = with_dividend(bars, "SPY", ex_date, 1.99)
+    wh = Warehouse(tmp_path / "daily.duckdb")
+    land_daily(wh, SnapshotSource(delivered, actions), universe, date(2025, 12, 12), last, first)
+    full = one_full_build(tmp_path, bars, actions, universe)
+    assert_bars_and_marts_equal(wh, full)
+    log = read_table(wh, "raw.rebasings")
+    assert log["action"].to_list() == ["dividend"]
+    spy = read_table(wh, "marts.daily_returns").filter(
+        (pl.col("ticker") == "SPY") & (pl.col("session_date") == ex_date)
+    )
+    # the total return exceeds the price return by about the dividend yield of the day
+    gap = spy["tr_1d"][0] - spy["ret_1d"][0]
+    assert 0.002 < gap < 0.004
+
+
+@st.composite
+def action_plans(draw):
+    """Random splits (forward and reverse) and dividends, some on the same day."""
+    sessions = sessions_between(date(2025, 10, 1), date(2025, 11, 28))
+    plans = []
+    for ticker in ("SPY", "XLK"):
+        for _ in range(draw(st.integers(0, 2))):
+            day = draw(st.sampled_from(sessions[5:]))
+            kind = draw(st.sampled_from(["split", "dividend"]))
+            if kind == "split":
+                value = draw(st.sampled_from([2.0, 3.0, 0.5, 0.1]))
+            else:
+                value = draw(st.sampled_from([0.25, 1.5]))
+            plans.append((ticker, day, kind, value))
+    return sorted(set({(t, d, k): v for t, d, k, v in plans}.items()))
+
+
+@settings(
+    max_examples=4,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(plan=action_plans(), backfill_first=st.booleans())
+def test_random_splits_and_dividends_between_daily_landings_equal_one_full_build(
+    tmp_path_factory, plan, backfill_first
+):
+    """Whatever actions happen between daily landings, and whether the history before the
+    daily runs is backfilled first (on an old basis) or afterwards (on today's basis), the
+    warehouse ends equal to one build from the final basis."""
+    tmp = tmp_path_factory.mktemp("actions")
+    first, last = date(2025, 9, 2), date(2025, 11, 28)
+    symbols = ["^GSPC", "SPY", "XLK"]
+    universe = parse_universe(
+        {
+            "instruments": instrument_entries(symbols),
+            "universes": {"funds": {"members": ["SPY", "XLK"], "breadth": True}},
+            "relative_pairs": [{"ticker": "XLK", "benchmark": "SPY"}],
+        }
+    )
+    # the final basis: bundled bars, volumes made divisible by every split ratio
+    bars = final_bars(symbols, first, last).with_columns(
+        ((pl.col("volume") / 60).round(0) * 60).alias("volume")
+    )
+    rows = [((t, d, k), v) for (t, d, k), v in plan]
+    actions = pl.DataFrame(
+        {
+            "ticker": [t for (t, _, _), _ in rows],
+            "ex_date": [d for (_, d, _), _ in rows],
+            "action": [k for (_, _, k), _ in rows],
+            "value": [v for _, v in rows],
+        },
+        schema={"ticker": pl.String, "ex_date": pl.Date, "action": pl.String, "value": pl.Float64},
+    )
+
+    def delivered(basis: date) -> pl.DataFrame:
+        """Bars as downloaded on ``basis``: actions after it not yet applied."""
+        out = bars
+        later = actions.filter(pl.col("ex_date") > basis).sort("ex_date", descending=True)
+        for ticker, ex, kind, value in later.iter_rows():
+            before = (pl.col("ticker") == ticker) & (pl.col("session_date") < ex)
+            if kind == "split":
+                out = out.with_columns(
+                    *[pl.when(before).then(pl.col(c) * value).otherwise(pl.col(c)).alias(c)
+                      for c in VALUES[:5]],
+                    pl.when(before).then(pl.col("volume") / value).otherwise(pl.col("volume")).alias("volume"),
+                )  # fmt: skip
+            else:
+                prev = out.filter(
+                    (pl.col("ticker") == ticker) & (pl.col("session_date") < ex)
+                ).sort("session_date")["close"][-1]
+                factor = 1 - value / prev
+                out = out.with_columns(
+                    pl.when(before)
+                    .then(pl.col("adj_close") / factor)
+                    .otherwise(pl.col("adj_close"))
+                )
+        return out
+
+    source = SnapshotSource(delivered, actions)
+    wh = Warehouse(tmp / "daily.duckdb")
+    daily_from = date(2025, 9, 30)
+    if backfill_first:
+        land_daily(wh, source, universe, daily_from, last, first)
+    else:  # the daily runs first, the history afterwards (downloaded on the last day)
+        land_daily(wh, source, universe, sessions_between(daily_from, last)[1], last, daily_from)
+        late = SnapshotSource(lambda _b: delivered(last), actions)
+        run_pipeline(wh, late, universe, first, previous_session(daily_from), now=NOW, use_gx=False)
+
+    full = one_full_build(tmp, bars, actions, universe)
+    assert_bars_and_marts_equal(wh, full)
+
+
+@pytest.fixture
+def two_etfs():
+    symbols = ["SPY", "XLK"]
+    universe = parse_universe(
+        {
+            "instruments": instrument_entries(symbols),
+            "universes": {"funds": {"members": symbols, "breadth": False}},
+        }
+    )
+    return universe, final_bars(symbols, date(2025, 11, 3), date(2025, 11, 28))
+
+
+def test_an_action_announced_for_a_later_session_changes_nothing_until_it_lands(tmp_path, two_etfs):
+    universe, bars = two_etfs
+    ex = date(2025, 11, 24)
+    announced = pl.DataFrame(
+        {"ticker": ["XLK"], "ex_date": [ex], "action": ["split"], "value": [2.0]}
+    )
+
+    class Announcing(SnapshotSource):
+        def fetch(self, symbols, start, end):
+            result = super().fetch(symbols, start, end)
+            result.actions = announced  # listed with every request, ahead of its ex-date
+            return result
+
+    source = Announcing(split_basis(bars, "XLK", ex, 2.0), announced)
+    wh = Warehouse(tmp_path / "wh.duckdb")
+    run_pipeline(wh, source, universe, date(2025, 11, 3), date(2025, 11, 20), now=NOW, use_gx=False)
+    assert read_table(wh, "raw.rebasings").height == 0
+    stored = read_table(wh, "raw.corporate_actions")
+    assert stored["applied_at"].to_list() == [None]
+    run_pipeline(wh, source, universe, date(2025, 11, 21), ex, now=NOW, use_gx=False)
+    log = read_table(wh, "raw.rebasings")
+    assert log["change"].to_list() == ["applied"]
+    stored = read_table(wh, "raw.daily_bars").select(*BAR_KEYS, *VALUES).sort(BAR_KEYS)
+    final = bars.filter(pl.col("session_date") <= ex).with_columns(pl.col("volume").cast(pl.Int64))
+    assert frame_mismatches(stored, final.sort(BAR_KEYS), BAR_KEYS, rel_tol=1e-12, abs_tol=0) == []
+    # the bars landed before the ex-date were divided by the split, the later ones came so
+    xlk = read_table(wh, "raw.daily_bars").filter(pl.col("ticker") == "XLK")
+    assert xlk.filter(pl.col("session_date") <= date(2025, 11, 20))[
+        "split_factor"
+    ].unique().to_list() == [2.0]
+
+
+def test_an_action_withdrawn_by_the_source_is_taken_back(tmp_path, two_etfs):
+    """A split delivered once disappears from a re-download of its range: the stored
+    history returns exactly to what was delivered."""
+    universe, bars = two_etfs
+    ex = date(2025, 11, 17)
+    split = pl.DataFrame({"ticker": ["XLK"], "ex_date": [ex], "action": ["split"], "value": [3.0]})
+    wh = Warehouse(tmp_path / "wh.duckdb")
+    run_pipeline(wh, SnapshotSource(lambda b: bars, NO_ACTIONS), universe,
+                 date(2025, 11, 3), date(2025, 11, 14), now=NOW, use_gx=False)  # fmt: skip
+    original = read_table(wh, "raw.daily_bars").select(*BAR_KEYS, *VALUES).sort(BAR_KEYS)
+    run_pipeline(wh, SnapshotSource(lambda b: bars, split), universe, ex, ex, now=NOW,
+                 use_gx=False)  # fmt: skip
+    assert read_table(wh, "raw.rebasings")["change"].to_list() == ["applied"]
+    run_pipeline(wh, SnapshotSource(lambda b: bars, NO_ACTIONS), universe, ex, ex, now=NOW,
+                 use_gx=False)  # fmt: skip
+    assert read_table(wh, "raw.rebasings")["change"].to_list() == ["applied", "withdrawn"]
+    assert read_table(wh, "raw.corporate_actions").height == 0
+    restored = (
+        read_table(wh, "raw.daily_bars")
+        .filter(pl.col("session_date") < ex)
+        .select(*BAR_KEYS, *VALUES)
+        .sort(BAR_KEYS)
+    )
+    assert frame_mismatches(restored, original, BAR_KEYS, rel_tol=1e-12, abs_tol=0.0) == []
+
+
+def test_a_unit_error_stays_an_error_and_is_not_explained_as_an_action(tmp_path, two_etfs):
+    universe, bars = two_etfs
+    bad_day = date(2025, 11, 20)
+    hundredfold = bars.with_columns(
+        *[
+            pl.when((pl.col("ticker") == "SPY") & (pl.col("session_date") == bad_day))
+            .then(pl.col(c) * 100)
+            .otherwise(pl.col(c))
+            .alias(c)
+            for c in VALUES[:5]
+        ]
+    )
+    wh = Warehouse(tmp_path / "wh.duckdb")
+    source = SnapshotSource(lambda b: hundredfold, NO_ACTIONS)
+    run_pipeline(wh, source, universe, date(2025, 11, 3), date(2025, 11, 28), now=NOW, use_gx=False)
+    step = read_table(wh, "dq.check_results").filter(
+        (pl.col("check") == "step_change") & (pl.col("session_date") == bad_day)
+    )
+    assert step["passed"].to_list() == [False]
+    assert step["severity"].to_list() == ["error"]
+    assert "unit error" in step["message"][0]
+    assert read_table(wh, "raw.rebasings").height == 0
