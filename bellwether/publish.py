@@ -13,8 +13,9 @@ the published path (``settings.published_path()``, by default ``data/warehouse.d
   reconnects. Readers take DuckDB's shared lock on a generation, never on the writer's file,
   so a run is never blocked by them and they are never blocked by a run.
 * The generation being updated was published two states ago. Only what changed since then
-  is copied: rows of the sessions of every state published since (and of every landing or
-  check written since, which covers runs that failed after writing), in every table with a
+  is copied: rows of the sessions of every state published since, and of every session the
+  writer's change logs (:data:`CHANGE_LOGS`: landings, checks, re-basings, mart rebuilds)
+  say changed since (which covers runs that failed after writing), in every table with a
   ``session_date`` column; every other (small) table whole. The row count of every table is
   then compared with the writer's. If that generation is still held by a reader from two
   states ago (its shared lock refuses the update), if its state is unknown, if a table's
@@ -218,8 +219,8 @@ def _has_tables(con: duckdb.DuckDBPyConnection, *qualified: str) -> bool:
 #: The writer's change logs: ``table: (stamp column, first session, last session)`` of what
 #: each run changed. Landings (their ranges), checks (every session checked, the freshness
 #: row dated by the clock included), re-basings of history by corporate actions and mart
-#: builds (the rows rebuilt beyond the requested sessions included). A log the writer's
-#: file does not have is skipped.
+#: builds (the rows rebuilt beyond the requested sessions included). Each has a ``run_id``
+#: column. A log the writer's file does not have is skipped.
 CHANGE_LOGS: dict[str, tuple[str, str, str]] = {
     "raw.ingest_runs": ("finished_at", "start_session", "end_session"),
     "dq.check_results": ("checked_at", "session_date", "session_date"),
@@ -262,11 +263,10 @@ def _written_since(con: duckdb.DuckDBPyConnection, since: PublishedState) -> set
     was published: a failed run's landing or marts included, re-based history, marts
     rebuilt beyond a run's sessions, the freshness row (sql/publish/log_written_since)."""
     out: set[date] = set()
-    own = sorted(since.run_sessions)
     for table in CHANGE_LOGS:
         if not _has_tables(con, table):
             continue
-        params = {"mark": since.watermarks.get(table), "own": own}
+        params = {"mark": since.watermarks.get(table), "run": since.run_id}
         out.update(
             r[0] for r in con.execute(_log_sql("log_written_since", table), params).fetchall()
         )

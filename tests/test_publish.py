@@ -357,3 +357,33 @@ def test_the_publish_cost_bench_runs_at_a_tiny_size(tmp_path, capsys):
     assert main(["--symbols", "20", "--years", "1", "--workdir", str(tmp_path / "cost")]) == 0
     out = capsys.readouterr().out
     assert "publish 1: full" in out and "publish 4: in place" in out
+
+
+def test_a_split_that_re_bases_history_is_published_with_every_rewritten_session(tmp_path):
+    """The 2025-12-05 SPDR splits landed the way the schedule does (tests/test_corporate_actions):
+    the split day's run rewrites every earlier bar of those ETFs (raw.rebasings) and the marts
+    built on them (marts.rebuild_log), far outside its own session. Published after every
+    run, the published file equals the writer's every time."""
+    from tests.test_corporate_actions import (
+        SYMBOLS,
+        UNIVERSE,
+        SnapshotSource,
+        final_bars,
+        pre_split,
+        split_actions,
+    )
+
+    first, last = date(2025, 11, 3), date(2025, 12, 9)
+    bars = final_bars(SYMBOLS, first, last)
+    source = SnapshotSource(lambda basis: pre_split(bars, basis), split_actions())
+    wh = Warehouse(tmp_path / "writer" / "wh.duckdb")
+    published = tmp_path / "warehouse.duckdb"
+    ranges = [(first, date(2025, 12, 3))] + [
+        (d, d) for d in sessions_between(date(2025, 12, 4), last)
+    ]
+    for i, (a, b) in enumerate(ranges, start=1):
+        run_pipeline(wh, source, UNIVERSE, a, b, now=NOW, use_gx=False, run_id=f"run-{i}")
+        state = publish(wh, f"run-{i}", sessions_between(a, b), published=published)
+        assert table_hashes(Warehouse(published)) == table_hashes(wh), state.label()
+    with wh.connect(read_only=True) as con:
+        assert con.sql("SELECT count(*) FROM raw.rebasings").fetchall()[0][0] > 0
