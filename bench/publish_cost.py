@@ -39,6 +39,8 @@ def _fill(con, table: str, keys_sql: str) -> None:
             values.append("random() * 100")
         elif typ in ("INTEGER", "BIGINT", "TINYINT"):
             values.append(f"(random() * 10)::{typ}")
+        elif typ == "DATE":  # another session column (basis_session, ...)
+            values.append("k.session_date")
         elif typ == "BOOLEAN":
             values.append("random() < 0.5")
         elif typ.startswith("TIMESTAMP"):  # one stamp per session, as daily runs leave
