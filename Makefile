@@ -18,7 +18,7 @@ export DAGSTER_HOME := $(ROOT)/dagster_home
 # The offline default: the real bundled sample. Use BELLWETHER_SOURCE=yfinance for live data.
 export BELLWETHER_SOURCE ?= bundled
 
-.PHONY: install demo test ui lint format validate clean bench
+.PHONY: install demo test ui sql lint format validate clean bench
 
 $(UV): .ci/uv-requirements.txt
 	$(PYTHON) -m venv $(TOOLS)
@@ -33,10 +33,23 @@ install: $(VENV)/.synced
 demo: install
 	$(BIN)/bellwether demo
 
-test: install
+# tests/test_dagster_postgres.py starts a PostgreSQL server of its own: Debian's postgresql
+# package, installed when missing (root or sudo), like Chromium for make e2e.
+PG_CTL := $(firstword $(shell command -v pg_ctl) $(wildcard /usr/lib/postgresql/*/bin/pg_ctl))
+.PHONY: postgresql
+postgresql:
+	@if [ -z "$(PG_CTL)" ]; then $(SUDO) apt-get update && \
+		$(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql; fi
+
+test: install postgresql
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
+
+# An interactive DuckDB shell (the locked duckdb-cli) on the published warehouse, read-only,
+# with the bw macros; runs never wait for it and it never waits for them.
+sql: install
+	$(BIN)/bellwether sql
 
 validate: install
 	$(BIN)/dagster definitions validate -w workspace.yaml

@@ -15,7 +15,9 @@ from bellwether.universe import default_universe
 @dg.asset(
     key=["reports", "market_brief"],
     group_name="reports",
-    deps=[dg.AssetKey(spec.asset.split("/")) for spec in MARTS.values()],
+    deps=[dg.AssetKey(spec.asset.split("/")) for spec in MARTS.values()]
+    # reads the published warehouse: after this run's publish, so it reads that state
+    + [dg.AssetKey(["warehouse", "published"])],
     partitions_def=session_partitions(),
     backfill_policy=dg.BackfillPolicy.single_run(),
     # it only reads the warehouse, but DuckDB refuses a reader while another process
@@ -39,7 +41,7 @@ def market_brief(
     for key, session in zip(
         sorted(context.partition_keys), keys_to_sessions(context.partition_keys), strict=True
     ):
-        brief, paths = build_brief(warehouse.get(), session, universe, folder)
+        brief, paths = build_brief(warehouse.get_published(), session, universe, folder)
         written.append((brief, paths))
         context.log.info(
             f"brief {brief.session}: {len(brief.figures)} figures, status {brief.status} -> {paths['html']}"

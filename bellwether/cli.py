@@ -3,7 +3,11 @@
 ``bellwether demo``     run the main job over every bundled session, as ONE Dagster run, in
                         the project's Dagster instance, then print what landed.
 ``bellwether brief``    write the market brief of a session (``--date``): md, html, json.
-``bellwether status``   print row counts, covered sessions and the latest landings.
+``bellwether status``   print row counts, covered sessions and the latest landings (of the
+                        published warehouse, with its state).
+``bellwether sql``      an interactive DuckDB shell (the DuckDB CLI, a locked dependency) on
+                        the published warehouse, read-only, with the ``bw`` macros.
+``bellwether publish``  publish the writer's file now (after runs made outside Dagster).
 ``bellwether factcheck`` check every figure of a market recap against the warehouse.
 """
 
@@ -23,7 +27,19 @@ def _summary_lines(wh) -> list[str]:
     with wh.connect(read_only=True) as con:
         rows = con.sql(load_sql("catalog/table_summary")).fetchall()
         runs = con.sql(load_sql("catalog/latest_ingest_runs")).fetchall()
-    lines = [f"{'table':32} {'rows':>10}  {'sessions':>8}  first       last"]
+    from bellwether.publish import current_state
+
+    state = current_state(wh.path)
+    lines = [
+        f"published warehouse {wh.path}: "
+        + (
+            f"{state.label()}, published {state.published_at:%Y-%m-%d %H:%M:%S %Z}"
+            if state
+            else "not a published state"
+        ),
+        "",
+        f"{'table':32} {'rows':>10}  {'sessions':>8}  first       last",
+    ]
     for table, n, sessions, first, last in rows:
         lines.append(f"{table:32} {n:>10,}  {sessions:>8}  {first or '-'!s:10}  {last or '-'}")
     with wh.connect(read_only=True) as con:
@@ -66,7 +82,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         f"Bellwether demo: landing {first}..{last} from the bundled sample ({settings.SAMPLE_DIR})"
     )
     print(
-        f"warehouse: {settings.warehouse_path()}   dagster instance: {dg.DagsterInstance.get().root_directory}"
+        f"writer's file: {settings.warehouse_path()}   published: {settings.published_path()}   "
+        f"dagster instance: {dg.DagsterInstance.get().root_directory}"
     )
     job = defs.resolve_job_def("bellwether_warehouse")
     with dg.DagsterInstance.get() as instance:
@@ -97,11 +114,11 @@ def cmd_demo(args: argparse.Namespace) -> int:
             f"market brief for {last}: {status} in {settings.reports_dir()} (dagster run {brief_run.run_id})"
         )
     print()
-    print("\n".join(_summary_lines(Warehouse(settings.warehouse_path()))))
+    print("\n".join(_summary_lines(Warehouse(settings.published_path()))))
     print()
-    print("Query it read-only (a running job is then blocked only while you hold it):")
+    print("Query it (runs never wait for you, you never wait for runs): make sql, or")
     print(
-        f"  .venv/bin/python -c \"import duckdb; con = duckdb.connect('{settings.warehouse_path()}', read_only=True);"
+        f"  .venv/bin/python -c \"import duckdb; con = duckdb.connect('{settings.published_path()}', read_only=True);"
     )
     print("  print(con.sql('SELECT * FROM marts.streaks ORDER BY session_date DESC LIMIT 5'))\"")
     print("Browse it in the UI: make ui  (http://127.0.0.1:3000)")
@@ -114,7 +131,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
     from bellwether.warehouse import Warehouse
 
     brief, paths = build_brief(
-        Warehouse(settings.warehouse_path()), args.date, default_universe(), args.out
+        Warehouse(settings.published_path()), args.date, default_universe(), args.out
     )
     print(f"market brief for {brief.session} ({brief.status}, {len(brief.figures)} figures):")
     for kind, path in paths.items():
@@ -125,7 +142,42 @@ def cmd_brief(args: argparse.Namespace) -> int:
 def cmd_status(args: argparse.Namespace) -> int:
     from bellwether.warehouse import Warehouse
 
-    print("\n".join(_summary_lines(Warehouse(settings.warehouse_path()))))
+    print("\n".join(_summary_lines(Warehouse(settings.published_path()))))
+    return 0
+
+
+def duckdb_cli() -> Path:
+    """The DuckDB CLI installed with the project (PyPI ``duckdb-cli``, locked in uv.lock)."""
+    import shutil
+
+    here = Path(sys.executable).parent / "duckdb"
+    found = here if here.exists() else shutil.which("duckdb")
+    if not found:
+        raise FileNotFoundError("the DuckDB CLI is not installed: run `make install`")
+    return Path(found)
+
+
+def cmd_sql(args: argparse.Namespace) -> int:
+    import os
+
+    published = settings.published_path()
+    if not published.exists():
+        print(
+            f"bellwether sql: {published} does not exist yet; run `make demo` first",
+            file=sys.stderr,
+        )
+        return 1
+    argv = [str(duckdb_cli()), "-readonly", str(published), *args.args]
+    os.execv(argv[0], argv)  # the shell replaces this process (Ctrl-D or .quit leaves)
+    return 0  # pragma: no cover
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from bellwether.publish import publish
+    from bellwether.warehouse import Warehouse
+
+    state = publish(Warehouse(settings.warehouse_path()), args.run_id, [], full=args.full)
+    print(f"published {state.label()} to {state.path} by {state.method} in {state.seconds} s")
     return 0
 
 
@@ -172,6 +224,20 @@ def main(argv: list[str] | None = None) -> int:
     )
     factcheck_arguments(factcheck)
     factcheck.set_defaults(func=cmd_factcheck)
+    sql = sub.add_parser(
+        "sql", help="DuckDB shell on the published warehouse (read-only, bw macros loaded)"
+    )
+    sql.add_argument(
+        "args", nargs=argparse.REMAINDER, help="passed to the DuckDB CLI (e.g. -c 'SELECT 1')"
+    )
+    sql.set_defaults(func=cmd_sql)
+    pub = sub.add_parser("publish", help="publish the writer's file now")
+    pub.add_argument("--full", action="store_true", help="copy everything, not the changes")
+    pub.add_argument("--run-id", default=None, help="run to record with the state")
+    pub.set_defaults(func=cmd_publish)
+    argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["sql"]:  # everything after `sql` goes to the DuckDB CLI as it is
+        return cmd_sql(argparse.Namespace(args=argv[1:]))
     args = parser.parse_args(argv)
     return args.func(args)
 

@@ -13,13 +13,16 @@ import bellwether.quiet  # noqa: F401
 
 # isort: split
 import assets.marts
+import assets.publish
 import assets.quality
 import assets.raw
 import assets.reports
 from bellwether.resources import BarSourceResource, WarehouseResource
 from bellwether.schedules import after_close_schedule
 
-all_assets = dg.load_assets_from_modules([assets.raw, assets.marts, assets.quality, assets.reports])
+all_assets = dg.load_assets_from_modules(
+    [assets.raw, assets.marts, assets.quality, assets.publish, assets.reports]
+)
 
 #: The main job: land a session range and build every mart on it, in one run per range.
 daily_job = dg.define_asset_job(
@@ -32,8 +35,9 @@ daily_job = dg.define_asset_job(
 #: brief for every session of the range; `bellwether brief` or the daily job write briefs.
 warehouse_job = dg.define_asset_job(
     "bellwether_warehouse",
-    selection=dg.AssetSelection.groups("raw", "marts", "quality"),
-    description="Land bars for a session range (one run), build every mart and check on them, no briefs.",
+    selection=dg.AssetSelection.groups("raw", "marts", "quality", "publish"),
+    description="Land bars for a session range (one run), build every mart and check on them, "
+    "publish the result, no briefs.",
 )
 
 defs = dg.Definitions(

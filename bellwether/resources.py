@@ -1,7 +1,7 @@
 """Dagster resources: the warehouse and the bar source.
 
 Both are ``ConfigurableResource``s whose unset fields fall back to the environment
-(``BELLWETHER_WAREHOUSE``, ``BELLWETHER_ARCHIVE``, ``BELLWETHER_SOURCE``,
+(``BELLWETHER_WAREHOUSE``, ``BELLWETHER_PUBLISHED``, ``BELLWETHER_ARCHIVE``, ``BELLWETHER_SOURCE``,
 ``BELLWETHER_FILES_PATH``), so the same definitions serve ``make demo``, ``make ui``,
 the tests and production.
 """
@@ -27,7 +27,13 @@ class WarehouseResource(dg.ConfigurableResource):
 
     path: str | None = Field(
         default=None,
-        description="Warehouse file; default $BELLWETHER_WAREHOUSE or data/warehouse.duckdb",
+        description="The writer's private file; default $BELLWETHER_WAREHOUSE or "
+        "data/writer/warehouse.duckdb",
+    )
+    published: str | None = Field(
+        default=None,
+        description="The published file readers open; default $BELLWETHER_PUBLISHED or "
+        "data/warehouse.duckdb (bellwether.publish)",
     )
     archive_dir: str | None = Field(
         default=None, description="Archive folder; default $BELLWETHER_ARCHIVE or data/archive"
@@ -41,6 +47,17 @@ class WarehouseResource(dg.ConfigurableResource):
             Path(self.path) if self.path else settings.warehouse_path(),
             lock_timeout_s=self.lock_timeout_s,
         )
+
+    def published_path(self) -> Path:
+        if self.published:
+            return Path(self.published)
+        if self.path:  # a configured writer's file: publish beside it, like the settings do
+            return Path(self.path).parent / "published" / Path(self.path).name
+        return settings.published_path()
+
+    def get_published(self) -> Warehouse:
+        """The published warehouse (open it read-only)."""
+        return Warehouse(self.published_path(), lock_timeout_s=self.lock_timeout_s)
 
     def archive_root(self) -> Path:
         return Path(self.archive_dir) if self.archive_dir else settings.archive_dir()

@@ -6,7 +6,13 @@ guesses where the project lives.
 Environment variables:
 
 ``BELLWETHER_WAREHOUSE``
-    Path of the DuckDB warehouse file (default ``<project>/data/warehouse.duckdb``).
+    Path of the writer's private DuckDB file, the one runs write (default
+    ``<project>/data/writer/warehouse.duckdb``). Nobody else should open it.
+``BELLWETHER_PUBLISHED``
+    Path of the published warehouse, the file SQL users, the brief and ``bellwether status``
+    read (``bellwether.publish``): a consistent state swapped in after every successful run,
+    readable by DuckDB 1.5 clients. Default ``<project>/data/warehouse.duckdb``; when only
+    ``BELLWETHER_WAREHOUSE`` is set, ``published/<its name>`` in that file's folder.
 ``BELLWETHER_SOURCE``
     Bar source: ``yfinance`` (default in code, needs Yahoo), ``bundled`` (the real sample
     shipped in ``data/sample``; the Makefile's default), ``files`` or ``synthetic`` (a
@@ -53,7 +59,10 @@ DATA_DIR: Path = PROJECT_ROOT / "data"
 SAMPLE_DIR: Path = DATA_DIR / "sample"
 UNIVERSE_FILE: Path = CONFIG_DIR / "universe.yaml"
 
-DEFAULT_WAREHOUSE: Path = DATA_DIR / "warehouse.duckdb"
+#: The writer's private file (``BELLWETHER_WAREHOUSE``): only runs open it.
+DEFAULT_WAREHOUSE: Path = DATA_DIR / "writer" / "warehouse.duckdb"
+#: The published file (``BELLWETHER_PUBLISHED``): what readers open.
+DEFAULT_PUBLISHED: Path = DATA_DIR / "warehouse.duckdb"
 DEFAULT_ARCHIVE: Path = DATA_DIR / "archive"
 
 DEFAULT_CATCHUP_SESSIONS = 10
@@ -66,8 +75,20 @@ SOURCE_KINDS: tuple[str, ...] = ("yfinance", "bundled", "files", "synthetic", "a
 
 
 def warehouse_path() -> Path:
-    """The warehouse file: ``$BELLWETHER_WAREHOUSE`` or ``data/warehouse.duckdb``."""
+    """The writer's private file: ``$BELLWETHER_WAREHOUSE`` or ``data/writer/warehouse.duckdb``."""
     return Path(os.environ.get("BELLWETHER_WAREHOUSE") or DEFAULT_WAREHOUSE)
+
+
+def published_path() -> Path:
+    """The published warehouse readers open: ``$BELLWETHER_PUBLISHED``, else
+    ``published/<name>`` beside ``$BELLWETHER_WAREHOUSE`` when that is set, else
+    ``data/warehouse.duckdb``."""
+    if os.environ.get("BELLWETHER_PUBLISHED"):
+        return Path(os.environ["BELLWETHER_PUBLISHED"])
+    if os.environ.get("BELLWETHER_WAREHOUSE"):
+        writer = Path(os.environ["BELLWETHER_WAREHOUSE"])
+        return writer.parent / "published" / writer.name
+    return DEFAULT_PUBLISHED
 
 
 def archive_dir() -> Path:

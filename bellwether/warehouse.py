@@ -17,14 +17,16 @@ from __future__ import annotations
 import os
 import re
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 
 from bellwether.sqlfiles import sql_files
 
+T = TypeVar("T")
 SCHEMA_FOLDERS: tuple[str, ...] = ("schema", "macros", "views")
 _HOLDER = re.compile(r"Conflicting lock is held in (?P<holder>.+?)(?: by user|\. See also|$)")
 
@@ -70,21 +72,13 @@ class Warehouse:
             if p.exists():
                 os.chmod(p, 0o600)
 
-    def _open(self, read_only: bool) -> duckdb.DuckDBPyConnection:
+    def _retry_lock(self, attempt: Callable[[], T]) -> T:
+        """``attempt()``, retrying DuckDB lock conflicts with backoff until the timeout."""
         deadline = time.monotonic() + self.lock_timeout_s
         delay = self.initial_backoff_s
         while True:
             try:
-                if read_only:
-                    return duckdb.connect(str(self.path), read_only=True)
-                if self.path.exists():
-                    return duckdb.connect(str(self.path))
-                self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
-                old = os.umask(0o077)  # a new file is created user-only
-                try:
-                    return duckdb.connect(str(self.path))
-                finally:
-                    os.umask(old)
+                return attempt()
             except duckdb.IOException as exc:
                 holder = _lock_holder(exc)
                 if holder is None:
@@ -98,6 +92,27 @@ class Warehouse:
                     ) from exc
                 time.sleep(min(delay, remaining))
                 delay = min(delay * 2, self.max_backoff_s)
+
+    def _open(self, read_only: bool) -> duckdb.DuckDBPyConnection:
+        def attempt() -> duckdb.DuckDBPyConnection:
+            if read_only:
+                return duckdb.connect(str(self.path), read_only=True)
+            if self.path.exists():
+                return duckdb.connect(str(self.path))
+            self.path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
+            old = os.umask(0o077)  # a new file is created user-only
+            try:
+                return duckdb.connect(str(self.path))
+            finally:
+                os.umask(old)
+
+        return self._retry_lock(attempt)
+
+    def attach_read_only(self, con: duckdb.DuckDBPyConnection, alias: str) -> None:
+        """``ATTACH`` this file read-only as ``alias`` in ``con``, with the lock retry."""
+        if not self.path.exists():
+            raise FileNotFoundError(f"warehouse {self.path} does not exist yet")
+        self._retry_lock(lambda: con.execute(f"ATTACH ? AS {alias} (READ_ONLY)", [str(self.path)]))
 
     @contextmanager
     def connect(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:

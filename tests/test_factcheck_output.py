@@ -93,7 +93,7 @@ def test_a_date_that_is_not_a_session_is_wrong_and_says_whose_figure_it_is(con):
 def test_the_cli_prints_the_table_json_and_writes_html(
     built_warehouse, tmp_path, monkeypatch, capsys
 ):
-    monkeypatch.setenv("BELLWETHER_WAREHOUSE", str(built_warehouse.path))
+    monkeypatch.setenv("BELLWETHER_PUBLISHED", str(built_warehouse.path))  # what readers open
     recap = tmp_path / "recap.md"
     recap.write_text(RECAP)
     html = tmp_path / "out" / "recap.html"
@@ -124,7 +124,7 @@ def test_the_cli_prints_the_table_json_and_writes_html(
 def test_the_cli_asks_for_a_date_when_the_text_has_none(
     built_warehouse, tmp_path, monkeypatch, capsys
 ):
-    monkeypatch.setenv("BELLWETHER_WAREHOUSE", str(built_warehouse.path))
+    monkeypatch.setenv("BELLWETHER_PUBLISHED", str(built_warehouse.path))  # what readers open
     recap = tmp_path / "recap.txt"
     recap.write_text("The S&P 500 rose 0.55% on Thursday.")
     assert main(["factcheck", str(recap)]) == 2

@@ -38,7 +38,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     try:
         report = factcheck(
-            Warehouse(settings.warehouse_path()), text, args.date, default_universe()
+            Warehouse(settings.published_path()), text, args.date, default_universe()
         )
     except RecapDateError as exc:
         print(f"bellwether factcheck: {exc}", file=sys.stderr)

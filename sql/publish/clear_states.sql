@@ -1,0 +1,1 @@
+DELETE FROM pub.meta.published_states;

@@ -1,0 +1,1 @@
+SELECT max(digest) FROM pub.meta.schema_digest;

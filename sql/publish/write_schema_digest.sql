@@ -1,0 +1,1 @@
+INSERT OR REPLACE INTO pub.meta.schema_digest VALUES (1, $digest);

@@ -1,0 +1,389 @@
+"""Readers and the schedule never block each other (``bellwether.publish``), with real processes.
+
+Runs write the writer's private file; readers open the published file, a generation swapped
+in atomically after every successful run. Verified here: a reader holding a connection across
+a run and a reader reconnecting every 50 ms see only whole published states (content hashes
+of a mart) and never a lock error, while the run never waits for them; a generation still
+held by a reader from two states ago is made anew instead of being written under it; a
+foreign process holding the *writer's* file still fails the run and the publish naming it,
+and the published state is unchanged; the DuckDB CLI from the package index (1.5) opens the
+published file and runs ``bw.period_return``; the Dagster job publishes and the brief names
+the published state it read.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from bellwether.calendar import sessions_in_range as sessions_between
+from bellwether.integrity import table_hashes
+from bellwether.pipeline import run_pipeline
+from bellwether.publish import (
+    PublishError,
+    current_state,
+    generations_dir,
+    manifest_path,
+    publish,
+)
+from bellwether.warehouse import Warehouse, WarehouseLockedError
+from tests.faults_support import (
+    NOW,
+    files_source,
+    sample_bars,
+    small_universe,
+    write_files_source,
+)
+
+pytestmark = pytest.mark.slow
+ROOT = Path(__file__).resolve().parent.parent
+
+FIRST, LAST = date(2025, 11, 3), date(2025, 11, 14)
+SECOND = (date(2025, 11, 17), date(2025, 11, 21))
+THIRD = (date(2025, 11, 24), date(2025, 11, 28))
+
+#: A reader in its own process: ``hold`` keeps ONE read-only connection for the whole time,
+#: ``poll`` reconnects every 50 ms. Each read prints the published state id and a digest of
+#: the whole marts.daily_returns table; any error is printed and counted.
+READER = r"""
+import hashlib, sys, time, duckdb
+path, mode, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3])
+def read(con):
+    state = con.execute("SELECT state_id FROM meta.published_state").fetchone()[0]
+    rows = con.execute("SELECT * FROM marts.daily_returns ORDER BY ticker, session_date").fetchall()
+    return state, hashlib.sha256(repr(rows).encode()).hexdigest()
+con = duckdb.connect(path, read_only=True) if mode == "hold" else None
+print("ready", flush=True)
+end = time.monotonic() + seconds
+while time.monotonic() < end:
+    try:
+        if mode == "hold":
+            state, digest = read(con)
+        else:
+            c = duckdb.connect(path, read_only=True)
+            try:
+                state, digest = read(c)
+            finally:
+                c.close()
+        print(f"read {state} {digest}", flush=True)
+    except Exception as exc:
+        print(f"error {type(exc).__name__}: {exc}".replace("\n", " "), flush=True)
+    time.sleep(0.05)
+"""
+
+HOLD_WRITER = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1])
+print("holding", flush=True)
+time.sleep(float(sys.argv[2]))
+"""
+
+
+@pytest.fixture(scope="module")
+def source(tmp_path_factory) -> Path:
+    bars = sample_bars(small_universe().symbols, FIRST, THIRD[1])
+    return write_files_source(tmp_path_factory.mktemp("publish") / "src", bars)
+
+
+def run(wh: Warehouse, source: Path, first: date, last: date) -> None:
+    run_pipeline(wh, files_source(source), small_universe(), first, last, now=NOW, use_gx=False)
+
+
+def digest_of(path: Path) -> str:
+    """What READER computes for a file."""
+    import hashlib
+
+    con = duckdb.connect(str(path), read_only=True)
+    try:
+        rows = con.execute(
+            "SELECT * FROM marts.daily_returns ORDER BY ticker, session_date"
+        ).fetchall()
+    finally:
+        con.close()
+    return hashlib.sha256(repr(rows).encode()).hexdigest()
+
+
+def start_reader(path: Path, mode: str, seconds: float) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [sys.executable, "-c", READER, str(path), mode, str(seconds)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert proc.stdout.readline().strip() == "ready"
+    return proc
+
+
+def reads_of(proc: subprocess.Popen) -> tuple[list[tuple[int, str]], list[str]]:
+    out, err = proc.communicate(timeout=120)
+    reads = [(int(x.split()[1]), x.split()[2]) for x in out.splitlines() if x.startswith("read ")]
+    errors = [x for x in out.splitlines() if x.startswith("error ")]
+    assert proc.returncode in (0, -15), err[-2000:]  # -15: ended by the test (SIGTERM)
+    return reads, errors
+
+
+@pytest.fixture
+def published_after_first(source, tmp_path) -> tuple[Warehouse, Path]:
+    wh = Warehouse(tmp_path / "writer" / "wh.duckdb", lock_timeout_s=2.0)
+    run(wh, source, FIRST, LAST)
+    published = tmp_path / "warehouse.duckdb"
+    publish(wh, "run-1", sessions_between(FIRST, LAST), published=published)
+    return wh, published
+
+
+def test_each_published_state_holds_exactly_the_writers_content_and_its_record(
+    published_after_first, source
+):
+    wh, published = published_after_first
+    pub = Warehouse(published)
+    assert table_hashes(pub) == table_hashes(wh)
+    methods = []
+    for i, (first, last) in enumerate((SECOND, THIRD, SECOND), start=2):
+        run(wh, source, first, last)  # the last one re-lands a range: a replacement
+        state = publish(wh, f"run-{i}", sessions_between(first, last), published=published)
+        methods.append(state.method)
+        assert table_hashes(pub) == table_hashes(wh), state.label()
+        assert state.state_id == i and state.run_id == f"run-{i}"
+        assert state.run_sessions[0] == first and state.run_sessions[-1] == last
+    # state 2 is made from a copy of state 1, then each generation is updated in place
+    assert methods == ["copy", "in place", "in place"]
+    with pub.connect(read_only=True) as con:
+        history = con.sql("SELECT state_id, run_id FROM meta.published_states").fetchall()
+        assert history == [(1, "run-1"), (2, "run-2"), (3, "run-3"), (4, "run-4")]
+        assert con.sql("SELECT state_id FROM meta.published_state").fetchall() == [(4,)]
+    doc = json.loads(manifest_path(published).read_text())
+    assert doc["current"]["state_id"] == 4 and len(doc["states"]) == 4
+    assert doc["current"]["table_rows"]["raw.daily_bars"] > 0
+    assert current_state(published).state_id == 4
+    # readers get user-only files, like the writer's
+    for p in (published, *generations_dir(published).glob("*.duckdb")):
+        assert oct(p.stat().st_mode & 0o777) == "0o600", p
+
+
+def test_a_reader_holding_a_connection_and_one_polling_every_50ms_never_block_a_run(
+    published_after_first, source
+):
+    wh, published = published_after_first
+    before = digest_of(published)
+    holder = start_reader(published, "hold", 600)
+    poller = start_reader(published, "poll", 600)
+    try:
+        started = time.monotonic()
+        run(wh, source, *SECOND)  # the writer's lock timeout is 2 s: it must not wait
+        state = publish(wh, "run-2", sessions_between(*SECOND), published=published)
+        took = time.monotonic() - started
+        after = digest_of(published)
+        time.sleep(0.5)  # the poller reads the new state a few times
+    finally:
+        for proc in (holder, poller):
+            proc.terminate()
+    held, held_errors = reads_of(holder)
+    polled, polled_errors = reads_of(poller)
+    assert held_errors == [] and polled_errors == []  # zero lock errors, zero errors at all
+    assert before != after and state.state_id == 2
+    # the held connection keeps the state it opened, whole
+    assert held and set(held) == {(1, before)}
+    # every poll saw one published state exactly: the old one, then the new one
+    assert polled and set(polled) <= {(1, before), (2, after)} and polled[-1] == (2, after)
+    seen = [s for s, _ in polled]
+    assert seen == sorted(seen)
+    assert took < 120
+
+
+def test_a_generation_still_held_by_an_old_reader_is_made_anew_not_written_under_it(
+    published_after_first, source
+):
+    wh, published = published_after_first
+    old = digest_of(published)
+    holder = start_reader(published, "hold", 600)  # holds generation a (state 1)
+    try:
+        run(wh, source, *SECOND)
+        second = publish(wh, "run-2", sessions_between(*SECOND), published=published)
+        run(wh, source, *THIRD)
+        third = publish(wh, "run-3", sessions_between(*THIRD), published=published)
+        time.sleep(0.3)
+    finally:
+        holder.terminate()
+    held, errors = reads_of(holder)
+    assert errors == [] and set(held) == {(1, old)}
+    assert (second.generation, third.generation) == ("b", "a")
+    assert third.method == "copy"  # generation a was still held: a new file, not in place
+    assert table_hashes(Warehouse(published)) == table_hashes(wh)
+
+
+def test_a_foreign_writer_on_the_writers_file_fails_naming_it_and_the_published_state_stays(
+    published_after_first, source
+):
+    wh, published = published_after_first
+    before = table_hashes(Warehouse(published))
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_WRITER, str(wh.path), "120"], stdout=subprocess.PIPE, text=True
+    )
+    assert holder.stdout.readline().strip() == "holding"
+    try:
+        with pytest.raises(WarehouseLockedError, match=f"PID {holder.pid}"):
+            run(wh, source, *SECOND)
+        with pytest.raises(WarehouseLockedError, match=f"PID {holder.pid}") as exc:
+            publish(wh, "run-2", sessions_between(*SECOND), published=published)
+        assert "Close that session" in str(exc.value)
+    finally:
+        holder.kill()
+        holder.wait()
+    assert current_state(published).state_id == 1
+    assert table_hashes(Warehouse(published)) == before  # readers lost nothing
+    run(wh, source, *SECOND)  # once the holder is gone, the run and the publish complete
+    publish(wh, "run-2", sessions_between(*SECOND), published=published)
+    assert table_hashes(Warehouse(published)) == table_hashes(wh)
+
+
+def test_a_warehouse_from_before_publishing_at_the_published_path_is_never_replaced(
+    published_after_first, tmp_path
+):
+    wh, _ = published_after_first
+    legacy = tmp_path / "legacy" / "warehouse.duckdb"
+    legacy.parent.mkdir()
+    legacy.write_bytes(wh.path.read_bytes())
+    with pytest.raises(PublishError, match="Move it to the writer's path"):
+        publish(wh, "run-x", [], published=legacy)
+    assert legacy.read_bytes() == wh.path.read_bytes()
+
+
+def test_the_duckdb_cli_from_the_package_index_opens_the_published_file_with_the_macros(
+    published_after_first,
+):
+    wh, published = published_after_first
+    cli = Path(sys.executable).parent / "duckdb"  # PyPI duckdb-cli, locked in uv.lock
+    version = subprocess.run([cli, "--version"], capture_output=True, text=True, check=True)
+    assert version.stdout.startswith("v1.5")
+    sql = "SELECT bw.period_return('^RUT', DATE '2025-11-04', DATE '2025-11-14', 'close')"
+    out = subprocess.run(
+        [cli, "-readonly", "-csv", "-noheader", str(published), "-c", sql],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    with wh.connect(read_only=True) as con:
+        want = con.execute(sql).fetchone()[0]
+    assert want is not None and float(out.stdout.strip()) == pytest.approx(want, rel=1e-12)
+    # the writer's own file is DuckDB 2.0 storage, which that CLI cannot read
+    own = subprocess.run([cli, "-readonly", str(wh.path), "-c", "SELECT 1"],
+                         capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert own.returncode != 0
+
+
+def test_bellwether_sql_runs_the_cli_on_the_published_warehouse(published_after_first):
+    _, published = published_after_first
+    env = {**os.environ, "BELLWETHER_PUBLISHED": str(published)}
+    out = subprocess.run(
+        [Path(sys.executable).parent / "bellwether", "sql", "-csv", "-noheader",
+         "-c", "SELECT state_id FROM meta.published_state"],
+        capture_output=True, text=True, env=env, timeout=60,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip() == "1"
+
+
+def test_a_dagster_run_publishes_after_its_marts_and_the_brief_names_that_state(
+    tmp_path, monkeypatch
+):
+    import dagster as dg
+    from dagster._core.storage.tags import (
+        ASSET_PARTITION_RANGE_END_TAG,
+        ASSET_PARTITION_RANGE_START_TAG,
+    )
+
+    from bellwether.definitions import all_assets
+    from bellwether.resources import BarSourceResource, WarehouseResource
+
+    monkeypatch.setenv("BELLWETHER_REPORTS", str(tmp_path / "reports"))
+    resources = {
+        "warehouse": WarehouseResource(
+            path=str(tmp_path / "writer" / "wh.duckdb"), archive_dir=str(tmp_path / "archive")
+        ),
+        "source": BarSourceResource(kind="bundled"),
+    }
+    published = resources["warehouse"].published_path()
+    assert published == tmp_path / "writer" / "published" / "wh.duckdb"
+    with dg.instance_for_test() as instance:
+        first = dg.materialize(
+            all_assets, resources=resources, instance=instance,
+            tags={ASSET_PARTITION_RANGE_START_TAG: "2025-12-02",
+                  ASSET_PARTITION_RANGE_END_TAG: "2025-12-04"},
+        )  # fmt: skip
+        assert first.success
+        state = current_state(published)
+        assert state.state_id == 1 and state.run_id == first.run_id
+        assert [d.isoformat() for d in state.run_sessions] == [
+            "2025-12-02", "2025-12-03", "2025-12-04",
+        ]  # fmt: skip
+        second = dg.materialize(
+            all_assets, resources=resources, instance=instance, partition_key="2025-12-05"
+        )
+        assert second.success
+    state = current_state(published)
+    assert state.state_id == 2 and state.run_id == second.run_id
+    assert table_hashes(Warehouse(published)) == table_hashes(resources["warehouse"].get())
+    brief = json.loads((tmp_path / "reports" / "2025-12-05.json").read_text())
+    assert brief["published_state"]["state_id"] == 2
+    assert brief["published_state"]["run_id"] == second.run_id
+    assert brief["published_state"]["path"] == str(published)
+
+
+def test_files_left_by_a_killed_publish_are_never_replayed_into_a_generation(
+    published_after_first, source
+):
+    wh, published = published_after_first
+    folder = generations_dir(published)
+    junk = b"not a WAL of this file" * 100
+    for name in ("b.tmp", "b.tmp.wal", "b.duckdb.wal"):  # as a SIGKILL mid-publish leaves
+        (folder / name).write_bytes(junk)
+    run(wh, source, *SECOND)
+    state = publish(wh, "run-2", sessions_between(*SECOND), published=published)
+    assert state.generation == "b" and state.method == "copy"
+    assert not (folder / "b.tmp").exists() and not (folder / "b.duckdb.wal").exists()
+    assert table_hashes(Warehouse(published)) == table_hashes(wh)
+
+
+def test_the_publish_cost_bench_runs_at_a_tiny_size(tmp_path, capsys):
+    from bench.publish_cost import main
+
+    assert main(["--symbols", "20", "--years", "1", "--workdir", str(tmp_path / "cost")]) == 0
+    out = capsys.readouterr().out
+    assert "publish 1: full" in out and "publish 4: in place" in out
+
+
+def test_a_split_that_re_bases_history_is_published_with_every_rewritten_session(tmp_path):
+    """The 2025-12-05 SPDR splits landed the way the schedule does (tests/test_corporate_actions):
+    the split day's run rewrites every earlier bar of those ETFs (raw.rebasings) and the marts
+    built on them (marts.rebuild_log), far outside its own session. Published after every
+    run, the published file equals the writer's every time."""
+    from tests.test_corporate_actions import (
+        SYMBOLS,
+        UNIVERSE,
+        SnapshotSource,
+        final_bars,
+        pre_split,
+        split_actions,
+    )
+
+    first, last = date(2025, 11, 3), date(2025, 12, 9)
+    bars = final_bars(SYMBOLS, first, last)
+    source = SnapshotSource(lambda basis: pre_split(bars, basis), split_actions())
+    wh = Warehouse(tmp_path / "writer" / "wh.duckdb")
+    published = tmp_path / "warehouse.duckdb"
+    ranges = [(first, date(2025, 12, 3))] + [
+        (d, d) for d in sessions_between(date(2025, 12, 4), last)
+    ]
+    for i, (a, b) in enumerate(ranges, start=1):
+        run_pipeline(wh, source, UNIVERSE, a, b, now=NOW, use_gx=False, run_id=f"run-{i}")
+        state = publish(wh, f"run-{i}", sessions_between(a, b), published=published)
+        assert table_hashes(Warehouse(published)) == table_hashes(wh), state.label()
+    with wh.connect(read_only=True) as con:
+        assert con.sql("SELECT count(*) FROM raw.rebasings").fetchall()[0][0] > 0
