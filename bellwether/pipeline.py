@@ -295,10 +295,15 @@ def run_pipeline(
     use_gx: bool = True,
     symbols: Sequence[str] | None = None,
     trailing_sessions: int = 0,
+    published: Path | None = None,
 ) -> PipelineResult:
     """Land ``first..last`` from ``source``, run the raw checks, build every mart on what
     passed them and check the marts: what the Dagster assets do, in their order, without
     Dagster (each step chunk by chunk, :mod:`bellwether.chunks`).
+
+    ``published``: publish the warehouse there after a successful run, as the Dagster job's
+    ``warehouse/published`` asset does (:mod:`bellwether.publish`; the CLI and bench pass
+    :func:`bellwether.settings.published_path`).
 
     ``symbols`` (default: the universe's) is what is requested from the source; a range
     that is reversed or outside the session calendar is a
@@ -314,4 +319,8 @@ def run_pipeline(
         build_mart_range(wh, asset, sessions, universe, run_id=run_id, now=now, check=check)[0]
         for asset in MART_ASSETS
     ]
+    if published is not None:  # opt-in: tests build many warehouses that nobody reads
+        from bellwether.publish import publish
+
+        publish(wh, run_id, sessions, published=published)
     return PipelineResult(landed, built)
