@@ -71,16 +71,26 @@ def evaluate_targets(runs: dict[str, list[dict]], opts) -> list[dict]:
         [f"dagster_backfill/{small}", f"bare_backfill/{size}"])  # fmt: skip
 
     any_size = next(
-        (n for n in ("500x11y", "500x10y", *names) if f"any_order_backfill/{n}" in runs), None
+        (n for n in ("500x11y", "500x10y", *names) if f"any_order_backfill/{n}" in runs), "500x11y"
     )
-    if any_size is not None:
-        later_first = med(runs.get(f"any_order_backfill/{any_size}"))
-        in_order = med(runs.get(f"bare_backfill/{any_size}"))
-        r = ratio(later_first, in_order)
-        add("any-order backfill", f"backfilling history before one built year <= 1.2x building every year in order ({any_size})",
-            r, r is not None and r <= 1.2,
-            f"last year first, then the years before it: {fmt_s(later_first)}; in order: {fmt_s(in_order)}",
-            [f"any_order_backfill/{any_size}"])  # fmt: skip
+    later_first = med(runs.get(f"any_order_backfill/{any_size}"))
+    in_order = med(runs.get(f"bare_backfill/{any_size}"))
+    r = ratio(later_first, in_order)
+    add("any-order backfill", f"backfilling the years before one built year <= 1.2x building every year in order ({any_size})",
+        r, r is not None and r <= 1.2,
+        f"last year first, then the years before it: {fmt_s(later_first)}; in order: {fmt_s(in_order)}",
+        [f"any_order_backfill/{any_size}"])  # fmt: skip
+
+    daily_keys = sorted(k.split("/", 1)[1] for k in runs if k.startswith("daily_bare_trailing/"))
+    key = daily_keys[-1] if daily_keys else "3000x25y"
+    with_t, without = (
+        med(runs.get(f"daily_bare_trailing/{key}")),
+        med(runs.get(f"daily_bare/{key}")),
+    )
+    r = ratio(with_t, without)
+    add("daily run with the trailing re-land", f"the daily run re-fetching 5 sessions against without ({key} history), reported",
+        r, r is not None, f"with the trailing window {fmt_s(with_t)}, without {fmt_s(without)}",
+        [f"daily_bare_trailing/{key}"])  # fmt: skip
 
     worst_sql, worst_pd, where_sql, where_pd = None, None, "", ""
     for n in names:

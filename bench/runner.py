@@ -246,7 +246,7 @@ def run_bench(opts: Options) -> dict:
             if hist is None:
                 runner.say(f"daily: no history for {hist_size.name}, skipped")
                 continue
-            for mode in opts.daily_modes:
+            for mode in (*opts.daily_modes, "bare_trailing"):
                 runner.measure(
                     f"daily_{mode}/{hist_size.name}",
                     {"case": "daily", "mode": mode, "history": str(hist),

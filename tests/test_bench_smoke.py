@@ -48,7 +48,7 @@ def test_the_bench_runs_at_a_tiny_size_and_writes_a_well_formed_report(tmp_path)
     expected = {
         f"{case}/20x5s"
         for case in ("dagster_backfill", "bare_backfill", "engine_polars", "engine_duckdb_sql",
-                     "engine_naive_pandas", "daily_bare", "queries")
+                     "engine_naive_pandas", "daily_bare", "daily_bare_trailing", "queries")
     }  # fmt: skip
     assert expected <= set(runs)
     for case in expected:
@@ -69,7 +69,7 @@ def test_the_bench_runs_at_a_tiny_size_and_writes_a_well_formed_report(tmp_path)
     assert queries and all("times_ms" in q for q in queries.values()), queries
     # every target is reported, judged or marked as not measured at this size
     assert {t["status"] for t in out["targets"]} <= {"met", "missed", "not measured"}
-    assert len(out["targets"]) == 6
+    assert len(out["targets"]) == 8
     text = report.read_text()
     for heading in ("## Targets", "## 1-2. Backfill", "## 3-4. Metric engines",
                     "## 5. Daily incremental run", "## 6. Named query latency", "## All cases"):  # fmt: skip
