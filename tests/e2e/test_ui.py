@@ -538,9 +538,22 @@ def test_a_schedule_tick_beyond_the_data_fails_and_leaves_the_partition_unmateri
 
     from bellwether.schedules import SCHEDULE_NAME, after_close_schedule
 
-    request = after_close_schedule(
-        dg.build_schedule_context(scheduled_execution_time=TICK_BEYOND_DATA)
-    )
+    # the catch-up window is one session here: the tick asks for exactly that session
+    # (tests/test_schedules.py covers the catch-up of missed closes)
+    previous = os.environ.get("BELLWETHER_CATCHUP_SESSIONS")
+    os.environ["BELLWETHER_CATCHUP_SESSIONS"] = "1"
+    try:
+        with _instance(server) as instance:
+            request = after_close_schedule(
+                dg.build_schedule_context(
+                    instance=instance, scheduled_execution_time=TICK_BEYOND_DATA
+                )
+            )
+    finally:
+        if previous is None:
+            os.environ.pop("BELLWETHER_CATCHUP_SESSIONS", None)
+        else:
+            os.environ["BELLWETHER_CATCHUP_SESSIONS"] = previous
     assert isinstance(request, dg.RunRequest) and request.partition_key == "2026-11-16"
     tags = {**request.tags, "dagster/partition": request.partition_key,
             "dagster/schedule_name": SCHEDULE_NAME}  # fmt: skip
