@@ -15,7 +15,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from bellwether.calendar import previous_session, sessions_between
@@ -237,7 +237,7 @@ def test_a_dividend_landed_day_by_day_re_bases_adj_close_and_the_total_returns(t
 @st.composite
 def action_plans(draw):
     """Random splits (forward and reverse) and dividends, some on the same day."""
-    sessions = sessions_between(date(2025, 10, 1), date(2025, 11, 28))
+    sessions = sessions_between(date(2025, 11, 10), date(2025, 11, 28))
     plans = []
     for ticker in ("SPY", "XLK"):
         for _ in range(draw(st.integers(0, 2))):
@@ -252,11 +252,24 @@ def action_plans(draw):
 
 
 @settings(
-    max_examples=4,
+    max_examples=2,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )
 @given(plan=action_plans(), backfill_first=st.booleans())
+# always covered: a split and a dividend on the same day, a reverse split, both orders
+@example(
+    plan=[
+        (("SPY", date(2025, 11, 18), "dividend"), 1.5),
+        (("SPY", date(2025, 11, 18), "split"), 2.0),
+        (("XLK", date(2025, 11, 24), "split"), 0.1),
+    ],
+    backfill_first=True,
+)
+@example(
+    plan=[(("XLK", date(2025, 11, 19), "dividend"), 0.25), (("XLK", date(2025, 11, 21), "split"), 3.0)],
+    backfill_first=False,
+)  # fmt: skip
 def test_random_splits_and_dividends_between_daily_landings_equal_one_full_build(
     tmp_path_factory, plan, backfill_first
 ):
@@ -314,7 +327,7 @@ def test_random_splits_and_dividends_between_daily_landings_equal_one_full_build
 
     source = SnapshotSource(delivered, actions)
     wh = Warehouse(tmp / "daily.duckdb")
-    daily_from = date(2025, 9, 30)
+    daily_from = date(2025, 11, 7)
     if backfill_first:
         land_daily(wh, source, universe, daily_from, last, first)
     else:  # the daily runs first, the history afterwards (downloaded on the last day)
