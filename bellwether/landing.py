@@ -127,7 +127,8 @@ def _write_durably(path: Path, text: str) -> None:
     os.replace(tmp, path)
 
 
-def _fsync(path: Path) -> None:
+def fsync_path(path: Path) -> None:
+    """Flush a file or folder to disk (os.fsync of a read-only descriptor)."""
     fd = os.open(path, os.O_RDONLY)
     try:
         os.fsync(fd)
@@ -150,7 +151,7 @@ def archive_fetch(result: FetchResult, archive_root: Path, ingest_id: str, manif
     for name, frame in files.items():
         frame.write_parquet(folder / name)
         (folder / name).chmod(0o600)
-        _fsync(folder / name)
+        fsync_path(folder / name)
     manifest = {
         **manifest,
         "files": {
@@ -159,7 +160,7 @@ def archive_fetch(result: FetchResult, archive_root: Path, ingest_id: str, manif
         },
     }
     _write_durably(folder / ARCHIVE_MANIFEST, json.dumps(manifest, indent=2, default=str))
-    _fsync(folder)
+    fsync_path(folder)
     return folder
 
 

@@ -370,15 +370,9 @@ def build_relative_performance(
     )
 
 
-def build_sector_performance(
-    wh: Warehouse,
-    first: date,
-    last: date,
-    universe: UniverseConfig,
-    tickers: frozenset[str] | None = None,
-) -> MartBuild:
-    """Whole sessions (ranks compare every sector ETF); ``tickers`` is accepted and ignored."""
-    sector_etfs = pl.DataFrame(
+def _sector_etfs(universe: UniverseConfig) -> pl.DataFrame:
+    """``ticker, sector`` of the configured sector ETFs."""
+    return pl.DataFrame(
         [
             (i.symbol, i.sector)
             for i in universe.instruments.values()
@@ -387,6 +381,17 @@ def build_sector_performance(
         schema={"ticker": pl.String, "sector": pl.String},
         orient="row",
     )
+
+
+def build_sector_performance(
+    wh: Warehouse,
+    first: date,
+    last: date,
+    universe: UniverseConfig,
+    tickers: frozenset[str] | None = None,
+) -> MartBuild:
+    """Whole sessions (ranks compare every sector ETF); ``tickers`` is accepted and ignored."""
+    sector_etfs = _sector_etfs(universe)
     with wh.transaction() as con:
         returns = _query(con, "marts/read_returns", [first, last, None])
         rows = sector_performance(returns, sector_etfs)
@@ -483,17 +488,8 @@ def recompute_sessions(
     ``first`` (they are checked against their own history, row by row, by the identity
     ``ad_line = previous ad_line + net_advances``)."""
     if name == "sector_performance":
-        sector_etfs = pl.DataFrame(
-            [
-                (i.symbol, i.sector)
-                for i in universe.instruments.values()
-                if i.kind == "etf" and i.sector
-            ],
-            schema={"ticker": pl.String, "sector": pl.String},
-            orient="row",
-        )
         rows = sector_performance(
-            _query(con, "marts/read_returns", [first, last, None]), sector_etfs
+            _query(con, "marts/read_returns", [first, last, None]), _sector_etfs(universe)
         )
     elif name == "breadth":
         names = [u.name for u in universe.universes.values() if u.breadth]

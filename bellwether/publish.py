@@ -51,6 +51,7 @@ from pathlib import Path
 import duckdb
 
 from bellwether import settings
+from bellwether.landing import fsync_path
 from bellwether.sqlfiles import load_sql, sql_files
 from bellwether.warehouse import SCHEMA_FOLDERS, Warehouse, _lock_holder, apply_schema
 
@@ -283,7 +284,7 @@ def _remove(path: Path) -> None:
 def _replace(tmp: Path, path: Path) -> None:
     """Move the finished, checkpointed ``tmp`` over generation ``path`` (a reader holding
     the old inode keeps it); a WAL left by a killed update of ``path`` goes first."""
-    _fsync(tmp)
+    fsync_path(tmp)
     with suppress(FileNotFoundError):
         path.with_name(path.name + ".wal").unlink()
     os.replace(tmp, path)
@@ -360,14 +361,6 @@ def _open_generation(path: Path, *, create: bool) -> duckdb.DuckDBPyConnection:
     return con
 
 
-def _fsync(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
 def publish(
     wh: Warehouse,
     run_id: str | None,
@@ -433,8 +426,8 @@ def publish(
                 link.unlink()
             os.link(gen_path[target], link)
             os.replace(link, published)  # the switch: readers now open the new state
-            _fsync(folder)
-            _fsync(published.parent)
+            fsync_path(folder)
+            fsync_path(published.parent)
             _write_manifest(published, [*states, new])
             return new
     finally:

@@ -24,7 +24,14 @@ from bellwether.reference_sql import frame_mismatches
 from bellwether.sources.base import FetchResult
 from bellwether.universe import parse_universe
 from bellwether.warehouse import Warehouse
-from tests.faults_support import NOW, instrument_entries, marts_of, read_table, sample_bars
+from tests.faults_support import (
+    MART_KEYS,
+    NOW,
+    instrument_entries,
+    marts_of,
+    read_table,
+    sample_bars,
+)
 
 SPLIT_ETFS = ["XLB", "XLE", "XLK", "XLU", "XLY"]
 SYMBOLS = ["^GSPC", "SPY", *SPLIT_ETFS]
@@ -38,14 +45,6 @@ UNIVERSE = parse_universe(
 SPLIT_DAY = date(2025, 12, 5)
 BAR_KEYS = ["ticker", "session_date"]
 VALUES = ["open", "high", "low", "close", "adj_close", "volume"]
-MART_KEYS = {
-    "marts.daily_returns": ["ticker", "session_date"],
-    "marts.streaks": ["ticker", "session_date"],
-    "marts.technicals": ["ticker", "session_date"],
-    "marts.relative_performance": ["ticker", "benchmark", "session_date"],
-    "marts.sector_performance": ["session_date", "ticker"],
-    "marts.breadth": ["universe", "session_date"],
-}
 
 
 def final_bars(symbols: list[str], first: date, last: date) -> pl.DataFrame:
