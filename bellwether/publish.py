@@ -56,7 +56,7 @@ from bellwether.sqlfiles import load_sql, sql_files
 from bellwether.warehouse import SCHEMA_FOLDERS, Warehouse, _lock_holder, apply_schema
 
 #: Storage format of the published files: DuckDB 1.5 and later open it.
-STORAGE_VERSION = "v1.5.0"
+STORAGE_VERSION = "v1.5.0"  # as written in sql/publish/attach_new_generation.sql
 GENERATIONS: tuple[str, str] = ("a", "b")
 #: A ``schema.table`` name from the writer's catalog, before it is put into a statement
 #: (identifiers cannot be bound parameters); the schemas are those of sql/publish/table_columns.
@@ -300,14 +300,14 @@ def _sync(
     of session tables, every other table whole; ``delta=None``: everything) and record
     ``new`` after ``states``, in one transaction. Raises :class:`_Rebuild` when ``pub``
     cannot be brought up to date this way."""
-    con.execute("USE pub")
+    con.execute(load_sql("publish/use_pub"))
     con.execute(load_sql("publish/meta"))
     digest = _schema_digest()
     if con.execute(load_sql("publish/read_schema_digest")).fetchone()[0] != digest:
         apply_schema(con)  # tables and macros (CREATE OR REPLACE: changed macros are published)
     src, pub = _tables(con, "src"), _tables(con, "pub")
     con.execute(load_sql("publish/set_delta"), {"sessions": sorted(delta or [])})
-    con.execute("BEGIN")
+    con.begin()
     try:
         for table in pub.keys() - src.keys():  # dropped in the writer
             con.execute(_table_sql("drop_table", table))
@@ -340,11 +340,11 @@ def _sync(
                  json.dumps(s.watermarks, sort_keys=True), json.dumps(s.table_rows, sort_keys=True)],
             )  # fmt: skip
         con.execute(load_sql("publish/write_schema_digest"), {"digest": digest})
-        con.execute("COMMIT")
+        con.commit()
     except BaseException:
-        con.execute("ROLLBACK")
+        con.rollback()
         raise
-    con.execute("CHECKPOINT pub")
+    con.execute(load_sql("publish/checkpoint_pub"))
     return new
 
 
@@ -353,8 +353,8 @@ def _open_generation(path: Path, *, create: bool) -> duckdb.DuckDBPyConnection:
     1.5 storage format). A reader's shared lock on it raises ``duckdb.IOException``."""
     con = duckdb.connect(config={"threads": 2})
     try:
-        opts = f" (STORAGE_VERSION '{STORAGE_VERSION}')" if create else ""
-        con.execute(f"ATTACH ? AS pub{opts}", [str(path)])
+        attach = "publish/attach_new_generation" if create else "publish/attach_generation"
+        con.execute(load_sql(attach), [str(path)])
     except BaseException:
         con.close()
         raise
@@ -502,9 +502,7 @@ def _finish(con, delta, states, new) -> PublishedState:
         new, delta_sessions=None if delta is None else len(delta), watermarks=_watermarks(con)
     )
     new = _sync(con, delta, states, new)
-    con.execute("USE memory")
-    con.execute("DETACH pub")
-    con.execute("DETACH src")
+    con.execute(load_sql("publish/detach_catalogs"))
     return new
 
 

@@ -24,7 +24,7 @@ from typing import TypeVar
 
 import duckdb
 
-from bellwether.sqlfiles import sql_files
+from bellwether.sqlfiles import load_sql, sql_files
 
 T = TypeVar("T")
 SCHEMA_FOLDERS: tuple[str, ...] = ("schema", "macros", "views")
@@ -108,11 +108,15 @@ class Warehouse:
 
         return self._retry_lock(attempt)
 
-    def attach_read_only(self, con: duckdb.DuckDBPyConnection, alias: str) -> None:
-        """``ATTACH`` this file read-only as ``alias`` in ``con``, with the lock retry."""
+    def attach_read_only(self, con: duckdb.DuckDBPyConnection, alias: str = "src") -> None:
+        """``ATTACH`` this file read-only as ``src`` in ``con``, with the lock retry
+        (``sql/publish/attach_writer.sql``; the only alias a publish uses)."""
+        if alias != "src":
+            raise ValueError(f"the writer's file is attached as src, not {alias!r}")
         if not self.path.exists():
             raise FileNotFoundError(f"warehouse {self.path} does not exist yet")
-        self._retry_lock(lambda: con.execute(f"ATTACH ? AS {alias} (READ_ONLY)", [str(self.path)]))
+        attach = load_sql("publish/attach_writer")
+        self._retry_lock(lambda: con.execute(attach, [str(self.path)]))
 
     @contextmanager
     def connect(self, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:

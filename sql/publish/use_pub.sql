@@ -1,0 +1,2 @@
+-- Make the published generation (attached as pub) the default catalog.
+USE pub;
