@@ -485,8 +485,8 @@ def recompute_sessions(
     """What one full build would store for the cross-sectional mart ``name`` on sessions
     ``first..last``: sector ranks from the stored returns; breadth from the stored
     streaks and technicals, its A/D line and EMAs continued from the stored row before
-    ``first`` (they are checked against their own history, row by row, by the identity
-    ``ad_line = previous ad_line + net_advances``)."""
+    ``first`` when one build would continue from it, else recomputed from the first
+    session (:func:`_breadth_seed`)."""
     if name == "sector_performance":
         rows = sector_performance(
             _query(con, "marts/read_returns", [first, last, None]), _sector_etfs(universe)
