@@ -44,6 +44,7 @@ postgresql:
 test: install postgresql
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
 # An interactive DuckDB shell (the locked duckdb-cli) on the published warehouse, read-only,

@@ -18,16 +18,16 @@ from collections.abc import Callable
 
 import dagster as dg
 
-from bellwether import ui_metadata
-from bellwether.partitions import keys_to_sessions, session_partitions
 from bellwether.pipeline import build_mart_range
-from bellwether.quality.dagster_results import check_results, check_specs
-from bellwether.quality.run import MART_CHECKS
 from bellwether.registry import MARTS
-from bellwether.resources import WRITER_POOL, WarehouseResource
-from bellwether.schemas import table_schema
-from bellwether.ui_metadata import markdown_table
 from bellwether.universe import default_universe
+from checks.dagster_results import check_results, check_specs
+from checks.run import MART_CHECKS
+from orchestration import ui_metadata
+from orchestration.partitions import keys_to_sessions, session_partitions
+from orchestration.resources import WRITER_POOL, WarehouseResource
+from orchestration.schemas import table_schema
+from orchestration.ui_metadata import markdown_table
 
 PREVIEW_ROWS = 25
 
@@ -108,7 +108,7 @@ def _mart_asset(
                 f"preview ({result.last_session})": dg.MetadataValue.md(
                     markdown_table(result.preview)
                 ),
-                # charts of the history up to the run's last session (bellwether/ui_metadata.py)
+                # charts of the history up to the run's last session (orchestration/ui_metadata.py)
                 **(charts(wh, result.last_session) if charts else {}),
             },
             partition_key=context.partition_keys[-1],

@@ -13,10 +13,10 @@ this run published.
 
 import dagster as dg
 
-from bellwether.partitions import keys_to_sessions, session_partitions
 from bellwether.publish import publish
 from bellwether.registry import MARTS
-from bellwether.resources import WRITER_POOL, WarehouseResource
+from orchestration.partitions import keys_to_sessions, session_partitions
+from orchestration.resources import WRITER_POOL, WarehouseResource
 
 
 @dg.asset(

@@ -9,13 +9,17 @@ sessions failed which check and why, read-only. See ``docs/QUALITY.md``.
 import dagster as dg
 import polars as pl
 
-from bellwether.partitions import keys_to_sessions, session_partitions
 from bellwether.queries import run_query
 from bellwether.registry import MARTS
-from bellwether.resources import WRITER_POOL, WarehouseResource
-from bellwether.schemas import table_schema
 from bellwether.sqlfiles import load_sql
-from bellwether.ui_metadata import PREVIEW_ROWS, add_partition_metadata, markdown_table
+from orchestration.partitions import keys_to_sessions, session_partitions
+from orchestration.resources import WRITER_POOL, WarehouseResource
+from orchestration.schemas import table_schema
+from orchestration.ui_metadata import (
+    PREVIEW_ROWS,
+    add_partition_metadata,
+    markdown_table,
+)
 
 CHECKED = [["raw", "daily_bars"], *(spec.asset.split("/") for spec in MARTS.values())]
 

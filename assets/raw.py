@@ -1,21 +1,23 @@
 """``raw/daily_bars``: daily OHLCV bars landed into DuckDB, one partition per NYSE session."""
 
-from datetime import UTC, datetime
+from collections.abc import Callable, Sequence
+from datetime import UTC, date, datetime
 
 import dagster as dg
 import polars as pl
 
 from bellwether import settings
-from bellwether.landing_outcome import fail_if_nothing_landed
-from bellwether.partitions import keys_to_sessions, session_partitions
+from bellwether.landing import LandingReport
+from bellwether.landing_outcome import nothing_landed_message, sessions_without_bars
 from bellwether.pipeline import land_range
-from bellwether.quality.dagster_results import check_results, check_specs
-from bellwether.quality.run import RAW_CHECKS
-from bellwether.resources import WRITER_POOL, BarSourceResource, WarehouseResource
-from bellwether.schemas import table_schema
 from bellwether.symbols import validate_symbols
-from bellwether.ui_metadata import add_partition_metadata, daily_bars_preview
 from bellwether.universe import default_universe
+from checks.dagster_results import check_results, check_specs
+from checks.run import RAW_CHECKS
+from orchestration.partitions import keys_to_sessions, session_partitions
+from orchestration.resources import WRITER_POOL, BarSourceResource, WarehouseResource
+from orchestration.schemas import table_schema
+from orchestration.ui_metadata import add_partition_metadata, daily_bars_preview
 
 
 @dg.asset(
@@ -104,4 +106,29 @@ def daily_bars(
             "archive": dg.MetadataValue.path(reports[-1].archive_path or ""),
             "warehouse": dg.MetadataValue.path(str(wh.path)),
         },
+    )
+
+
+def fail_if_nothing_landed(
+    reports: Sequence[LandingReport],
+    sessions: Sequence[date],
+    source_end: Callable[[], date | None] = lambda: None,
+) -> None:
+    """Raise a Dagster failure naming the sessions that landed nothing (see module doc).
+
+    ``source_end`` (the source's last date, read only when a session is empty) tells a
+    session past the end of the source's data from one the source skipped."""
+    empty = sessions_without_bars(reports, sessions)
+    if not empty:
+        return
+    empty = sessions_without_bars(reports, sessions, source_end())
+    raise dg.Failure(
+        description=nothing_landed_message(empty, sessions),
+        metadata={
+            "sessions_without_bars": dg.MetadataValue.json(
+                {str(s): why for s, why in list(empty.items())[:200]}
+            ),
+            "sessions_requested": len(sessions),
+        },
+        allow_retries=False,
     )

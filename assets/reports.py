@@ -5,11 +5,11 @@ import base64
 import dagster as dg
 
 from bellwether.brief.build import build_brief
-from bellwether.partitions import keys_to_sessions, session_partitions
 from bellwether.registry import MARTS
-from bellwether.resources import WRITER_POOL, WarehouseResource
 from bellwether.settings import reports_dir
 from bellwether.universe import default_universe
+from orchestration.partitions import keys_to_sessions, session_partitions
+from orchestration.resources import WRITER_POOL, WarehouseResource
 
 
 @dg.asset(

@@ -1,7 +1,7 @@
 """Catch-up after downtime: the window of recent sessions, gaps, and the command that fills one.
 
-Pure date logic shared by the schedule (``bellwether.schedules``, which reads what Dagster
-has materialized) and the ``freshness`` check (``bellwether.quality.raw_checks``, which reads
+Pure date logic shared by the schedule (``orchestration.schedules``, which reads what Dagster
+has materialized) and the ``freshness`` check (``checks.raw_checks``, which reads
 what the warehouse holds):
 
 * the *catch-up window* is the last ``N`` sessions ending at the latest closed session
@@ -63,7 +63,7 @@ def fill_command(first: date, last: date) -> str:
     """The command (README, "The UI") that lands ``first..last`` as one run of every asset."""
     return (
         "DAGSTER_HOME=$PWD/dagster_home .venv/bin/dagster asset materialize "
-        f"-m bellwether.definitions --select '*' --partition-range '{first}...{last}'"
+        f"-m orchestration.definitions --select '*' --partition-range '{first}...{last}'"
     )
 
 

@@ -15,15 +15,15 @@ reasons, in the order they are judged:
 
 A partial landing (some symbols missing, some sessions thin) is a success: its failures
 are named in the log and the metadata (``symbols_failed``), and the quality checks judge
-completeness. :func:`sessions_without_bars` and :func:`nothing_landed_message` are pure;
-:func:`fail_if_nothing_landed` raises the Dagster failure from the raw asset.
+completeness. :func:`sessions_without_bars` and :func:`nothing_landed_message` are pure (no Dagster);
+``assets/raw.py`` raises the Dagster failure from them.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from datetime import date
 from typing import Protocol
 
@@ -123,30 +123,3 @@ def nothing_landed_message(empty: dict[date, str], sessions: Sequence[date]) -> 
             "sessions after the bundled sample."
         )
     return "\n".join([head, *lines, tail + hint])
-
-
-def fail_if_nothing_landed(
-    reports: Sequence[_Report],
-    sessions: Sequence[date],
-    source_end: Callable[[], date | None] = lambda: None,
-) -> None:
-    """Raise a Dagster failure naming the sessions that landed nothing (see module doc).
-
-    ``source_end`` (the source's last date, read only when a session is empty) tells a
-    session past the end of the source's data from one the source skipped."""
-    empty = sessions_without_bars(reports, sessions)
-    if not empty:
-        return
-    import dagster as dg
-
-    empty = sessions_without_bars(reports, sessions, source_end())
-    raise dg.Failure(
-        description=nothing_landed_message(empty, sessions),
-        metadata={
-            "sessions_without_bars": dg.MetadataValue.json(
-                {str(s): why for s, why in list(empty.items())[:200]}
-            ),
-            "sessions_requested": len(sessions),
-        },
-        allow_retries=False,
-    )

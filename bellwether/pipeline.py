@@ -18,7 +18,6 @@ from bellwether import invalidation, marts
 from bellwether.calendar import sessions_between, sessions_in_range
 from bellwether.chunks import session_chunks
 from bellwether.landing import LandingReport, land_fetch
-from bellwether.quality.run import run_mart_checks, run_raw_checks, run_recompute_check
 from bellwether.reference import refresh_reference_tables
 from bellwether.registry import MART_ASSETS, mart
 from bellwether.sources.base import BarSource
@@ -26,6 +25,7 @@ from bellwether.sqlfiles import load_sql
 from bellwether.symbols import validate_symbols
 from bellwether.universe import UniverseConfig
 from bellwether.warehouse import Warehouse
+from checks.run import run_mart_checks, run_raw_checks, run_recompute_check
 
 __all__ = ["MART_ASSETS", "build_mart_range", "build_marts", "land_range", "run_pipeline"]
 

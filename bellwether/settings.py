@@ -52,11 +52,16 @@ import os
 from datetime import date
 from pathlib import Path
 
-PROJECT_ROOT: Path = Path(__file__).resolve().parent.parent
-SQL_DIR: Path = PROJECT_ROOT / "sql"
-CONFIG_DIR: Path = PROJECT_ROOT / "config"
+from bellwether.shipped import CHECKOUT_ROOT, SHIPPED_ROOT, in_checkout
+
+#: The checkout, or (an installed wheel) the working directory: writable files go below it.
+PROJECT_ROOT: Path = CHECKOUT_ROOT if in_checkout() else Path.cwd()
+#: Files that ship with the package (``bellwether.shipped``): the checkout's, or the wheel's.
+SQL_DIR: Path = SHIPPED_ROOT / "sql"
+CONFIG_DIR: Path = SHIPPED_ROOT / "config"
+DOCS_DIR: Path = SHIPPED_ROOT / "docs"
+SAMPLE_DIR: Path = SHIPPED_ROOT / "data" / "sample"
 DATA_DIR: Path = PROJECT_ROOT / "data"
-SAMPLE_DIR: Path = DATA_DIR / "sample"
 UNIVERSE_FILE: Path = CONFIG_DIR / "universe.yaml"
 
 #: The writer's private file (``BELLWETHER_WAREHOUSE``): only runs open it.

@@ -66,7 +66,7 @@ def source_and_universe(size: Size):
 
 def resources_for(size: Size, workdir: Path) -> dict:
     """Dagster resources pointing at the case's warehouse and archive."""
-    from bellwether.resources import BarSourceResource, WarehouseResource
+    from orchestration.resources import BarSourceResource, WarehouseResource
 
     source = (
         BarSourceResource(kind="bundled")
@@ -202,7 +202,7 @@ def bare_pipeline(
 
     if meter is not None:  # stage timings and memory for the profile runs
         from bellwether import landing, marts, reference
-        from bellwether.quality import run as quality_run
+        from checks import run as quality_run
 
         pipeline.land_fetch = meter.wrap("land (validate, archive, insert)", landing.land_fetch)
         pipeline.refresh_reference_tables = meter.wrap(

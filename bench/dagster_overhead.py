@@ -59,7 +59,7 @@ def child(spec: dict) -> dict:
     if spec["variant"] in ("planned_subset", "lean_metadata"):
         spec["planned_subset"] = True
     if spec["variant"] == "lean_metadata":
-        import bellwether.ui_metadata as um
+        import orchestration.ui_metadata as um
 
         um.relative_strength_metadata = lambda *a, **k: {}
         um.breadth_metadata = lambda *a, **k: {}

@@ -27,12 +27,12 @@ import polars as pl
 
 from bellwether.integrity import frame_digest
 from bellwether.pipeline import build_marts
-from bellwether.quality.run import MART_CHECKS, RAW_CHECKS
 from bellwether.reference_sql import frame_mismatches
 from bellwether.registry import MARTS
 from bellwether.sources.files import FileSource
 from bellwether.universe import UniverseConfig, default_universe, parse_universe
 from bellwether.warehouse import Warehouse
+from checks.run import MART_CHECKS, RAW_CHECKS
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE = ROOT / "data" / "sample"

@@ -21,11 +21,11 @@ from bellwether import settings
 from bellwether.integrity import table_hashes
 from bellwether.landing import ARCHIVE_BARS, ARCHIVE_MANIFEST, ARCHIVE_OUTCOME
 from bellwether.pipeline import run_pipeline
-from bellwether.resources import BarSourceResource
 from bellwether.sources.archive import ArchiveSource, list_archives, rebuild_from_archives
 from bellwether.sources.base import SourceFormatError, SourceUnavailableError
 from bellwether.sources.files import UnsafePathError
 from bellwether.warehouse import Warehouse
+from orchestration.resources import BarSourceResource
 from tests.faults_support import (
     BANKS,
     MARKET,

@@ -8,8 +8,8 @@ import pytest
 
 from bellwether.calendar import sessions_between
 from bellwether.catchup import fill_command, gap_ranges, older_gaps, window_sessions
-from bellwether.partitions import session_partitions
-from bellwether.quality.raw_checks import NEVER_LANDED, check_freshness
+from checks.raw_checks import NEVER_LANDED, check_freshness
+from orchestration.partitions import session_partitions
 
 D = date.fromisoformat
 ATTEMPTS_SCHEMA = {

@@ -5,13 +5,13 @@ from datetime import date
 import dagster as dg
 import polars as pl
 
-from bellwether.quality.dagster_results import check_results
-from bellwether.quality.docs import check_docs, parse_check_docs
-from bellwether.quality.results import Outcome, results_frame
+from checks.dagster_results import check_results
+from checks.docs import check_docs, parse_check_docs
+from checks.results import Outcome, results_frame
 
 
 def specs() -> dict[tuple[str, str], dg.AssetCheckSpec]:
-    from bellwether.definitions import defs
+    from orchestration.definitions import defs
 
     graph = defs.resolve_asset_graph()
     out = {}

@@ -3,7 +3,7 @@
 import dagster as dg
 import pytest
 
-from bellwether.schemas import _columns, column_docs, parse_column_docs, table_schema
+from orchestration.schemas import _columns, column_docs, parse_column_docs, table_schema
 
 TABLES = [
     "raw.daily_bars",
@@ -52,7 +52,7 @@ def test_every_column_of_every_asset_table_is_defined_once_in_metrics_md(table):
 
 
 def test_the_assets_column_schema_carries_the_descriptions():
-    from bellwether.definitions import defs
+    from orchestration.definitions import defs
 
     graph = defs.resolve_asset_graph()
     node = graph.get(dg.AssetKey(["marts", "technicals"]))

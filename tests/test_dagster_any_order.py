@@ -41,7 +41,7 @@ def materialize(env: dict[str, str], *partition: str) -> None:
         else ["--partition", partition[0]]
     )
     done = subprocess.run(
-        [sys.executable, "-m", "dagster", "asset", "materialize", "-m", "bellwether.definitions",
+        [sys.executable, "-m", "dagster", "asset", "materialize", "-m", "orchestration.definitions",
          "--select", "*", *args],
         cwd=ROOT, env=env, capture_output=True, text=True, timeout=1200,
     )  # fmt: skip

@@ -104,9 +104,9 @@ def test_the_backfill_and_the_daily_run_on_a_postgres_instance(
         ASSET_PARTITION_RANGE_START_TAG,
     )
 
-    from bellwether.definitions import defs
     from bellwether.publish import current_state
     from bellwether.settings import published_path
+    from orchestration.definitions import defs
 
     home = tmp_path / "dagster_home"
     home.mkdir()

@@ -11,8 +11,8 @@ from dagster._core.storage.tags import (
     ASSET_PARTITION_RANGE_START_TAG,
 )
 
-from bellwether.definitions import all_assets, defs
-from bellwether.resources import BarSourceResource, WarehouseResource
+from orchestration.definitions import all_assets, defs
+from orchestration.resources import BarSourceResource, WarehouseResource
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
@@ -132,7 +132,7 @@ def test_dagster_validates_the_workspace_and_the_cli_backfills_a_range_in_one_ru
     )
     assert validate.returncode == 0, validate.stderr[-2000:]
     run = subprocess.run(
-        [dagster, "asset", "materialize", "-m", "bellwether.definitions", "--select", "raw/daily_bars",
+        [dagster, "asset", "materialize", "-m", "orchestration.definitions", "--select", "raw/daily_bars",
          "--partition-range", "2025-07-01...2025-07-07"],
         cwd=ROOT, env=env, capture_output=True, text=True,
     )  # fmt: skip

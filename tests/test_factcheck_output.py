@@ -8,11 +8,11 @@ from datetime import date
 import polars as pl
 import pytest
 
-from bellwether.cli import main
 from bellwether.factcheck import factcheck, factcheck_text
 from bellwether.factcheck.model import UNCHECKABLE, VERDICTS
 from bellwether.factcheck.render import to_html, to_json
 from bellwether.queries import get_query, run_query
+from orchestration.cli import main
 from tests.test_factcheck_corpus import RECAPS
 
 RECAP = """# Market wrap: Thursday, January 22, 2026

@@ -93,7 +93,7 @@ def writer_steps(instance: dg.DagsterInstance) -> list[tuple[float, float, str, 
 
 def test_concurrent_dagster_runs_and_a_double_fire_all_succeed_one_writer_at_a_time(dagster_env):
     dagster = str(Path(sys.executable).parent / "dagster")
-    command = [dagster, "asset", "materialize", "-m", "bellwether.definitions", "--select",
+    command = [dagster, "asset", "materialize", "-m", "orchestration.definitions", "--select",
                DAGSTER_SELECTION]  # fmt: skip
     procs = [
         subprocess.Popen(

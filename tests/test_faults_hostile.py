@@ -17,18 +17,18 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
-from bellwether import cli
 from bellwether.calendar import SessionRangeError, sessions_in_range
-from bellwether.partitions import keys_to_sessions, session_partitions
 from bellwether.pipeline import run_pipeline
 from bellwether.queries import QueryError, run_query
-from bellwether.resources import BarSourceResource
 from bellwether.settings import source_kind
 from bellwether.sources.base import FetchResult
 from bellwether.sources.files import UnsafePathError
 from bellwether.symbols import InvalidSymbolError
 from bellwether.universe import UniverseConfigError, parse_universe
 from bellwether.warehouse import Warehouse
+from orchestration import cli
+from orchestration.partitions import keys_to_sessions, session_partitions
+from orchestration.resources import BarSourceResource
 from tests.faults_support import NOW, read_table, small_universe
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -113,8 +113,8 @@ def test_hostile_or_unknown_partition_keys_are_refused():
 
 
 def test_dagster_refuses_a_hostile_partition_key_before_running_anything(tmp_path):
-    from bellwether.definitions import all_assets
-    from bellwether.resources import WarehouseResource
+    from orchestration.definitions import all_assets
+    from orchestration.resources import WarehouseResource
 
     resources = {
         "warehouse": WarehouseResource(path=str(tmp_path / "wh.duckdb")),
@@ -187,7 +187,7 @@ FILE_BACKED = {
 
 def test_every_statement_duckdb_executes_is_the_text_of_a_file_in_sql():
     offenders = []
-    for folder in ("bellwether", "assets", "checks"):
+    for folder in ("bellwether", "assets", "checks", "orchestration"):
         for path in sorted((ROOT / folder).rglob("*.py")):
             source = path.read_text()
             for node in ast.walk(ast.parse(source)):

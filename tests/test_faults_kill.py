@@ -29,9 +29,9 @@ import polars as pl
 import pytest
 
 from bellwether.pipeline import run_pipeline
-from bellwether.resources import WRITER_POOL
 from bellwether.universe import default_universe
 from bellwether.warehouse import Warehouse
+from orchestration.resources import WRITER_POOL
 from tests.faults_support import (
     MART_KEYS,
     NOW,
@@ -179,7 +179,7 @@ def test_a_killed_dagster_run_holds_the_writer_slot_until_it_is_failed_and_freed
 
         dagster = str(Path(sys.executable).parent / "dagster")
         child = subprocess.Popen(
-            [dagster, "asset", "materialize", "-m", "bellwether.definitions", "--select",
+            [dagster, "asset", "materialize", "-m", "orchestration.definitions", "--select",
              "raw/daily_bars", "--partition-range", f"{FIRST}...{LAST}"],
             cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         )  # fmt: skip

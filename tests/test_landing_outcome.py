@@ -12,7 +12,7 @@ from dagster._core.storage.tags import (
 
 from bellwether.landing import LandingReport
 from bellwether.landing_outcome import nothing_landed_message, sessions_without_bars
-from bellwether.resources import BarSourceResource, WarehouseResource
+from orchestration.resources import BarSourceResource, WarehouseResource
 
 D = date.fromisoformat
 SYMBOLS = ["^GSPC", "SPY", "AAPL"]
@@ -81,7 +81,7 @@ def test_sessions_are_named_as_ranges_with_the_others_kept():
 
 @pytest.fixture
 def raw_asset():
-    from bellwether.definitions import all_assets
+    from orchestration.definitions import all_assets
 
     return [a for a in all_assets if a.key == dg.AssetKey(["raw", "daily_bars"])]
 

@@ -7,7 +7,7 @@ import dagster as dg
 import pytest
 
 from bellwether.calendar import sessions_between, weekday_closures
-from bellwether.partitions import first_partition_session, session_partitions
+from orchestration.partitions import first_partition_session, session_partitions
 
 NY = ZoneInfo("America/New_York")
 

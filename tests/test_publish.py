@@ -299,8 +299,8 @@ def test_a_dagster_run_publishes_after_its_marts_and_the_brief_names_that_state(
         ASSET_PARTITION_RANGE_START_TAG,
     )
 
-    from bellwether.definitions import all_assets
-    from bellwether.resources import BarSourceResource, WarehouseResource
+    from orchestration.definitions import all_assets
+    from orchestration.resources import BarSourceResource, WarehouseResource
 
     monkeypatch.setenv("BELLWETHER_REPORTS", str(tmp_path / "reports"))
     resources = {

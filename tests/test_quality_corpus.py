@@ -19,8 +19,6 @@ import pytest
 from bellwether.calendar import sessions_between
 from bellwether.landing import land_fetch
 from bellwether.pipeline import build_marts
-from bellwether.quality.raw_checks import NEVER_LANDED
-from bellwether.quality.run import run_mart_checks, run_raw_checks
 from bellwether.reference import refresh_reference_tables
 from bellwether.sources.base import SourceFormatError
 from bellwether.sources.files import FileSource
@@ -28,6 +26,8 @@ from bellwether.sources.yahoo import YahooSource
 from bellwether.sqlfiles import load_sql
 from bellwether.universe import default_universe
 from bellwether.warehouse import Warehouse
+from checks.raw_checks import NEVER_LANDED
+from checks.run import run_mart_checks, run_raw_checks
 from tests.yahoo_replay import ReplayAdapter, replay_session, reset_yfinance
 
 UNIVERSE = default_universe()

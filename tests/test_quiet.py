@@ -1,5 +1,5 @@
 """Quiet terminals: the warnings nobody running the project can act on are filtered in one
-place (bellwether/quiet.py), for the definitions (make ui, dagster CLI) and the CLI."""
+place (orchestration/quiet.py), for the definitions (make ui, dagster CLI) and the CLI."""
 
 import subprocess
 import sys
@@ -19,13 +19,13 @@ def _stderr(code: str) -> str:
 
 
 def test_loading_the_definitions_prints_no_warning():
-    err = _stderr("import bellwether.definitions")
+    err = _stderr("import orchestration.definitions")
     assert "Warning" not in err, err
 
 
 def test_the_filters_keep_every_other_warning():
     err = _stderr(
-        "import warnings, bellwether.quiet\n"
+        "import warnings, orchestration.quiet\n"
         "from dagster import BetaWarning\n"
         "warnings.warn('Parameter `other` of function `x` is currently in beta', BetaWarning)\n"
         "warnings.warn('your data looks odd', UserWarning)\n"

@@ -16,11 +16,12 @@ import pytest
 from dagster._core.definitions.schedule_definition import ScheduleExecutionData
 from dagster._core.storage import tags as dagster_tags
 
-from bellwether import schedules
 from bellwether.calendar import sessions_between
 from bellwether.catchup import fill_command
-from bellwether.definitions import defs
-from bellwether.schedules import (
+from bellwether.settings import catchup_sessions
+from orchestration import schedules
+from orchestration.definitions import defs
+from orchestration.schedules import (
     JOB_NAME,
     RANGE_END_TAG,
     RANGE_START_TAG,
@@ -29,7 +30,6 @@ from bellwether.schedules import (
     SCHEDULE_NAME,
     SCHEDULED_TIME_TAG,
 )
-from bellwether.settings import catchup_sessions
 
 NY = ZoneInfo("America/New_York")
 
@@ -393,7 +393,7 @@ def test_the_daemon_down_for_three_closes_launches_one_run_at_its_next_tick(tmp_
 
     launcher = {"module": "dagster._core.test_utils", "class": "MockedRunLauncher"}
     target = ModuleTarget(
-        module_name="bellwether.definitions",
+        module_name="orchestration.definitions",
         attribute=None,
         working_directory=str(Path(__file__).resolve().parent.parent),
         location_name="bellwether",

@@ -147,7 +147,7 @@ def test_unknown_symbols_are_stocks_from_their_hash(source):
 
 def test_selectable_as_a_source_kind():
     from bellwether import settings
-    from bellwether.resources import BarSourceResource
+    from orchestration.resources import BarSourceResource
 
     assert "synthetic" in settings.SOURCE_KINDS
     built = BarSourceResource(kind="synthetic", synthetic_symbols=7).build()
@@ -156,9 +156,9 @@ def test_selectable_as_a_source_kind():
 
 def test_a_landed_synthetic_market_passes_the_blocking_checks(tmp_path):
     from bellwether.landing import land_fetch
-    from bellwether.quality.run import run_raw_checks
     from bellwether.reference import refresh_reference_tables
     from bellwether.warehouse import Warehouse
+    from checks.run import run_raw_checks
 
     source = SyntheticSource(25)
     universe = source.universe

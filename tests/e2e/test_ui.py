@@ -93,7 +93,7 @@ TIMINGS: dict[str, float] = {}
 def _asset_graph():
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # the single-run backfill policy is a beta parameter
-        from bellwether.definitions import defs
+        from orchestration.definitions import defs
 
     return defs.resolve_asset_graph()
 
@@ -235,7 +235,7 @@ def _wait_for_runs(server: DagsterDev, run_ids: list[str], timeout_s: float) -> 
 
 def _all_partitions() -> list[str]:
     """The partition keys of the sessions up to now (the configured history start on)."""
-    from bellwether.partitions import session_partitions
+    from orchestration.partitions import session_partitions
 
     return session_partitions().get_partition_keys()
 
@@ -536,7 +536,7 @@ def test_a_schedule_tick_beyond_the_data_fails_and_leaves_the_partition_unmateri
     the partition is not counted as materialized."""
     import dagster as dg
 
-    from bellwether.schedules import SCHEDULE_NAME, after_close_schedule
+    from orchestration.schedules import SCHEDULE_NAME, after_close_schedule
 
     # the catch-up window is one session here: the tick asks for exactly that session
     # (tests/test_schedules.py covers the catch-up of missed closes)

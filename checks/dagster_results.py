@@ -9,7 +9,7 @@ quality gate (withheld rows and sessions), so the checks are not Dagster-blockin
 session in a 20-year backfill must not stop the other sessions' marts (a Dagster-blocking
 check failing with ERROR fails its step, so every session of the range would lose its
 marts). Each check's description is generated from docs/QUALITY.md
-(:mod:`bellwether.quality.docs`): its severity and what the severity does.
+(:mod:`checks.docs`): its severity and what the severity does.
 
 The Great Expectations checks carry the run's Data Docs page as a ``file://`` URL
 (``great_expectations_data_docs``), and, since a browser does not follow a ``file://`` link
@@ -24,8 +24,8 @@ from pathlib import Path
 import dagster as dg
 import polars as pl
 
-from bellwether.quality.docs import check_description
-from bellwether.quality.results import summarize
+from checks.docs import check_description
+from checks.results import summarize
 
 GX_PREFIX = "gx_"
 

@@ -15,12 +15,12 @@ from pathlib import Path
 import dagster as dg
 import duckdb
 
-from bellwether.settings import PROJECT_ROOT
+from bellwether.settings import DOCS_DIR
 from bellwether.sqlfiles import load_sql
 from bellwether.warehouse import apply_schema
 
 #: Where the column definitions live.
-METRICS_DOC: Path = PROJECT_ROOT / "docs" / "METRICS.md"
+METRICS_DOC: Path = DOCS_DIR / "METRICS.md"
 
 
 @cache

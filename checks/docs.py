@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 
-from bellwether.settings import PROJECT_ROOT
+from bellwether.settings import DOCS_DIR
 
-QUALITY_DOC: Path = PROJECT_ROOT / "docs" / "QUALITY.md"
+QUALITY_DOC: Path = DOCS_DIR / "QUALITY.md"
 _HEADER = ["check", "severity", "scope", "rule"]
 
 #: What a severity does, for checks of raw/daily_bars (the quality gate) and of the marts.

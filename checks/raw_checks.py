@@ -1,6 +1,6 @@
 """Checks on ``raw/daily_bars`` that are plain polars over a session range.
 
-Each function returns one :class:`~bellwether.quality.results.Outcome` per session (and
+Each function returns one :class:`~checks.results.Outcome` per session (and
 check). Thresholds (issue "Data-quality gates"), all judged per session:
 
 * ``rejected_rows`` (error, row): rows of the session rejected at landing, named with reasons.
@@ -33,8 +33,8 @@ from datetime import date
 import polars as pl
 
 from bellwether.catchup import describe_older_gaps, fill_command, older_gaps
-from bellwether.quality.results import Outcome, name_rows
 from bellwether.universe import UniverseConfig
+from checks.results import Outcome, name_rows
 
 STOCK_WARN, STOCK_FAIL = 0.25, 0.50
 FUND_WARN, FUND_FAIL = 0.07, 0.25

@@ -1,7 +1,7 @@
 """Running the checks for a session range and keeping their per-session results.
 
 :func:`run_raw_checks` evaluates every check of ``raw/daily_bars`` (the GX suite and the
-polars checks of :mod:`bellwether.quality.raw_checks`) over ``first..last`` and replaces
+polars checks of :mod:`checks.raw_checks`) over ``first..last`` and replaces
 those sessions' rows in ``dq.check_results``; :func:`run_mart_checks` does the same for
 the marts. Both return the results frame for Dagster's check results and metadata.
 """
@@ -18,13 +18,13 @@ import polars as pl
 from bellwether import settings
 from bellwether.calendar import last_closed_session, previous_session, sessions_between
 from bellwether.catchup import window_sessions
-from bellwether.quality import raw_checks
-from bellwether.quality.docs import check_description
-from bellwether.quality.results import Outcome, name_rows, results_frame
 from bellwether.registry import MARTS
 from bellwether.sqlfiles import load_sql
 from bellwether.universe import UniverseConfig
 from bellwether.warehouse import Warehouse
+from checks import raw_checks
+from checks.docs import check_description
+from checks.results import Outcome, name_rows, results_frame
 
 RAW_ASSET = "raw/daily_bars"
 
@@ -88,7 +88,7 @@ def run_raw_checks(
     use_gx: bool = True,
 ) -> CheckRun:
     """Every raw check on sessions ``first..last``; results stored in ``dq.check_results``."""
-    from bellwether.quality import gx_suite
+    from checks import gx_suite
 
     now = now or datetime.now(UTC)
     sessions = sessions_between(first, last)

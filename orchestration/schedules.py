@@ -28,7 +28,7 @@ and its checks) over the sessions of the window that ``raw/daily_bars`` is missi
   them with the command that fills them, and so does the ``freshness`` check.
 
 Holiday and weekend ticks, and a tick before the session is a partition (a manual
-evaluation at 17:30 in summer; see ``bellwether.partitions``), still catch up the window up to
+evaluation at 17:30 in summer; see ``orchestration.partitions``), still catch up the window up to
 the latest partition, and otherwise skip saying why.
 """
 
@@ -42,13 +42,13 @@ import dagster as dg
 from bellwether import settings
 from bellwether.calendar import is_session
 from bellwether.catchup import describe_older_gaps, older_gaps, window_sessions
-from bellwether.partitions import session_partitions
-from bellwether.quality.results import name_rows
+from checks.results import name_rows
+from orchestration.partitions import session_partitions
 
 SCHEDULE_NAME = "bellwether_after_close"
 SCHEDULE_CRON = "0 18 * * 1-5"
 SCHEDULE_TIMEZONE = "America/New_York"
-#: The job over the whole graph, defined in :mod:`bellwether.definitions`.
+#: The job over the whole graph, defined in :mod:`orchestration.definitions`.
 JOB_NAME = "bellwether_daily"
 #: The asset whose partitions say which sessions are landed.
 RAW_KEY = dg.AssetKey(["raw", "daily_bars"])

@@ -36,8 +36,8 @@ from pathlib import Path
 import polars as pl
 
 from bellwether.bars import OHLC_REL_TOL
-from bellwether.quality.results import Outcome, name_rows
 from bellwether.settings import DATA_DIR
+from checks.results import Outcome, name_rows
 
 SUITE_NAME = "raw_daily_bars"
 SITE_NAME = "bellwether"

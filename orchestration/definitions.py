@@ -1,7 +1,7 @@
 """The Dagster code location: ``Definitions`` for assets, checks, jobs and resources.
 
 Loaded by ``workspace.yaml`` (``dagster dev``, ``dagster definitions validate``) and by
-``dagster asset materialize -m bellwether.definitions``.
+``dagster asset materialize -m orchestration.definitions``.
 """
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from __future__ import annotations
 import dagster as dg
 
 # before the asset modules: their decorators emit the warnings it filters
-import bellwether.quiet  # noqa: F401
+import orchestration.quiet  # noqa: F401
 
 # isort: split
 import assets.marts
@@ -17,8 +17,8 @@ import assets.publish
 import assets.quality
 import assets.raw
 import assets.reports
-from bellwether.resources import BarSourceResource, WarehouseResource
-from bellwether.schedules import after_close_schedule
+from orchestration.resources import BarSourceResource, WarehouseResource
+from orchestration.schedules import after_close_schedule
 
 all_assets = dg.load_assets_from_modules(
     [assets.raw, assets.marts, assets.quality, assets.publish, assets.reports]

@@ -69,8 +69,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
     )
 
     from bellwether.calendar import SessionRangeError, sessions_in_range
-    from bellwether.definitions import defs
     from bellwether.warehouse import Warehouse
+    from orchestration.definitions import defs
 
     try:  # a reversed or absurd range is refused before Dagster plans a run for it
         sessions = sessions_in_range(args.start, args.end)
@@ -188,7 +188,7 @@ def cmd_factcheck(args: argparse.Namespace) -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    import bellwether.quiet  # noqa: F401  (the warnings nobody can act on, filtered once)
+    import orchestration.quiet  # noqa: F401  (the warnings nobody can act on, filtered once)
 
     parser = argparse.ArgumentParser(
         prog="bellwether", description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
