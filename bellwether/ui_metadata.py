@@ -17,14 +17,13 @@ as ``<asset>/<session>.png``.
 from __future__ import annotations
 
 import base64
-import os
 from datetime import date
 from pathlib import Path
 
 import dagster as dg
 import polars as pl
 
-from bellwether import charts
+from bellwether import charts, settings
 from bellwether.queries import run_query
 from bellwether.sqlfiles import load_sql
 from bellwether.universe import UniverseConfig
@@ -40,7 +39,7 @@ RELATIVE_STRENGTH_PAIR = ("^RUT", "^GSPC")
 
 def charts_dir(wh: Warehouse) -> Path:
     """``$BELLWETHER_CHARTS``, or ``charts/`` next to the warehouse file."""
-    return Path(os.environ.get("BELLWETHER_CHARTS") or wh.path.parent / "charts")
+    return settings.current().charts or wh.path.parent / "charts"
 
 
 def markdown_table(frame: pl.DataFrame, rows: int = PREVIEW_ROWS) -> str:

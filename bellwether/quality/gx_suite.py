@@ -24,7 +24,6 @@ The validation result is stored and rendered into Data Docs HTML under
 
 from __future__ import annotations
 
-import os
 import warnings
 from collections import defaultdict
 from collections.abc import Sequence
@@ -35,9 +34,9 @@ from pathlib import Path
 
 import polars as pl
 
+from bellwether import settings
 from bellwether.bars import OHLC_REL_TOL
 from bellwether.quality.results import Outcome, name_rows
-from bellwether.settings import DATA_DIR
 
 SUITE_NAME = "raw_daily_bars"
 SITE_NAME = "bellwether"
@@ -51,7 +50,7 @@ UNIQUE = "gx_unique_key"
 
 def docs_dir() -> Path:
     """Where Data Docs HTML is written: ``$BELLWETHER_GX_DOCS`` or ``data/gx_docs``."""
-    return Path(os.environ.get("BELLWETHER_GX_DOCS") or DATA_DIR / "gx_docs").resolve()
+    return settings.gx_docs_dir()
 
 
 def _suite(gx, gxe):
