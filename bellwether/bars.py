@@ -20,6 +20,11 @@ either landed or rejected. The rules (hard validation):
   an index (a Yahoo ``^`` symbol);
 * ``(ticker, session_date)`` is unique: exact duplicates keep the first copy and reject
   the others as ``duplicate row``; conflicting copies are all rejected.
+
+The price rules (positive prices, OHLC order, non-negative volume) are one list,
+:data:`PRICE_RULES`: :func:`validate_bars` rejects by it at landing and the Great
+Expectations suite on ``raw/daily_bars`` (``gx_price_sanity``,
+:mod:`checks.gx_suite`) is built from it, so both judge the same rules.
 """
 
 from __future__ import annotations
@@ -61,6 +66,48 @@ REJECT_SCHEMA: dict[str, pl.DataType] = {
     **{k: v for k, v in SOURCE_BAR_SCHEMA.items() if k != "parse_error"},
     "reason": pl.String(),
 }
+
+
+@dataclass(frozen=True)
+class PriceRule:
+    """A price rule: ``column`` (a bar column, or a slack column of :func:`with_slacks`) is
+    >= 0, or > 0 when ``strict``; a null is allowed when ``nullable`` (a slack is null when
+    a price is, so an order rule is judged only on present prices). ``message`` is the
+    rejection reason of a row that breaks it."""
+
+    column: str
+    message: str
+    strict: bool = False
+    nullable: bool = True
+
+
+#: The OHLC order rules as columns that must be >= 0 (``OHLC_REL_TOL`` relative tolerance).
+SLACKS: dict[str, pl.Expr] = {
+    # low <= min(open, close)
+    "low_slack": pl.min_horizontal("open", "close") * (1 + OHLC_REL_TOL) - pl.col("low"),
+    # max(open, close) <= high
+    "high_slack": pl.col("high") - pl.max_horizontal("open", "close") * (1 - OHLC_REL_TOL),
+    # low <= high
+    "range_slack": pl.col("high") * (1 + OHLC_REL_TOL) - pl.col("low"),
+}
+
+#: Every price rule, in reason order: the one list both validators are built from.
+PRICE_RULES: tuple[PriceRule, ...] = (
+    *(
+        PriceRule(c, f"{c} is not a finite positive number", strict=True, nullable=False)
+        for c in PRICE_COLUMNS
+    ),
+    PriceRule("low_slack", "low above min(open, close)"),
+    PriceRule("high_slack", "high below max(open, close)"),
+    PriceRule("range_slack", "low above high"),
+    PriceRule("volume", "volume is negative or not finite"),
+)
+
+
+def with_slacks(frame: pl.DataFrame) -> pl.DataFrame:
+    """``frame`` with the :data:`SLACKS` columns added."""
+    return frame.with_columns(**SLACKS)
+
 
 CORPORATE_ACTION_SCHEMA: dict[str, pl.DataType] = {
     "ticker": pl.String(),
@@ -115,18 +162,18 @@ def validate_bars(
     hi = bars["session_date"].max()
     sessions = pl.Series("s", sessions_between(lo, hi) if lo is not None else [], dtype=pl.Date)
 
-    tol_hi = 1 + OHLC_REL_TOL
-    tol_lo = 1 - OHLC_REL_TOL
-    price_reasons = [
-        _reason(
-            pl.col(c).is_null() | ~pl.col(c).is_finite() | (pl.col(c) <= 0),
-            f"{c} is not a finite positive number",
-        )
-        for c in PRICE_COLUMNS
-    ]
     prices_ok = pl.all_horizontal(
         [pl.col(c).is_finite() & (pl.col(c) > 0) for c in ("open", "high", "low", "close")]
     ).fill_null(False)
+
+    def broken(rule: PriceRule) -> pl.Expr:
+        if rule.column in SLACKS:  # judged only when the four prices are valid
+            return prices_ok & (SLACKS[rule.column] < 0)
+        value = pl.col(rule.column)
+        bad = ~value.is_finite() | ((value <= 0) if rule.strict else (value < 0))
+        return value.is_null() | bad if not rule.nullable else value.is_not_null() & bad
+
+    price_reasons = [_reason(broken(rule), rule.message) for rule in PRICE_RULES]
     key = ["ticker", "session_date"]
     value_cols = [c for c in BAR_COLUMNS if c not in key]
     with_ix = bars.with_row_index("_row")
@@ -159,20 +206,6 @@ def validate_bars(
             f"session not closed at ingest (last closed session {closed_until})",
         ),
         *price_reasons,
-        _reason(
-            prices_ok & (pl.col("low") > pl.min_horizontal("open", "close") * tol_hi),
-            "low above min(open, close)",
-        ),
-        _reason(
-            prices_ok & (pl.col("high") < pl.max_horizontal("open", "close") * tol_lo),
-            "high below max(open, close)",
-        ),
-        _reason(prices_ok & (pl.col("low") > pl.col("high") * tol_hi), "low above high"),
-        _reason(
-            pl.col("volume").is_not_null()
-            & (~pl.col("volume").is_finite() | (pl.col("volume") < 0)),
-            "volume is negative or not finite",
-        ),
         _reason(
             pl.col("volume").is_finite() & (pl.col("volume") != pl.col("volume").floor()),
             "volume is not a whole number",

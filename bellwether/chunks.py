@@ -18,28 +18,20 @@ chunk whatever the range (``docs/BENCHMARKS.md``).
 
 from __future__ import annotations
 
-import os
 from collections.abc import Sequence
 from datetime import date
 
+from bellwether import settings
+
 #: Bars (ticker x session rows) one chunk holds at most by default.
-MAX_BARS_PER_CHUNK = 1_500_000
+MAX_BARS_PER_CHUNK = settings.DEFAULT_CHUNK_BARS
 #: A chunk is never shorter than this many sessions (however many symbols).
 MIN_CHUNK_SESSIONS = 21
 
 
 def max_bars_per_chunk() -> int:
     """``$BELLWETHER_CHUNK_BARS`` (a positive integer) or :data:`MAX_BARS_PER_CHUNK`."""
-    raw = os.environ.get("BELLWETHER_CHUNK_BARS")
-    if not raw:
-        return MAX_BARS_PER_CHUNK
-    try:
-        value = int(raw)
-    except ValueError:
-        value = 0
-    if value <= 0:
-        raise ValueError(f"BELLWETHER_CHUNK_BARS={raw!r} is not a positive integer")
-    return value
+    return settings.current().chunk_bars
 
 
 def chunk_length(n_symbols: int, max_bars: int | None = None) -> int:

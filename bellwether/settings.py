@@ -1,9 +1,14 @@
-"""Project paths and environment settings.
+"""Project folders and environment settings.
 
-Every path the code reads or writes is derived here so that the rest of the code never
-guesses where the project lives.
+The project's folders (``sql/``, ``config/``, ``data/``) are defined here, and every
+environment variable the code reads is a field of :class:`Settings` (pydantic-settings),
+read, typed and validated in one place: :func:`current` gives the settings of the
+environment as it is now, and the functions below (``warehouse_path()``, ...) are its
+fields for the callers that need one. A bad value is a :class:`SettingsError` (a
+``ValueError``) naming the variable, its value and what it should be. Modules derive their
+own files from these roots (e.g. a chunk's archive folder inside ``archive_dir()``).
 
-Environment variables:
+Environment variables (an empty value is the same as unset):
 
 ``BELLWETHER_WAREHOUSE``
     Path of the writer's private DuckDB file, the one runs write (default
@@ -44,13 +49,25 @@ Environment variables:
     sessions of the last N that ``raw/daily_bars`` is missing, and the ``freshness`` check
     explains every session of those N that has no bar (``bellwether.catchup``). Older gaps
     are named with the command that fills them, never filled automatically.
+``BELLWETHER_REPORTS``
+    Where market briefs are written (default ``<project>/reports``).
+``BELLWETHER_GX_DOCS``
+    Where Great Expectations Data Docs HTML is written (default ``<project>/data/gx_docs``).
+``BELLWETHER_CHARTS``
+    Where the Dagster UI's chart files are written (default ``charts/`` beside the
+    warehouse file, ``orchestration.ui_metadata``).
 """
 
 from __future__ import annotations
 
 import os
 from datetime import date
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
+
+from pydantic import Field, ValidationError, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bellwether.shipped import CHECKOUT_ROOT, SHIPPED_ROOT, in_checkout
 
@@ -75,97 +92,190 @@ DEFAULT_CATCHUP_SESSIONS = 10
 MAX_CATCHUP_SESSIONS = 252
 #: The bundled sample's first session: the default start of the partition set.
 DEFAULT_HISTORY_START: date = date(2024, 1, 2)
+#: Sessions before its range that the scheduled daily run re-fetches by default.
+DEFAULT_TRAILING_SESSIONS = 5
+#: Bars (ticker x session rows) one chunk holds at most by default (``bellwether.chunks``).
+DEFAULT_CHUNK_BARS = 1_500_000
 
 SOURCE_KINDS: tuple[str, ...] = ("yfinance", "bundled", "files", "synthetic", "archive")
 
 
+class SettingsError(ValueError):
+    """An environment variable has a value the project cannot use."""
+
+
+def _whole_number(raw: Any, low: int, high: int | None, expected: str) -> int:
+    """``raw`` (an environment string, surrounding spaces allowed) as an int in
+    ``[low, high]``; else a ``ValueError`` saying ``expected``."""
+    if isinstance(raw, int):
+        value = raw
+    else:
+        try:
+            value = int(str(raw).strip())
+        except ValueError:
+            raise ValueError(expected) from None
+    if value < low or (high is not None and value > high):
+        raise ValueError(expected)
+    return value
+
+
+class Settings(BaseSettings):
+    """Every environment setting of the project, typed (the module docstring defines each);
+    each field is read from the variable its alias names."""
+
+    model_config = SettingsConfigDict(
+        case_sensitive=True, env_ignore_empty=True, frozen=True, extra="ignore"
+    )
+
+    warehouse: Path = Field(DEFAULT_WAREHOUSE, validation_alias="BELLWETHER_WAREHOUSE")
+    published: Path | None = Field(None, validation_alias="BELLWETHER_PUBLISHED")
+    source: str = Field("yfinance", validation_alias="BELLWETHER_SOURCE")
+    files_path: str | None = Field(None, validation_alias="BELLWETHER_FILES_PATH")
+    files_root: Path = Field(DATA_DIR, validation_alias="BELLWETHER_FILES_ROOT")
+    archive: Path = Field(DEFAULT_ARCHIVE, validation_alias="BELLWETHER_ARCHIVE")
+    archive_ingest: str | None = Field(None, validation_alias="BELLWETHER_ARCHIVE_INGEST")
+    reports: Path = Field(PROJECT_ROOT / "reports", validation_alias="BELLWETHER_REPORTS")
+    gx_docs: Path = Field(DATA_DIR / "gx_docs", validation_alias="BELLWETHER_GX_DOCS")
+    charts: Path | None = Field(None, validation_alias="BELLWETHER_CHARTS")
+    chunk_bars: int = Field(DEFAULT_CHUNK_BARS, validation_alias="BELLWETHER_CHUNK_BARS")
+    trailing_sessions: int = Field(
+        DEFAULT_TRAILING_SESSIONS, validation_alias="BELLWETHER_TRAILING_SESSIONS"
+    )
+    catchup_sessions: int = Field(
+        DEFAULT_CATCHUP_SESSIONS, validation_alias="BELLWETHER_CATCHUP_SESSIONS"
+    )
+    history_start: date = Field(DEFAULT_HISTORY_START, validation_alias="BELLWETHER_HISTORY_START")
+
+    @field_validator("source", mode="before")
+    @classmethod
+    def _known_source(cls, raw: Any) -> str:
+        if raw not in SOURCE_KINDS:
+            raise ValueError(f"is not a known source; use one of {', '.join(SOURCE_KINDS)}")
+        return raw
+
+    @field_validator("chunk_bars", mode="before")
+    @classmethod
+    def _positive(cls, raw: Any) -> int:
+        return _whole_number(raw, 1, None, "is not a positive integer")
+
+    @field_validator("trailing_sessions", mode="before")
+    @classmethod
+    def _non_negative(cls, raw: Any) -> int:
+        return _whole_number(raw, 0, None, "is not a whole number >= 0")
+
+    @field_validator("catchup_sessions", mode="before")
+    @classmethod
+    def _window(cls, raw: Any) -> int:
+        return _whole_number(
+            raw,
+            1,
+            MAX_CATCHUP_SESSIONS,
+            f"is not a whole number of sessions between 1 and {MAX_CATCHUP_SESSIONS}; "
+            f"unset it for the default ({DEFAULT_CATCHUP_SESSIONS})",
+        )
+
+    @field_validator("history_start", mode="before")
+    @classmethod
+    def _iso_date(cls, raw: Any) -> date:
+        if isinstance(raw, date):
+            return raw
+        try:
+            return date.fromisoformat(str(raw).strip())
+        except ValueError:
+            raise ValueError(
+                f"is not a date: expected YYYY-MM-DD, e.g. {DEFAULT_HISTORY_START}"
+            ) from None
+
+    @property
+    def published_path(self) -> Path:
+        """``BELLWETHER_PUBLISHED``, else ``published/<name>`` beside ``BELLWETHER_WAREHOUSE``
+        when that is set, else ``data/warehouse.duckdb``."""
+        if self.published is not None:
+            return self.published
+        if "warehouse" in self.model_fields_set:
+            return self.warehouse.parent / "published" / self.warehouse.name
+        return DEFAULT_PUBLISHED
+
+
+def current() -> Settings:
+    """The settings of the environment as it is now (a changed variable takes effect at the
+    next call); a bad value raises :class:`SettingsError`."""
+    variables = tuple(sorted((k, v) for k, v in os.environ.items() if k.startswith(_PREFIX)))
+    return _read(variables)
+
+
+_PREFIX = "BELLWETHER_"
+
+
+@lru_cache(maxsize=8)
+def _read(variables: tuple[tuple[str, str], ...]) -> Settings:
+    """:class:`Settings` from the environment, whose ``BELLWETHER_*`` variables are
+    ``variables`` (the cache key: reading them through pydantic-settings takes about 2 ms)."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        problems = []
+        for error in exc.errors():
+            message = str(error["msg"]).removeprefix("Value error, ")
+            problems.append(f"{error['loc'][0]}={error['input']!r} {message}")
+        raise SettingsError("; ".join(problems)) from None
+
+
 def warehouse_path() -> Path:
     """The writer's private file: ``$BELLWETHER_WAREHOUSE`` or ``data/writer/warehouse.duckdb``."""
-    return Path(os.environ.get("BELLWETHER_WAREHOUSE") or DEFAULT_WAREHOUSE)
+    return current().warehouse
 
 
 def published_path() -> Path:
-    """The published warehouse readers open: ``$BELLWETHER_PUBLISHED``, else
-    ``published/<name>`` beside ``$BELLWETHER_WAREHOUSE`` when that is set, else
-    ``data/warehouse.duckdb``."""
-    if os.environ.get("BELLWETHER_PUBLISHED"):
-        return Path(os.environ["BELLWETHER_PUBLISHED"])
-    if os.environ.get("BELLWETHER_WAREHOUSE"):
-        writer = Path(os.environ["BELLWETHER_WAREHOUSE"])
-        return writer.parent / "published" / writer.name
-    return DEFAULT_PUBLISHED
+    """The published warehouse readers open (:attr:`Settings.published_path`)."""
+    return current().published_path
 
 
 def archive_dir() -> Path:
     """Folder for archived source responses: ``$BELLWETHER_ARCHIVE`` or ``data/archive``."""
-    return Path(os.environ.get("BELLWETHER_ARCHIVE") or DEFAULT_ARCHIVE)
+    return current().archive
 
 
 def archive_ingest() -> str | None:
     """For the ``archive`` source: ``$BELLWETHER_ARCHIVE_INGEST`` (an ingest id or folder)."""
-    return os.environ.get("BELLWETHER_ARCHIVE_INGEST") or None
+    return current().archive_ingest
 
 
 def source_kind() -> str:
     """The configured bar source kind, validated."""
-    kind = os.environ.get("BELLWETHER_SOURCE") or "yfinance"
-    if kind not in SOURCE_KINDS:
-        raise ValueError(
-            f"BELLWETHER_SOURCE={kind!r} is not a known source; use one of {', '.join(SOURCE_KINDS)}"
-        )
-    return kind
+    return current().source
+
+
+def files_path() -> str | None:
+    """For the ``files`` source: ``$BELLWETHER_FILES_PATH``."""
+    return current().files_path
 
 
 def reports_dir() -> Path:
     """Where market briefs are written: ``$BELLWETHER_REPORTS`` or ``<project>/reports``."""
-    return Path(os.environ.get("BELLWETHER_REPORTS") or PROJECT_ROOT / "reports")
+    return current().reports
 
 
 def files_root() -> Path:
     """Root folder that the ``files`` source may read from (no path may escape it)."""
-    return Path(os.environ.get("BELLWETHER_FILES_ROOT") or DATA_DIR).resolve()
+    return current().files_root.resolve()
 
 
-#: Sessions before its range that the scheduled daily run re-fetches by default.
-DEFAULT_TRAILING_SESSIONS = 5
+def gx_docs_dir() -> Path:
+    """Where Data Docs HTML is written: ``$BELLWETHER_GX_DOCS`` or ``data/gx_docs``."""
+    return current().gx_docs.resolve()
 
 
 def trailing_sessions() -> int:
     """``$BELLWETHER_TRAILING_SESSIONS`` (a whole number >= 0) or 5."""
-    raw = os.environ.get("BELLWETHER_TRAILING_SESSIONS")
-    if not raw:
-        return DEFAULT_TRAILING_SESSIONS
-    if not raw.isdigit():
-        raise ValueError(f"BELLWETHER_TRAILING_SESSIONS={raw!r} is not a whole number >= 0")
-    return int(raw)
+    return current().trailing_sessions
 
 
 def catchup_sessions() -> int:
     """The catch-up window in sessions: ``$BELLWETHER_CATCHUP_SESSIONS`` or 10, validated."""
-    raw = (os.environ.get("BELLWETHER_CATCHUP_SESSIONS") or "").strip()
-    if not raw:
-        return DEFAULT_CATCHUP_SESSIONS
-    try:
-        n = int(raw)
-    except ValueError:
-        n = 0
-    if not 1 <= n <= MAX_CATCHUP_SESSIONS:
-        raise ValueError(
-            f"BELLWETHER_CATCHUP_SESSIONS={raw!r} is not a whole number of sessions between 1 "
-            f"and {MAX_CATCHUP_SESSIONS}; unset it for the default ({DEFAULT_CATCHUP_SESSIONS})"
-        )
-    return n
+    return current().catchup_sessions
 
 
 def history_start() -> date:
     """First date of the partition set: ``$BELLWETHER_HISTORY_START`` or 2024-01-02."""
-    text = (os.environ.get("BELLWETHER_HISTORY_START") or "").strip()
-    if not text:
-        return DEFAULT_HISTORY_START
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        raise ValueError(
-            f"BELLWETHER_HISTORY_START={text!r} is not a date: expected YYYY-MM-DD, "
-            f"e.g. {DEFAULT_HISTORY_START}"
-        ) from None
+    return current().history_start

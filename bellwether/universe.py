@@ -13,34 +13,45 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
+from typing import Annotated, Any, Literal
 
 import polars as pl
+import pydantic
 import yaml
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints
 
 from bellwether.settings import UNIVERSE_FILE
 from bellwether.symbols import validate_symbol
 
-KINDS = ("index", "etf", "stock")
-SIZE_CLASSES = ("large_cap", "small_cap", "all_cap")
+Kind = Literal["index", "etf", "stock"]
+SizeClass = Literal["large_cap", "small_cap", "all_cap"]
+KINDS: tuple[str, ...] = Kind.__args__
+SIZE_CLASSES: tuple[str, ...] = SizeClass.__args__
 DEFAULT_PRICE_DECIMALS = 4
+
+#: A symbol checked against the strict pattern (:func:`bellwether.symbols.validate_symbol`).
+Symbol = Annotated[str, BeforeValidator(validate_symbol)]
+#: A non-empty string, surrounding spaces removed.
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
 class UniverseConfigError(ValueError):
     """The universe file is malformed; the message names the entry."""
 
 
-@dataclass(frozen=True)
+@pydantic.dataclasses.dataclass(frozen=True)
 class Instrument:
-    """One tradable or index symbol."""
+    """One tradable or index symbol (validated when built: a file entry or code)."""
 
-    symbol: str
-    kind: str
+    symbol: Symbol
+    kind: Kind
     name: str | None = None
     sector: str | None = None
-    size_class: str | None = None
-    price_decimals: int = DEFAULT_PRICE_DECIMALS
+    size_class: SizeClass | None = None
+    #: Decimals the source publishes prices at; "unchanged close" is judged at this precision.
+    price_decimals: Annotated[int, Field(strict=True, ge=0, le=8)] = DEFAULT_PRICE_DECIMALS
     #: Other names the instrument goes by in prose ("small caps", "SPX"); optional.
-    aliases: tuple[str, ...] = ()
+    aliases: Annotated[tuple[Text, ...], BeforeValidator(lambda v: () if v is None else v)] = ()
 
 
 @dataclass(frozen=True)
@@ -139,105 +150,120 @@ class UniverseConfig:
         )
 
 
-def _opt_str(entry: dict, key: str, where: str) -> str | None:
-    value = entry.get(key)
-    if value is not None and not isinstance(value, str):
-        raise UniverseConfigError(f"{where}: {key} must be a string, got {value!r}")
-    return value
+class _UniverseEntry(BaseModel):
+    """One entry of ``universes:`` in the file (its name is the mapping key)."""
+
+    members: list[str]
+    description: Annotated[str, BeforeValidator(lambda v: v or "")] = ""
+    breadth: bool = False
+    active_from: date | None = None
+    active_to: date | None = None
 
 
-def parse_universe(doc: dict, source_file: Path | None = None) -> UniverseConfig:
-    """Validate a parsed universe document and build a :class:`UniverseConfig`."""
-    if not isinstance(doc, dict):
-        raise UniverseConfigError("universe file must be a mapping at the top level")
-    instruments: dict[str, Instrument] = {}
-    for n, entry in enumerate(doc.get("instruments") or []):
-        where = f"instruments[{n}]"
-        if not isinstance(entry, dict) or "symbol" not in entry:
-            raise UniverseConfigError(f"{where}: needs a symbol")
+class _RelativePair(BaseModel):
+    ticker: str
+    benchmark: str
+
+
+class _TrackingPair(BaseModel):
+    etf: str
+    index: str
+
+
+def _or_empty(value: Any) -> Any:
+    return [] if value is None else value
+
+
+class _UniverseFile(BaseModel):
+    """The document in ``config/universe.yaml``; :meth:`_cross_references` checks that every
+    name it uses is defined once."""
+
+    model_config = ConfigDict(arbitrary_types_allowed=True)
+
+    instruments: Annotated[list[Instrument], BeforeValidator(_or_empty)]
+    universes: Annotated[dict[str, _UniverseEntry], BeforeValidator(lambda v: v or {})] = {}
+    relative_pairs: Annotated[list[_RelativePair], BeforeValidator(_or_empty)] = []
+    etf_index_tracking: Annotated[list[_TrackingPair], BeforeValidator(_or_empty)] = []
+
+    @pydantic.model_validator(mode="after")
+    def _cross_references(self) -> _UniverseFile:
+        if not self.instruments:
+            raise ValueError("universe file lists no instruments")
+        known: set[str] = set()
+        for n, i in enumerate(self.instruments):
+            if i.symbol in known:
+                raise ValueError(f"instruments[{n}] ({i.symbol}): listed twice")
+            known.add(i.symbol)
+        for name, spec in self.universes.items():
+            unknown = [m for m in spec.members if m not in known]
+            if unknown:
+                raise ValueError(
+                    f"universes.{name}.members: not in instruments: {', '.join(map(repr, unknown))}"
+                )
+            if len(set(spec.members)) != len(spec.members):
+                raise ValueError(f"universes.{name}.members: a member is listed twice")
+        pairs = {
+            "relative_pairs": [(p.ticker, p.benchmark) for p in self.relative_pairs],
+            "etf_index_tracking": [(p.etf, p.index) for p in self.etf_index_tracking],
+        }
+        for key, listed in pairs.items():
+            for n, (a, b) in enumerate(listed):
+                for s in (a, b):
+                    if s not in known:
+                        raise ValueError(f"{key}[{n}]: {s!r} is not an instrument")
+                if a == b:
+                    raise ValueError(f"{key}[{n}]: {a!r} is paired with itself")
+        return self
+
+
+def _where(loc: tuple[int | str, ...], doc: Any) -> str:
+    """A pydantic error location as the file's position, e.g. ``instruments[3] (SPY).kind``."""
+    text = ""
+    for part in loc:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    if len(loc) >= 2 and loc[0] == "instruments" and isinstance(loc[1], int):
         try:
-            symbol = validate_symbol(entry["symbol"])
-        except ValueError as exc:
-            raise UniverseConfigError(f"{where}: {exc}") from None
-        where = f"instrument {symbol}"
-        if symbol in instruments:
-            raise UniverseConfigError(f"{where}: listed twice")
-        kind = entry.get("kind")
-        if kind not in KINDS:
-            raise UniverseConfigError(f"{where}: kind must be one of {KINDS}, got {kind!r}")
-        size_class = _opt_str(entry, "size_class", where)
-        if size_class is not None and size_class not in SIZE_CLASSES:
-            raise UniverseConfigError(
-                f"{where}: size_class must be one of {SIZE_CLASSES}, got {size_class!r}"
-            )
-        decimals = entry.get("price_decimals", DEFAULT_PRICE_DECIMALS)
-        if not isinstance(decimals, int) or not 0 <= decimals <= 8:
-            raise UniverseConfigError(f"{where}: price_decimals must be an integer 0-8")
-        aliases = entry.get("aliases") or []
-        if not isinstance(aliases, list) or not all(
-            isinstance(a, str) and a.strip() for a in aliases
-        ):
-            raise UniverseConfigError(f"{where}: aliases must be a list of non-empty strings")
-        instruments[symbol] = Instrument(
-            symbol=symbol,
-            kind=kind,
-            name=_opt_str(entry, "name", where),
-            sector=_opt_str(entry, "sector", where),
-            size_class=size_class,
-            price_decimals=decimals,
-            aliases=tuple(a.strip() for a in aliases),
+            symbol = doc["instruments"][loc[1]]["symbol"]
+        except (KeyError, IndexError, TypeError):
+            symbol = None
+        if isinstance(symbol, str) and len(loc) > 2 and loc[2] != "symbol":
+            head = f"instruments[{loc[1]}]"
+            text = f"{head} ({symbol}){text[len(head) :]}"
+    return text or "universe file"
+
+
+def parse_universe(doc: Any, source_file: Path | None = None) -> UniverseConfig:
+    """Validate a parsed universe document and build a :class:`UniverseConfig`; a bad entry
+    is a :class:`UniverseConfigError` naming its position and field."""
+    try:
+        parsed = _UniverseFile.model_validate(doc)
+    except pydantic.ValidationError as exc:
+        error = exc.errors()[0]
+        message = str(error["msg"]).removeprefix("Value error, ")
+        if error["type"] not in ("value_error", "missing"):
+            message += f", got {error['input']!r}"
+        where = _where(tuple(error["loc"]), doc)
+        text = (
+            message
+            if not error["loc"] and error["type"] == "value_error"
+            else f"{where}: {message}"
         )
-    if not instruments:
-        raise UniverseConfigError("universe file lists no instruments")
-
-    universes: dict[str, Universe] = {}
-    for name, spec in (doc.get("universes") or {}).items():
-        if not isinstance(spec, dict) or not isinstance(spec.get("members"), list):
-            raise UniverseConfigError(f"universe {name!r}: needs a members list")
-        members = tuple(spec["members"])
-        unknown = [m for m in members if m not in instruments]
-        if unknown:
-            raise UniverseConfigError(
-                f"universe {name!r}: members not in instruments: {', '.join(map(repr, unknown))}"
-            )
-        if len(set(members)) != len(members):
-            raise UniverseConfigError(f"universe {name!r}: a member is listed twice")
-        bounds = {}
-        for key in ("active_from", "active_to"):
-            value = spec.get(key)
-            if value is not None and not isinstance(value, date):
-                try:
-                    value = date.fromisoformat(str(value))
-                except ValueError:
-                    raise UniverseConfigError(
-                        f"universe {name!r}: {key} must be a date, got {value!r}"
-                    ) from None
-            bounds[key] = value
-        universes[name] = Universe(
-            name=name,
-            members=members,
-            description=str(spec.get("description") or ""),
-            breadth=bool(spec.get("breadth", False)),
-            **bounds,
-        )
-
-    def pairs(key: str, left: str, right: str) -> tuple[tuple[str, str], ...]:
-        out = []
-        for n, entry in enumerate(doc.get(key) or []):
-            a, b = entry.get(left), entry.get(right)
-            for s in (a, b):
-                if s not in instruments:
-                    raise UniverseConfigError(f"{key}[{n}]: {s!r} is not an instrument")
-            if a == b:
-                raise UniverseConfigError(f"{key}[{n}]: {a!r} is paired with itself")
-            out.append((a, b))
-        return tuple(out)
-
+        raise UniverseConfigError(text) from None
     return UniverseConfig(
-        instruments=instruments,
-        universes=universes,
-        relative_pairs=pairs("relative_pairs", "ticker", "benchmark"),
-        etf_index_tracking=pairs("etf_index_tracking", "etf", "index"),
+        instruments={i.symbol: i for i in parsed.instruments},
+        universes={
+            name: Universe(
+                name=name,
+                members=tuple(spec.members),
+                description=spec.description,
+                breadth=spec.breadth,
+                active_from=spec.active_from,
+                active_to=spec.active_to,
+            )
+            for name, spec in parsed.universes.items()
+        },
+        relative_pairs=tuple((p.ticker, p.benchmark) for p in parsed.relative_pairs),
+        etf_index_tracking=tuple((p.etf, p.index) for p in parsed.etf_index_tracking),
         source_file=source_file,
     )
 

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import os
 import re
-import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
 import duckdb
+import tenacity
 
 from bellwether.sqlfiles import load_sql, sql_files
 
@@ -73,25 +73,31 @@ class Warehouse:
                 os.chmod(p, 0o600)
 
     def _retry_lock(self, attempt: Callable[[], T]) -> T:
-        """``attempt()``, retrying DuckDB lock conflicts with backoff until the timeout."""
-        deadline = time.monotonic() + self.lock_timeout_s
-        delay = self.initial_backoff_s
-        while True:
-            try:
-                return attempt()
-            except duckdb.IOException as exc:
-                holder = _lock_holder(exc)
-                if holder is None:
-                    raise
-                remaining = deadline - time.monotonic()
-                if remaining <= 0:
-                    raise WarehouseLockedError(
-                        f"warehouse {self.path} is locked by {holder}; gave up after "
-                        f"{self.lock_timeout_s:.0f}s of retries. Close that session (a DuckDB "
-                        "shell or notebook holding the file) or wait for its run to finish."
-                    ) from exc
-                time.sleep(min(delay, remaining))
-                delay = min(delay * 2, self.max_backoff_s)
+        """``attempt()``, retrying DuckDB lock conflicts with exponential backoff (tenacity)
+        until ``lock_timeout_s``; then :class:`WarehouseLockedError` naming the holder."""
+        backoff = tenacity.wait_exponential(
+            multiplier=self.initial_backoff_s, max=self.max_backoff_s
+        )
+        retrying = tenacity.Retrying(
+            retry=tenacity.retry_if_exception(
+                lambda e: isinstance(e, duckdb.IOException) and _lock_holder(e) is not None
+            ),
+            stop=tenacity.stop_after_delay(self.lock_timeout_s),
+            # never sleep past the deadline: the last attempt is at the timeout
+            wait=lambda state: min(backoff(state), self.lock_timeout_s - state.seconds_since_start),
+            reraise=True,
+        )
+        try:
+            return retrying(attempt)
+        except duckdb.IOException as exc:
+            holder = _lock_holder(exc)
+            if holder is None:
+                raise
+            raise WarehouseLockedError(
+                f"warehouse {self.path} is locked by {holder}; gave up after "
+                f"{self.lock_timeout_s:.0f}s of retries. Close that session (a DuckDB "
+                "shell or notebook holding the file) or wait for its run to finish."
+            ) from exc
 
     def _open(self, read_only: bool) -> duckdb.DuckDBPyConnection:
         def attempt() -> duckdb.DuckDBPyConnection:

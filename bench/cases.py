@@ -147,22 +147,19 @@ def case_dagster_backfill(spec: dict, out: dict) -> None:
     # the partition set must reach back to the size's first session (before the assets load)
     os.environ["BELLWETHER_HISTORY_START"] = size.first.isoformat()
     import dagster as dg
-    from dagster._core.storage.tags import (
-        ASSET_PARTITION_RANGE_END_TAG,
-        ASSET_PARTITION_RANGE_START_TAG,
-    )
 
     import assets.marts
     import assets.raw
     from bellwether.calendar import sessions_between
+    from orchestration.schedules import RANGE_END_TAG, RANGE_START_TAG
 
     _, universe = source_and_universe(size)
     use_universe(universe)
     all_assets = dg.load_assets_from_modules([assets.raw, assets.marts])
     sessions = sessions_between(size.first, size.last)
     tags = {
-        ASSET_PARTITION_RANGE_START_TAG: sessions[0].isoformat(),
-        ASSET_PARTITION_RANGE_END_TAG: sessions[-1].isoformat(),
+        RANGE_START_TAG: sessions[0].isoformat(),
+        RANGE_END_TAG: sessions[-1].isoformat(),
     }
     run_config = {"loggers": {"console": {"config": {"log_level": DAGSTER_LOG_LEVEL}}}}
     with dg.DagsterInstance.get() as instance:

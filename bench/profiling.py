@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import cProfile
-import os
 import pstats
 import resource
 import threading
@@ -11,6 +10,8 @@ import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+
+import psutil
 
 #: Package groups for the self-time breakdown of a profile, first match wins.
 GROUPS: tuple[tuple[str, str], ...] = (
@@ -32,18 +33,17 @@ GROUPS: tuple[tuple[str, str], ...] = (
 )
 
 
+_PROCESS = psutil.Process()
+
+
 def peak_rss_mb() -> float:
     """Peak resident memory of this process so far, MiB (``ru_maxrss`` is KiB on Linux)."""
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def current_rss_mb() -> float:
-    """Resident memory of this process now, MiB (from ``/proc/self/statm``)."""
-    try:
-        with open("/proc/self/statm") as fh:
-            return int(fh.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
-    except OSError:  # not Linux: fall back to the peak
-        return peak_rss_mb()
+    """Resident memory of this process now, MiB (psutil)."""
+    return _PROCESS.memory_info().rss / 2**20
 
 
 class StageMeter:

@@ -6,12 +6,14 @@ the report is a median (or, for memory, the maximum) over the repeats of the sam
 
 from __future__ import annotations
 
-import os
 import platform
 import statistics
 import subprocess
 from pathlib import Path
 
+import psutil
+
+from bellwether.mdtable import pipe_table
 from bellwether.settings import PROJECT_ROOT
 
 GIB = 1024.0
@@ -174,12 +176,7 @@ def _n(runs: list[dict] | None) -> str:
 
 
 def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    return [
-        "| " + " | ".join(header) + " |",
-        "|" + "|".join("---" for _ in header) + "|",
-        *["| " + " | ".join(r) + " |" for r in rows],
-        "",
-    ]
+    return [pipe_table(header, rows), ""]
 
 
 def machine() -> dict[str, str]:
@@ -192,13 +189,7 @@ def machine() -> dict[str, str]:
                 break
     except OSError:
         pass
-    mem = "?"
-    try:
-        for line in Path("/proc/meminfo").read_text().splitlines():
-            if line.startswith("MemTotal"):
-                mem = f"{int(line.split()[1]) / 2**20:.1f} GiB"
-    except OSError:
-        pass
+    mem = f"{psutil.virtual_memory().total / 2**30:.1f} GiB"
     versions = {}
     for pkg in ("dagster", "polars", "duckdb", "pandas", "numpy", "great_expectations"):
         try:
@@ -209,7 +200,7 @@ def machine() -> dict[str, str]:
             versions[pkg] = "?"
     return {
         "cpu": cpu,
-        "cores": str(os.cpu_count()),
+        "cores": str(psutil.cpu_count()),
         "memory": mem,
         "os": f"{platform.system()} {platform.release()}",
         "python": platform.python_version(),

@@ -7,16 +7,20 @@ created once per process (GX costs seconds to import), and the whole range is va
 in ONE validation (about 10 ms per expectation whatever the row count); failing rows are
 named by ``(ticker, session_date)`` and split per session here.
 
-The OHLC rules carry a relative tolerance that no built-in expectation has, so two derived
-columns are validated instead: ``low_slack = min(open, close) * (1 + 1e-6) - low`` and
-``high_slack = high - max(open, close) * (1 - 1e-6)``, both >= 0.
+The price expectations are built from :data:`bellwether.bars.PRICE_RULES`, the rules
+landing rejects by, so both judge the same rules. The OHLC rules carry a relative
+tolerance that no built-in expectation has, so the derived slack columns of
+:data:`bellwether.bars.SLACKS` are validated instead (``low_slack = min(open, close) *
+(1 + 1e-6) - low``, ``high_slack = high - max(open, close) * (1 - 1e-6)``, ``range_slack =
+high * (1 + 1e-6) - low``, each >= 0).
 
 Checks produced (per session):
 
 * ``gx_schema`` (error, session): the column list and types are exactly the table's;
 * ``gx_unique_key`` (error, session): ``(ticker, session_date)`` is unique;
-* ``gx_price_sanity`` (error, row): prices present and > 0, OHLC ordering within
-  tolerance, volume >= 0 (null allowed where the source publishes none).
+* ``gx_price_sanity`` (error, row): ``ticker`` and ``session_date`` present, and every
+  rule of :data:`~bellwether.bars.PRICE_RULES`: prices present and > 0, OHLC ordering
+  within tolerance, volume >= 0 (null allowed where the source publishes none).
 
 The validation result is stored and rendered into Data Docs HTML under
 ``data/gx_docs`` (``BELLWETHER_GX_DOCS``); :func:`validate_bars` returns the page's path.
@@ -24,7 +28,6 @@ The validation result is stored and rendered into Data Docs HTML under
 
 from __future__ import annotations
 
-import os
 import warnings
 from collections import defaultdict
 from collections.abc import Sequence
@@ -35,14 +38,14 @@ from pathlib import Path
 
 import polars as pl
 
-from bellwether.bars import OHLC_REL_TOL
-from bellwether.settings import DATA_DIR
+from bellwether import settings
+from bellwether.bars import PRICE_RULES, SLACKS, with_slacks
 from checks.results import Outcome, name_rows
 
 SUITE_NAME = "raw_daily_bars"
 SITE_NAME = "bellwether"
 COLUMNS = ["ticker", "session_date", "open", "high", "low", "close", "adj_close", "volume"]
-DERIVED = ["low_slack", "high_slack"]
+DERIVED = list(SLACKS)
 KEY = ["ticker", "session_date"]
 PRICE_SANITY = "gx_price_sanity"
 SCHEMA = "gx_schema"
@@ -51,7 +54,7 @@ UNIQUE = "gx_unique_key"
 
 def docs_dir() -> Path:
     """Where Data Docs HTML is written: ``$BELLWETHER_GX_DOCS`` or ``data/gx_docs``."""
-    return Path(os.environ.get("BELLWETHER_GX_DOCS") or DATA_DIR / "gx_docs").resolve()
+    return settings.gx_docs_dir()
 
 
 def _suite(gx, gxe):
@@ -72,22 +75,16 @@ def _suite(gx, gxe):
             gxe.ExpectCompoundColumnsToBeUnique(column_list=KEY, meta={"check": UNIQUE}),
             *[
                 gxe.ExpectColumnValuesToNotBeNull(column=c, meta={"check": PRICE_SANITY})
-                for c in ["ticker", "session_date", "open", "high", "low", "close", "adj_close"]
+                for c in [*KEY, *(r.column for r in PRICE_RULES if not r.nullable)]
             ],
             *[
                 gxe.ExpectColumnValuesToBeBetween(
-                    column=c, min_value=0, strict_min=True, meta={"check": PRICE_SANITY}
+                    column=r.column,
+                    min_value=0,
+                    strict_min=r.strict,
+                    meta={"check": PRICE_SANITY, "rule": r.message},
                 )
-                for c in ["open", "high", "low", "close", "adj_close"]
-            ],
-            gxe.ExpectColumnValuesToBeBetween(
-                column="volume", min_value=0, meta={"check": PRICE_SANITY}
-            ),
-            *[
-                gxe.ExpectColumnValuesToBeBetween(
-                    column=c, min_value=0, meta={"check": PRICE_SANITY}
-                )
-                for c in DERIVED
+                for r in PRICE_RULES
             ],
         ],
     )
@@ -135,15 +132,8 @@ def to_validation_frame(bars: pl.DataFrame):
     import pandas as pd
     import pyarrow as pa
 
-    if set(["open", "high", "low", "close"]) <= set(bars.columns):
-        bars = bars.with_columns(
-            (pl.min_horizontal("open", "close") * (1 + OHLC_REL_TOL) - pl.col("low")).alias(
-                "low_slack"
-            ),
-            (pl.col("high") - pl.max_horizontal("open", "close") * (1 - OHLC_REL_TOL)).alias(
-                "high_slack"
-            ),
-        )
+    if {"open", "high", "low", "close"} <= set(bars.columns):
+        bars = with_slacks(bars)
     return bars.to_arrow().to_pandas(types_mapper={pa.int64(): pd.Int64Dtype()}.get)
 
 

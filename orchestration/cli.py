@@ -63,14 +63,11 @@ def _summary_lines(wh) -> list[str]:
 
 def cmd_demo(args: argparse.Namespace) -> int:
     import dagster as dg
-    from dagster._core.storage.tags import (
-        ASSET_PARTITION_RANGE_END_TAG,
-        ASSET_PARTITION_RANGE_START_TAG,
-    )
 
     from bellwether.calendar import SessionRangeError, sessions_in_range
     from bellwether.warehouse import Warehouse
     from orchestration.definitions import defs
+    from orchestration.schedules import RANGE_END_TAG, RANGE_START_TAG
 
     try:  # a reversed or absurd range is refused before Dagster plans a run for it
         sessions = sessions_in_range(args.start, args.end)
@@ -90,8 +87,8 @@ def cmd_demo(args: argparse.Namespace) -> int:
         result = job.execute_in_process(
             instance=instance,
             tags={
-                ASSET_PARTITION_RANGE_START_TAG: first,
-                ASSET_PARTITION_RANGE_END_TAG: last,
+                RANGE_START_TAG: first,
+                RANGE_END_TAG: last,
                 "bellwether/trigger": "demo",
             },
             run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},

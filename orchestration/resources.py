@@ -8,7 +8,6 @@ the tests and production.
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import dagster as dg
@@ -116,7 +115,7 @@ class BarSourceResource(dg.ConfigurableResource):
         if kind == "files":
             from bellwether.sources.files import FileSource
 
-            path = self.files_path or os.environ.get("BELLWETHER_FILES_PATH")
+            path = self.files_path or settings.files_path()
             if not path:
                 raise ValueError("the files source needs files_path or BELLWETHER_FILES_PATH")
             return FileSource(path)

@@ -53,8 +53,9 @@ JOB_NAME = "bellwether_daily"
 #: The asset whose partitions say which sessions are landed.
 RAW_KEY = dg.AssetKey(["raw", "daily_bars"])
 
-# Dagster's run tags (dagster._core.storage.tags): a range run, and the schedule and tick a
-# run was created by (set by the daemon). tests/test_schedules.py checks they are Dagster's.
+# Dagster's run tags, which its public API does not export: a range run, and the schedule
+# and tick a run was created by (set by the daemon). The project's code, tests and bench use
+# these names, never Dagster's private modules; tests/test_schedules.py checks them on runs.
 RANGE_START_TAG = "dagster/asset_partition_range_start"
 RANGE_END_TAG = "dagster/asset_partition_range_end"
 PARTITION_TAG = "dagster/partition"

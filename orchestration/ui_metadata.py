@@ -17,14 +17,14 @@ as ``<asset>/<session>.png``.
 from __future__ import annotations
 
 import base64
-import os
 from datetime import date
 from pathlib import Path
 
 import dagster as dg
 import polars as pl
 
-from bellwether import charts
+from bellwether import charts, settings
+from bellwether.mdtable import pipe_table
 from bellwether.queries import run_query
 from bellwether.sqlfiles import load_sql
 from bellwether.universe import UniverseConfig
@@ -40,19 +40,13 @@ RELATIVE_STRENGTH_PAIR = ("^RUT", "^GSPC")
 
 def charts_dir(wh: Warehouse) -> Path:
     """``$BELLWETHER_CHARTS``, or ``charts/`` next to the warehouse file."""
-    return Path(os.environ.get("BELLWETHER_CHARTS") or wh.path.parent / "charts")
+    return settings.current().charts or wh.path.parent / "charts"
 
 
 def markdown_table(frame: pl.DataFrame, rows: int = PREVIEW_ROWS) -> str:
     """A Markdown table of the first ``rows`` rows (floats rounded for reading)."""
     frame = frame.head(rows).with_columns(pl.selectors.float().round(6))
-    header = "| " + " | ".join(frame.columns) + " |"
-    rule = "| " + " | ".join("---" for _ in frame.columns) + " |"
-    body = [
-        "| " + " | ".join("" if v is None else str(v) for v in row) + " |"
-        for row in frame.iter_rows()
-    ]
-    return "\n".join([header, rule, *body])
+    return pipe_table(frame.columns, frame.iter_rows())
 
 
 def markdown_image(png: bytes, alt: str) -> str:

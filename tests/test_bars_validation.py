@@ -97,3 +97,35 @@ def test_several_reasons_are_all_reported(now):
     assert reasons(out) == [
         "close is not a finite positive number; volume is negative or not finite"
     ]
+
+
+def test_landing_and_the_gx_suite_judge_the_same_price_rules(now):
+    """One row breaks each rule of PRICE_RULES: landing rejects it with the rule's message,
+    and the GX suite, built from the same list, fails ``gx_price_sanity`` on the same rows."""
+    from bellwether.bars import PRICE_RULES
+    from checks import gx_suite
+
+    breaking = {
+        "AAA": (bar("AAA", o=0.0), "open is not a finite positive number"),
+        "BBB": (bar("BBB", h=-1.0), "high is not a finite positive number"),
+        "CCC": (bar("CCC", lo=float("nan")), "low is not a finite positive number"),
+        "DDD": (bar("DDD", c=0.0), "close is not a finite positive number"),
+        "EEE": (bar("EEE", adj=-2.0), "adj_close is not a finite positive number"),
+        "FFF": (bar("FFF", lo=100.2), "low above min(open, close)"),
+        "GGG": (bar("GGG", h=100.2), "high below max(open, close)"),
+        "HHH": (bar("HHH", o=100.0, c=100.0, h=99.0, lo=101.0), "low above high"),
+        "III": (bar("III", v=-5.0), "volume is negative or not finite"),
+    }
+    assert {message for _, message in breaking.values()} == {r.message for r in PRICE_RULES}
+    rows = [row for row, _ in breaking.values()] + [bar()]
+    out = run(rows, now, symbols=[*breaking, "SPY"])
+    assert out.good["ticker"].to_list() == ["SPY"]
+    for ticker, reason in zip(out.rejected["ticker"], reasons(out), strict=True):
+        assert breaking[ticker][1] in reason.split("; "), (ticker, reason)
+
+    frame = pl.DataFrame(rows, schema_overrides={"volume": pl.Float64}).drop("parse_error")
+    frame = frame.with_columns(pl.col("volume").cast(pl.Int64))
+    gx = gx_suite.validate_bars(frame, [date(2025, 6, 2)], publish=False)
+    (price,) = [o for o in gx.outcomes if o.check == gx_suite.PRICE_SANITY]
+    assert not price.passed and sorted(price.failing_tickers) == sorted(breaking)
+    assert all(o.passed for o in gx.outcomes if o.check != gx_suite.PRICE_SANITY)

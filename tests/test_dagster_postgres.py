@@ -99,14 +99,11 @@ def test_the_backfill_and_the_daily_run_on_a_postgres_instance(
 ):
     import dagster as dg
     import psycopg2
-    from dagster._core.storage.tags import (
-        ASSET_PARTITION_RANGE_END_TAG,
-        ASSET_PARTITION_RANGE_START_TAG,
-    )
 
     from bellwether.publish import current_state
     from bellwether.settings import published_path
     from orchestration.definitions import defs
+    from orchestration.schedules import RANGE_END_TAG, RANGE_START_TAG
 
     home = tmp_path / "dagster_home"
     home.mkdir()
@@ -125,8 +122,8 @@ def test_the_backfill_and_the_daily_run_on_a_postgres_instance(
         assert type(instance.event_log_storage).__name__ == "PostgresEventLogStorage"
         backfill = defs.resolve_job_def("bellwether_warehouse").execute_in_process(
             instance=instance,
-            tags={ASSET_PARTITION_RANGE_START_TAG: "2025-12-01",
-                  ASSET_PARTITION_RANGE_END_TAG: "2025-12-12"},
+            tags={RANGE_START_TAG: "2025-12-01",
+                  RANGE_END_TAG: "2025-12-12"},
             run_config=quiet,
         )  # fmt: skip
         assert backfill.success

@@ -6,13 +6,10 @@ from pathlib import Path
 
 import dagster as dg
 import pytest
-from dagster._core.storage.tags import (
-    ASSET_PARTITION_RANGE_END_TAG,
-    ASSET_PARTITION_RANGE_START_TAG,
-)
 
 from orchestration.definitions import all_assets, defs
 from orchestration.resources import BarSourceResource, WarehouseResource
+from orchestration.schedules import RANGE_END_TAG, RANGE_START_TAG
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,7 +30,7 @@ def materialize_range(resources, instance, start, end):
         all_assets,
         resources=resources,
         instance=instance,
-        tags={ASSET_PARTITION_RANGE_START_TAG: start, ASSET_PARTITION_RANGE_END_TAG: end},
+        tags={RANGE_START_TAG: start, RANGE_END_TAG: end},
     )
 
 

@@ -81,7 +81,7 @@ def test_aliases_are_optional_and_validated():
     assert parse_universe(doc).instruments["SPY"].aliases == ()
     doc = {"instruments": [{"symbol": "SPY", "kind": "etf", "aliases": ["S&P 500 ETF"]}]}
     assert parse_universe(doc).instruments["SPY"].aliases == ("S&P 500 ETF",)
-    with pytest.raises(UniverseConfigError, match="aliases"):
+    with pytest.raises(UniverseConfigError, match=r"instruments\[0\] \(SPY\)\.aliases: .*'SPX'"):
         parse_universe({"instruments": [{"symbol": "SPY", "kind": "etf", "aliases": "SPX"}]})
     # the raw.instruments frame keeps its columns
     assert parse_universe(doc).instruments_frame().columns == [

@@ -52,7 +52,7 @@ class RecordingSource:
 @pytest.mark.parametrize("symbol", HOSTILE_SYMBOLS)
 def test_a_hostile_symbol_in_the_universe_file_is_refused_by_position(symbol):
     doc = {"instruments": [{"symbol": "SPY", "kind": "etf"}, {"symbol": symbol, "kind": "etf"}]}
-    with pytest.raises(UniverseConfigError, match=r"instruments\[1\]: invalid symbol"):
+    with pytest.raises(UniverseConfigError, match=r"instruments\[1\]\.symbol: invalid symbol"):
         parse_universe(doc)
 
 

@@ -5,14 +5,11 @@ from datetime import date
 
 import dagster as dg
 import pytest
-from dagster._core.storage.tags import (
-    ASSET_PARTITION_RANGE_END_TAG,
-    ASSET_PARTITION_RANGE_START_TAG,
-)
 
 from bellwether.landing import LandingReport
 from bellwether.landing_outcome import nothing_landed_message, sessions_without_bars
 from orchestration.resources import BarSourceResource, WarehouseResource
+from orchestration.schedules import RANGE_END_TAG, RANGE_START_TAG
 
 D = date.fromisoformat
 SYMBOLS = ["^GSPC", "SPY", "AAPL"]
@@ -99,8 +96,8 @@ def test_a_run_beyond_the_bundled_data_fails_and_leaves_the_partitions_unmateria
     with dg.instance_for_test() as instance:
         result = dg.materialize(
             raw_asset, resources=resources, instance=instance, raise_on_error=False,
-            tags={ASSET_PARTITION_RANGE_START_TAG: "2026-06-29",
-                  ASSET_PARTITION_RANGE_END_TAG: "2026-07-01"},
+            tags={RANGE_START_TAG: "2026-06-29",
+                  RANGE_END_TAG: "2026-07-01"},
         )  # fmt: skip
         assert not result.success
         failure = result.failure_data_for_node("raw__daily_bars")

@@ -294,13 +294,10 @@ def test_a_dagster_run_publishes_after_its_marts_and_the_brief_names_that_state(
     tmp_path, monkeypatch
 ):
     import dagster as dg
-    from dagster._core.storage.tags import (
-        ASSET_PARTITION_RANGE_END_TAG,
-        ASSET_PARTITION_RANGE_START_TAG,
-    )
 
     from orchestration.definitions import all_assets
     from orchestration.resources import BarSourceResource, WarehouseResource
+    from orchestration.schedules import RANGE_END_TAG, RANGE_START_TAG
 
     monkeypatch.setenv("BELLWETHER_REPORTS", str(tmp_path / "reports"))
     resources = {
@@ -314,8 +311,8 @@ def test_a_dagster_run_publishes_after_its_marts_and_the_brief_names_that_state(
     with dg.instance_for_test() as instance:
         first = dg.materialize(
             all_assets, resources=resources, instance=instance,
-            tags={ASSET_PARTITION_RANGE_START_TAG: "2025-12-02",
-                  ASSET_PARTITION_RANGE_END_TAG: "2025-12-04"},
+            tags={RANGE_START_TAG: "2025-12-02",
+                  RANGE_END_TAG: "2025-12-04"},
         )  # fmt: skip
         assert first.success
         state = current_state(published)

@@ -13,6 +13,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup, escape
 
 from bellwether.brief.model import Brief, Figure, Part
+from bellwether.mdtable import pipe_table
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -53,12 +54,8 @@ def to_markdown(brief: Brief) -> str:
         lines += [_md(sentence) for sentence in s.sentences]
         lines += [f"> {w}" for w in s.withheld]
         if s.table:
-            lines += [
-                "",
-                "| " + " | ".join(s.table_header) + " |",
-                "|" + "---|" * len(s.table_header),
-            ]
-            lines += ["| " + " | ".join(_md([c]) for c in row) + " |" for row in s.table]
+            rows = [[_md([c]) for c in row] for row in s.table]
+            lines += ["", pipe_table(s.table_header, rows)]
         if s.chart and s.chart in brief.charts:
             lines += ["", f"![{s.chart}]({brief.session}/{s.chart}.png)"]
         lines.append("")

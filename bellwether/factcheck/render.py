@@ -10,6 +10,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 
 from bellwether.factcheck.model import KINDS, VERDICTS, Evidence, Report, Verdict
+from bellwether.mdtable import pipe_table
 
 TEMPLATES = Path(__file__).parent / "templates"
 
@@ -68,11 +69,17 @@ def to_markdown(report: Report) -> str:
     out = [*summary_lines(report), ""]
     if not report.verdicts:
         return "\n".join([*out, "No market claim found."]) + "\n"
-    out += ["| # | claim | verdict | why | source |", "|---|---|---|---|---|"]
-    for n, v in enumerate(report.verdicts, 1):
-        source = "<br>".join(f"`{ev.footnote()}`" for ev in v.sources()) or "-"
-        cells = [str(n), claimed(v), f"**{v.verdict}**", v.explanation, source]
-        out.append("| " + " | ".join(c.replace("|", "\\|") for c in cells) + " |")
+    rows = [
+        [
+            n,
+            claimed(v),
+            f"**{v.verdict}**",
+            v.explanation,
+            "<br>".join(f"`{ev.footnote()}`" for ev in v.sources()) or "-",
+        ]
+        for n, v in enumerate(report.verdicts, 1)
+    ]
+    out.append(pipe_table(["#", "claim", "verdict", "why", "source"], rows))
     return "\n".join(out) + "\n"
 
 

@@ -10,7 +10,7 @@ yfinance logs rather than raises for a failed symbol, so each batch is judged he
   yfinance logged for it (HTTP 404 "symbol may be delisted", rate limit, timeout ...) or
   ``empty result`` when yfinance said nothing;
 * symbols that failed with ``YFRateLimitError`` (HTTP 429) are retried with exponential
-  backoff (``initial_backoff_s * 2**k``, at most ``max_retries`` times) and reported failed
+  backoff (tenacity; ``initial_backoff_s * 2**k``, at most ``max_retries`` times) and reported failed
   if they never succeed;
 * if every symbol failed with a network error, Yahoo is unreachable:
   :class:`SourceUnavailableError` says so and how to use the bundled data instead.
@@ -30,6 +30,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pandas as pd
 import polars as pl
+import tenacity
 
 from bellwether.bars import conform_source_bars, empty_actions
 from bellwether.calendar import last_closed_session
@@ -200,6 +201,35 @@ class YahooSource:
             )
         return frame, dict(errors.by_symbol)
 
+    def _attempt(
+        self,
+        pending: list[str],
+        start: date,
+        end: date,
+        bars: list[pl.DataFrame],
+        actions: list[pl.DataFrame],
+        failures: dict[str, str],
+    ) -> list[str]:
+        """One download of ``pending``: bars and actions of the symbols that came back are
+        appended, the others' reasons recorded in ``failures``; ``pending`` becomes (and the
+        call returns) the rate-limited symbols, the ones to retry."""
+        frame, errors = self._download(pending, start, end)
+        retry = []
+        for sym in pending:
+            block = _symbol_block(frame, sym)
+            b, a = (None, None) if block is None else _block_to_frames(sym, block)
+            if b is not None and b.height:
+                bars.append(b)
+                actions.append(a)
+                failures.pop(sym, None)
+                continue
+            msg = errors.get(sym) or "empty result: no bars returned (all-null or no timestamps)"
+            failures[sym] = msg
+            if _is_rate_limit(msg):
+                retry.append(sym)
+        pending[:] = retry
+        return retry
+
     def fetch(self, symbols: list[str], start: date, end: date) -> FetchResult:
         """Bars and corporate actions for ``symbols`` on sessions ``start..end``."""
         closed = last_closed_session(self.clock())
@@ -216,36 +246,22 @@ class YahooSource:
         batches = [
             symbols[i : i + self.batch_size] for i in range(0, len(symbols), self.batch_size)
         ]
+        retrying = tenacity.Retrying(
+            retry=tenacity.retry_if_result(bool),  # symbols left rate-limited
+            stop=tenacity.stop_after_attempt(self.max_retries + 1),
+            wait=tenacity.wait_exponential(multiplier=self.initial_backoff_s),
+            sleep=self.sleep,
+            before_sleep=lambda state: LOG.warning(
+                "Yahoo rate-limited %d symbol(s); retrying in %.1fs",
+                len(state.outcome.result()),
+                state.next_action.sleep,
+            ),
+            retry_error_callback=lambda state: None,  # the failures say why
+        )
         for n, batch in enumerate(batches):
             if n:
                 self.sleep(self.pause_s)
-            pending = list(batch)
-            attempt = 0
-            while pending:
-                frame, errors = self._download(pending, start, end)
-                retry = []
-                for sym in pending:
-                    block = _symbol_block(frame, sym)
-                    b, a = (None, None) if block is None else _block_to_frames(sym, block)
-                    if b is not None and b.height:
-                        bars.append(b)
-                        actions.append(a)
-                        failures.pop(sym, None)
-                        continue
-                    msg = (
-                        errors.get(sym)
-                        or "empty result: no bars returned (all-null or no timestamps)"
-                    )
-                    failures[sym] = msg
-                    if _is_rate_limit(msg):
-                        retry.append(sym)
-                if not retry or attempt >= self.max_retries:
-                    break
-                delay = self.initial_backoff_s * 2**attempt
-                LOG.warning("Yahoo rate-limited %d symbol(s); retrying in %.1fs", len(retry), delay)
-                self.sleep(delay)
-                attempt += 1
-                pending = retry
+            retrying(self._attempt, list(batch), start, end, bars, actions, failures)
         if (
             symbols
             and len(failures) == len(symbols)
