@@ -18,7 +18,7 @@ export DAGSTER_HOME := $(ROOT)/dagster_home
 # The offline default: the real bundled sample. Use BELLWETHER_SOURCE=yfinance for live data.
 export BELLWETHER_SOURCE ?= bundled
 
-.PHONY: install demo test ui sql lint format validate clean bench
+.PHONY: install demo test soak bench-smoke ui sql lint format validate clean bench
 
 $(UV): .ci/uv-requirements.txt
 	$(PYTHON) -m venv $(TOOLS)
@@ -41,11 +41,28 @@ postgresql:
 	@if [ -z "$(PG_CTL)" ]; then $(SUDO) apt-get update && \
 		$(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql; fi
 
+# make test: ruff, then the suite on PYTEST_WORKERS processes (pytest-xdist; a test file's
+# tests share one worker, so its module fixtures are built once), without the soak and the
+# bench smoke (their own targets and steps of .ci/run); prints its wall time.
+PYTEST_WORKERS ?= 2
 test: install postgresql
-	$(BIN)/ruff check .
-	$(BIN)/ruff format --check .
-	$(BIN)/lint-imports
-	$(BIN)/pytest
+	@start=$$(date +%s); status=0; \
+	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports && \
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile -m "not soak and not bench_smoke" \
+		|| status=$$?; \
+	echo "make test: wall time $$(( $$(date +%s) - start )) s (exit $$status)"; exit $$status
+
+# The soak (tests/test_soak.py, BELLWETHER_SOAK_DAYS sessions, default 50) and the bench at a
+# tiny size (tests/test_bench_smoke.py): long, so not in make test; .ci/run runs both.
+soak: install
+	@start=$$(date +%s); status=0; \
+	$(BIN)/pytest -m soak tests/test_soak.py || status=$$?; \
+	echo "make soak: wall time $$(( $$(date +%s) - start )) s (exit $$status)"; exit $$status
+
+bench-smoke: install
+	@start=$$(date +%s); status=0; \
+	$(BIN)/pytest -m bench_smoke tests/test_bench_smoke.py || status=$$?; \
+	echo "make bench-smoke: wall time $$(( $$(date +%s) - start )) s (exit $$status)"; exit $$status
 
 # An interactive DuckDB shell (the locked duckdb-cli) on the published warehouse, read-only,
 # with the bw macros; runs never wait for it and it never waits for them.

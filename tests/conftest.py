@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import socket
+from collections.abc import Callable
 from datetime import UTC, date, datetime
 from pathlib import Path
 
@@ -67,3 +68,37 @@ def built_warehouse(tmp_path_factory) -> Warehouse:
     wh = Warehouse(tmp_path_factory.mktemp("built") / "warehouse.duckdb")
     run_pipeline(wh, BundledSource(), default_universe(), BUNDLED_FIRST, BUNDLED_LAST, now=NOW)
     return wh
+
+
+class LockConflicts:
+    """The DuckDB lock conflicts this process's ``duckdb.connect`` calls met, in order (the
+    error text, which names the holder's PID), and a hook called after each one."""
+
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+        self.on_conflict: Callable[[], None] = lambda: None
+
+    def naming(self, pid: int) -> list[str]:
+        return [text for text in self.seen if f"PID {pid}" in text]
+
+
+@pytest.fixture
+def lock_conflicts(monkeypatch) -> LockConflicts:
+    """Records every lock conflict met while opening a DuckDB file: a retry that happened
+    shows as a conflict followed by another attempt."""
+    import duckdb
+
+    conflicts = LockConflicts()
+    real_connect = duckdb.connect
+
+    def connect(*args, **kwargs):
+        try:
+            return real_connect(*args, **kwargs)
+        except duckdb.IOException as exc:
+            if "lock" in str(exc).lower():
+                conflicts.seen.append(str(exc))
+                conflicts.on_conflict()
+            raise
+
+    monkeypatch.setattr(duckdb, "connect", connect)
+    return conflicts

@@ -25,6 +25,7 @@ def test_sizes_parse():
         parse_size("lots")
 
 
+@pytest.mark.bench_smoke  # make bench-smoke, not make test
 def test_the_bench_runs_at_a_tiny_size_and_writes_a_well_formed_report(tmp_path):
     size = parse_size("20x5s")
     report = tmp_path / "BENCHMARKS.md"

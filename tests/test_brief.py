@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from dataclasses import replace
 from datetime import date
 
 import duckdb
@@ -11,9 +12,8 @@ import polars as pl
 import pytest
 
 from bellwether.brief.compose import compose_brief
-from bellwether.brief.model import Figure
 from bellwether.brief.render import to_markdown, write_brief
-from bellwether.queries import run_query
+from bellwether.queries import get_query, run_query
 from bellwether.universe import default_universe
 
 UNIVERSE = default_universe()
@@ -48,21 +48,48 @@ def briefs(con):
     return {d: compose_brief(con, d, UNIVERSE) for d in SESSIONS}
 
 
-def rerun(con: duckdb.DuckDBPyConnection, f: Figure):
-    rows = run_query(con, f.query, **f.params)
-    for k, v in f.key.items():
-        rows = rows.filter(pl.col(k) == v)
-    assert rows.height == 1, (f.query, f.params, f.key)
-    return rows[f.column][0]
+#: A footnote as the Markdown prints it (``bellwether.brief.render.footnote``).
+FOOTNOTE = re.compile(
+    r"^\[\^(?P<n>\d+)\]: query (?P<query>\w+) \((?P<params>[^)]*)\), "
+    r"row (?P<row>.*), column (?P<column>\w+)$",
+    re.M,
+)
+
+
+def pairs(text: str) -> dict[str, str]:
+    return dict(p.split("=", 1) for p in text.split(", ") if p) if text else {}
+
+
+def typed(query: str, params: dict[str, str]) -> dict[str, object]:
+    """The footnote's parameter values, read back by the query's declared types."""
+    types = {p.name: p.type for p in get_query(query).params}
+    convert = {"INTEGER": int, "BIGINT": int, "DOUBLE": float, "BOOLEAN": lambda v: v == "True"}
+    return {k: convert.get(types.get(k, ""), str)(v) for k, v in params.items()}
+
+
+def cell_named_by(con: duckdb.DuckDBPyConnection, note: re.Match):
+    """Re-run the query a printed footnote names and return the cell it points at."""
+    rows = run_query(con, note["query"], **typed(note["query"], pairs(note["params"])))
+    key = {} if note["row"] == "the only row" else pairs(note["row"])
+    for k, v in key.items():
+        rows = rows.filter(pl.col(k).cast(pl.String) == v)
+    assert rows.height == 1, note.group(0)
+    return rows[note["column"]][0]
 
 
 @pytest.mark.parametrize("asked", SESSIONS, ids=str)
 def test_every_figure_is_the_cell_its_footnote_names(con, briefs, asked):
+    """Read from the Markdown alone: the text at mark ``[^n]`` is the cell that footnote
+    ``n`` names (its query re-run with its printed parameters, its row, its column)."""
     brief = briefs[asked]
+    text = to_markdown(brief)
+    notes = {int(m["n"]): m for m in FOOTNOTE.finditer(text)}
     assert brief.figures, asked
+    assert sorted(notes) == list(range(1, len(brief.figures) + 1))
     for f in brief.figures:
-        assert rerun(con, f) == f.value, (f.query, f.key, f.column)
-    assert [f.number for f in brief.figures] == list(range(1, len(brief.figures) + 1))
+        note = notes[f.number]
+        printed = replace(f, value=cell_named_by(con, note)).formatted()
+        assert f"{printed}[^{f.number}]" in text, (note.group(0), printed)
 
 
 @pytest.mark.parametrize("asked", SESSIONS, ids=str)

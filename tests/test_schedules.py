@@ -14,20 +14,20 @@ from zoneinfo import ZoneInfo
 import dagster as dg
 import pytest
 from dagster._core.definitions.schedule_definition import ScheduleExecutionData
-from dagster._core.storage import tags as dagster_tags
 
 from bellwether.calendar import sessions_between
 from bellwether.catchup import fill_command
 from bellwether.settings import catchup_sessions
-from orchestration import schedules
 from orchestration.definitions import defs
 from orchestration.schedules import (
     JOB_NAME,
+    PARTITION_TAG,
     RANGE_END_TAG,
     RANGE_START_TAG,
     RAW_KEY,
     RUN_KEY_TAG,
     SCHEDULE_NAME,
+    SCHEDULE_NAME_TAG,
     SCHEDULED_TIME_TAG,
 )
 
@@ -97,18 +97,6 @@ def requested_range(request: dg.RunRequest) -> tuple[str, str]:
     return request.tags[RANGE_START_TAG], request.tags[RANGE_END_TAG]
 
 
-def created_by_the_daemon(instance, repository, request: dg.RunRequest, when: datetime):
-    """The run the schedule daemon creates for ``request`` at tick ``when`` (its tags)."""
-    return instance.create_run_for_job(
-        repository.get_job(JOB_NAME),
-        tags={
-            **request.tags,
-            SCHEDULED_TIME_TAG: when.astimezone(ZoneInfo("UTC")).isoformat(),
-            RUN_KEY_TAG: request.run_key,
-        },
-    )
-
-
 def test_the_schedule_targets_the_whole_graph_after_the_close(repository):
     schedule = repository.get_schedule_def(SCHEDULE_NAME)
     assert schedule.cron_schedule == "0 18 * * 1-5"
@@ -125,15 +113,6 @@ def test_the_schedule_targets_the_whole_graph_after_the_close(repository):
         graph.get(k).backfill_policy == dg.BackfillPolicy.single_run()
         for k in graph.executable_asset_keys
     )
-
-
-def test_the_tags_the_schedule_reads_and_writes_are_dagsters():
-    assert schedules.RANGE_START_TAG == dagster_tags.ASSET_PARTITION_RANGE_START_TAG
-    assert schedules.RANGE_END_TAG == dagster_tags.ASSET_PARTITION_RANGE_END_TAG
-    assert schedules.PARTITION_TAG == dagster_tags.PARTITION_NAME_TAG
-    assert schedules.SCHEDULE_NAME_TAG == dagster_tags.SCHEDULE_NAME_TAG
-    assert schedules.SCHEDULED_TIME_TAG == dagster_tags.SCHEDULED_EXECUTION_TIME_TAG
-    assert schedules.RUN_KEY_TAG == dagster_tags.RUN_KEY_TAG
 
 
 @pytest.mark.parametrize(
@@ -234,25 +213,6 @@ def test_only_running_sessions_in_the_window_is_a_skip(repository, instance):
     )
     message = skipped(tick(repository, instance, at(2025, 12, 5, 18, 0)))
     assert "nothing missing" in message and "in progress: 2025-12-05" in message
-
-
-def test_a_re_evaluated_tick_asks_for_the_run_it_created_and_a_later_one_for_nothing(
-    repository, instance
-):
-    landed_through(instance, "2025-12-01")
-    when = at(2025, 12, 5, 18, 0)
-    first = only_run(tick(repository, instance, when))
-    run = created_by_the_daemon(instance, repository, first, when)
-    # the daemon restarts mid-tick and evaluates the same tick again: the same run key, which
-    # Dagster matches to the run it already created (at most one run per tick)
-    again = only_run(tick(repository, instance, when))
-    assert again.run_key == first.run_key == run.tags[RUN_KEY_TAG] == "2025-12-02...2025-12-05"
-    assert requested_range(again) == requested_range(first)
-    assert len(instance.get_runs()) == 1
-    # any later evaluation (a manual one, the next day's tick before the run finished) sees
-    # the sessions in progress and asks for nothing
-    message = skipped(tick(repository, instance, at(2025, 12, 5, 19, 0)))
-    assert "in progress: 2025-12-02, 2025-12-03, 2025-12-04, 2025-12-05" in message
 
 
 def test_gaps_older_than_the_window_are_named_with_their_command_not_requested(
@@ -384,8 +344,14 @@ def test_after_three_missed_closes_one_run_lands_all_four_and_equals_a_full_buil
 def test_the_daemon_down_for_three_closes_launches_one_run_at_its_next_tick(tmp_path):
     """The real schedule daemon (Dagster's own tick loop, against the code location in a code
     server, with Dagster's clock frozen): it evaluates only the latest missed tick, and that
-    tick launches ONE run over the three missed sessions and the new one. Runs are recorded,
-    not executed (the test above executes one)."""
+    tick launches ONE run over the three missed sessions and the new one. The daemon fails
+    right after creating that run (before the tick is marked done) and retries the tick: the
+    retried evaluation asks for the same run key, and Dagster's run-key de-duplication finds
+    the run already created, so there is still ONE run. The run tags the schedule reads are
+    the ones the daemon writes. Runs are recorded, not executed (the test above executes one).
+
+    Dagster has no public API for a daemon tick at a chosen time, so this drives the
+    scheduler's own loop (``dagster._scheduler``) and its test workspace and clock."""
     from dagster._core.scheduler.instigation import InstigatorType, TickStatus
     from dagster._core.test_utils import create_test_daemon_workspace_context, freeze_time
     from dagster._core.workspace.load_target import ModuleTarget
@@ -404,10 +370,20 @@ def test_the_daemon_down_for_three_closes_launches_one_run_at_its_next_tick(tmp_
     ):
         record_landed(instance, sessions_between("2025-11-17", "2025-12-01"))
 
-        def daemon_at(*args) -> list[tuple[str, str | None]]:
+        def daemon_at(*args, crash_after: str | None = None) -> list[tuple[str, str | None]]:
+            """One daemon iteration at the given New York time; ``crash_after`` makes the
+            daemon fail at that point of the tick (Dagster's own crash points)."""
             now = at(*args)
+            crash = (
+                {SCHEDULE_NAME: {crash_after: RuntimeError("daemon died")}} if crash_after else None
+            )
             with freeze_time(now):
-                list(launch_scheduled_runs(workspace, logging.getLogger("daemon"), now, {}))
+                list(
+                    launch_scheduled_runs(
+                        workspace, logging.getLogger("daemon"), now, {},
+                        max_tick_retries=1, debug_crash_flags=crash,
+                    )
+                )  # fmt: skip
             return sorted(
                 (r.tags[RUN_KEY_TAG], r.tags.get(SCHEDULED_TIME_TAG)) for r in instance.get_runs()
             )
@@ -424,27 +400,34 @@ def test_the_daemon_down_for_three_closes_launches_one_run_at_its_next_tick(tmp_
                 for t in found
             )
 
+        catch_up_run = [("2025-12-02...2025-12-05", "2025-12-05T23:00:00+00:00")]
         assert daemon_at(2025, 12, 1, 17, 59) == []  # the daemon starts before the 12-01 close
         assert daemon_at(2025, 12, 1, 18, 1) == []  # 12-01 is landed: a skipped tick
-        # down for the closes of 12-02, 12-03 and 12-04; back a minute after the 12-05 close
-        assert daemon_at(2025, 12, 5, 18, 1) == [
-            ("2025-12-02...2025-12-05", "2025-12-05T23:00:00+00:00")
-        ]
+        # down for the closes of 12-02, 12-03 and 12-04; back a minute after the 12-05 close,
+        # and it dies just after creating the tick's run
+        assert daemon_at(2025, 12, 5, 18, 1, crash_after="RUN_CREATED") == catch_up_run
         (run,) = instance.get_runs()
+        assert ticks()[-1][:2] == ("12-05 18:00", TickStatus.FAILURE)
+        # restarted: it retries the same tick, which asks for the same run key, and Dagster
+        # finds the run already created for that key and tick: no second run
+        assert daemon_at(2025, 12, 5, 18, 2) == catch_up_run
+        assert [r.run_id for r in instance.get_runs()] == [run.run_id]
         assert run.job_name == JOB_NAME
         assert (run.tags[RANGE_START_TAG], run.tags[RANGE_END_TAG]) == ("2025-12-02", "2025-12-05")
-        assert run.tags["dagster/schedule_name"] == SCHEDULE_NAME
+        assert run.tags[SCHEDULE_NAME_TAG] == SCHEDULE_NAME
         # the same minute again: no new tick, no second run
-        assert daemon_at(2025, 12, 5, 18, 2) == [
-            ("2025-12-02...2025-12-05", "2025-12-05T23:00:00+00:00")
-        ]
-        # only the latest missed tick was evaluated: none for 12-02..12-04
+        assert daemon_at(2025, 12, 5, 18, 3) == catch_up_run
+        # only the latest missed tick was evaluated: none for 12-02..12-04; the retried tick
+        # succeeded with the run it had created
         assert ticks() == [
             ("12-01 18:00", TickStatus.SKIPPED, []),
             ("12-05 18:00", TickStatus.SUCCESS, ["2025-12-02...2025-12-05"]),
         ]
-        # the catch-up run is still queued at the next close: only the new session is asked for
+        # the catch-up run is still queued at the next close: only the new session is asked
+        # for, as a partition run (Dagster's partition tag)
         assert daemon_at(2025, 12, 8, 18, 1) == [
-            ("2025-12-02...2025-12-05", "2025-12-05T23:00:00+00:00"),
+            *catch_up_run,
             ("2025-12-08", "2025-12-08T23:00:00+00:00"),
         ]
+        (new,) = [r for r in instance.get_runs() if r.run_id != run.run_id]
+        assert new.tags[PARTITION_TAG] == "2025-12-08" and RANGE_START_TAG not in new.tags

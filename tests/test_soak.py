@@ -68,7 +68,7 @@ from tests.faults_support import (
     write_files_source,
 )
 
-pytestmark = pytest.mark.slow
+pytestmark = [pytest.mark.slow, pytest.mark.soak]  # make soak, not make test
 
 DAYS = int(os.environ.get("BELLWETHER_SOAK_DAYS", "50"))
 SEED = int(os.environ.get("BELLWETHER_SOAK_SEED", "7"))

@@ -9,7 +9,7 @@ import pytest
 
 from bellwether.bars import BAR_SCHEMA, SOURCE_BAR_SCHEMA, validate_bars
 from bellwether.calendar import sessions_between
-from bellwether.sources.base import BarSource
+from bellwether.sources.base import FetchResult
 from bellwether.sources.synthetic import HEADLINE, SyntheticSource, synthetic_universe
 from bellwether.symbols import SYMBOL_PATTERN
 
@@ -28,7 +28,11 @@ def fetched(source):
 
 
 def test_it_is_a_bar_source_with_a_matching_universe(source):
-    assert isinstance(source, BarSource)
+    # used as a BarSource is (symbols and a range, no clock): closed sessions only, valid bars
+    result = source.fetch(source.symbols[:3], date(2025, 6, 2), date(2025, 6, 6))
+    assert isinstance(result, FetchResult) and result.source == source.name == "synthetic"
+    assert sorted(result.bars["ticker"].unique()) == sorted(source.symbols[:3])
+    assert validate_bars(result.bars, symbols=source.symbols[:3], now=NOW).rejected.is_empty()
     u = source.universe
     stocks = [s for s, i in u.instruments.items() if i.kind == "stock"]
     assert len(stocks) == 30 and stocks[0] == "SYN0001"
@@ -145,13 +149,13 @@ def test_unknown_symbols_are_stocks_from_their_hash(source):
     assert result.bars.height == 10
 
 
-def test_selectable_as_a_source_kind():
-    from bellwether import settings
+def test_selectable_as_a_source_kind(monkeypatch):
     from orchestration.resources import BarSourceResource
 
-    assert "synthetic" in settings.SOURCE_KINDS
-    built = BarSourceResource(kind="synthetic", synthetic_symbols=7).build()
+    monkeypatch.setenv("BELLWETHER_SOURCE", "synthetic")  # as a deployment selects it
+    built = BarSourceResource(synthetic_symbols=7).build()
     assert isinstance(built, SyntheticSource) and built.n_symbols == 7
+    assert built.fetch(built.symbols, date(2025, 6, 2), date(2025, 6, 2), now=NOW).bars.height
 
 
 def test_a_landed_synthetic_market_passes_the_blocking_checks(tmp_path):
