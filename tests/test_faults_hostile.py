@@ -182,6 +182,7 @@ FILE_BACKED = {
     ("bellwether/publish.py", '_table_sql("row_counts", table)'),
     ("bellwether/publish.py", '_log_sql("log_watermark", table)'),
     ("bellwether/publish.py", '_log_sql("log_written_since", table)'),
+    ("bellwether/publish.py", '_log_sql("log_runs_since", table)'),
 }
 
 
