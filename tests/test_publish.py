@@ -203,6 +203,42 @@ def test_a_reader_holding_a_connection_and_one_polling_every_50ms_never_block_a_
     assert took < 120
 
 
+class Poller:
+    """A READER process in ``poll`` mode whose output is collected as it comes (a thread),
+    so that a test can wait until it has read a given state."""
+
+    def __init__(self, path: Path) -> None:
+        import threading
+
+        self.proc = start_reader(path, "poll", 600)
+        self.lines: list[str] = []
+        self._thread = threading.Thread(target=self._collect, daemon=True)
+        self._thread.start()
+
+    def _collect(self) -> None:
+        for line in self.proc.stdout:
+            self.lines.append(line.strip())
+
+    def has_read(self, state_id: int) -> bool:
+        return any(x.startswith(f"read {state_id} ") for x in list(self.lines))
+
+    def wait_for(self, state_id: int) -> None:
+        """Until the poller has read ``state_id`` (it reconnects every 50 ms; the deadline
+        only guards against a hang)."""
+        deadline = time.monotonic() + 120
+        while not self.has_read(state_id):
+            assert time.monotonic() < deadline and self.proc.poll() is None, self.lines[-5:]
+            time.sleep(0.05)
+
+    def stop(self) -> tuple[list[tuple[int, str]], list[str]]:
+        self.proc.terminate()
+        self.proc.wait(timeout=60)
+        self._thread.join(timeout=60)
+        assert self.proc.returncode in (0, -15), self.proc.stderr.read()[-2000:]
+        reads = [(int(x.split()[1]), x.split()[2]) for x in self.lines if x.startswith("read ")]
+        return reads, [x for x in self.lines if x.startswith("error ")]
+
+
 def test_readers_across_a_backfill_daily_runs_and_a_restatement_see_only_published_states(
     tmp_path,
 ):
@@ -210,24 +246,28 @@ def test_readers_across_a_backfill_daily_runs_and_a_restatement_see_only_publish
     first session, then a backfill of two weeks as one run, three daily runs, and a
     restatement of one of them re-run. A reader process holds one connection across the
     backfill, another one across the daily runs and the restatement, and a third reconnects
-    every 50 ms throughout. Every read equals a state that was published (its id and the
-    content hash of marts.daily_returns), no read fails, the held connections see only
-    the state they opened, and the writer never waits for them (2 s lock timeout)."""
+    every 50 ms throughout (the test waits until it has read each state before the next
+    run). Every read equals a state that was published (its id and the content hash of
+    marts.daily_returns), no read fails, the held connections see only the state they
+    opened, and the writer never waits for them (2 s lock timeout)."""
     days = sessions_between(*SECOND)[:3]
     bars = sample_bars(small_universe().symbols, FIRST, days[-1])
     folder = write_files_source(tmp_path / "src", bars)
     wh = Warehouse(tmp_path / "writer" / "wh.duckdb", lock_timeout_s=2.0)
     published = tmp_path / "warehouse.duckdb"
     states: dict[int, str] = {}
+    poller: Poller | None = None
 
     def run_and_publish(first: date, last: date) -> None:
         run(wh, folder, first, last)
         state = publish(wh, f"run-{len(states) + 1}", sessions_between(first, last),
                         published=published)  # fmt: skip
         states[state.state_id] = digest_of(published)
+        if poller is not None:
+            poller.wait_for(state.state_id)
 
     run_and_publish(FIRST, FIRST)
-    poller = start_reader(published, "poll", 600)
+    poller = Poller(published)
     across_backfill = start_reader(published, "hold", 600)
     try:
         run_and_publish(FIRST, LAST)  # the backfill
@@ -241,24 +281,21 @@ def test_readers_across_a_backfill_daily_runs_and_a_restatement_see_only_publish
                         for c in ("open", "high", "low", "close", "adj_close")]  # fmt: skip
             write_files_source(folder, bars.with_columns(restated))
             run_and_publish(days[1], days[1])  # the restatement
-            time.sleep(0.5)  # the poller reads the last state a few times
         finally:
             across_daily.terminate()
     finally:
         across_backfill.terminate()
-        poller.terminate()
+        polled, poll_errors = poller.stop()
     published_states = set(states.items())
     assert len(published_states) == 6 and len(set(states.values())) == 6
     backfill_reads, backfill_errors = reads_of(across_backfill)
     daily_reads, daily_errors = reads_of(across_daily)
-    polled, poll_errors = reads_of(poller)
     assert backfill_errors == daily_errors == poll_errors == []  # no lock error, no error
     assert backfill_reads and set(backfill_reads) == {(1, states[1])}
     assert daily_reads and set(daily_reads) == {(2, states[2])}
-    assert polled and set(polled) <= published_states  # every read is a published state
+    assert set(polled) == published_states  # every read is a published state, each was read
     seen = [s for s, _ in polled]
-    assert seen == sorted(seen) and seen[-1] == 6
-    assert len(set(seen)) >= 3  # the poller saw the states change under it
+    assert seen == sorted(seen)
 
 
 def test_a_generation_still_held_by_an_old_reader_is_made_anew_not_written_under_it(
@@ -505,8 +542,19 @@ def test_a_footnote_is_re_derived_from_the_state_its_brief_names_after_a_restate
         for f in first["figures"]:
             if where(f) in changed:
                 assert figure_value(now, f) != f["value"]
+    env = {**os.environ, "BELLWETHER_PUBLISHED": str(published)}
+    bw = Path(sys.executable).parent / "bellwether"
+    out = subprocess.run([bw, "sql", "--state", "1", "-csv", "-noheader", "-c",
+                          "SELECT state_id FROM meta.published_state"],
+                         capture_output=True, text=True, env=env, timeout=60)  # fmt: skip
+    assert out.returncode == 0 and out.stdout.strip() == "1", out.stderr
+    listed = subprocess.run([bw, "states"], capture_output=True, text=True, env=env, timeout=60)
+    assert [x.split()[1] for x in listed.stdout.splitlines()] == ["1", "2", "3"]
     publish(wh, "run-4", [], published=published, keep=3)
     assert [s.state_id for s in kept_states(published)] == [2, 3, 4]
+    gone = subprocess.run([bw, "sql", "--state", "1", "-c", "SELECT 1"],
+                          capture_output=True, text=True, env=env, timeout=60)  # fmt: skip
+    assert gone.returncode == 1 and "kept now: 2, 3, 4" in gone.stderr
     assert len(list(generations_dir(published).glob("*.duckdb"))) == 3
     with pytest.raises(StateNotKept, match="kept now: 2, 3, 4"):
         open_state(1, published)
