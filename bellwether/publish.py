@@ -238,15 +238,9 @@ def _tables(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, list[tupl
     return out
 
 
-def _has_tables(con: duckdb.DuckDBPyConnection, *qualified: str) -> bool:
-    """Does the writer's file (``src``) have every one of these tables?"""
-    sql = load_sql("publish/has_table")
-    return all(
-        con.execute(
-            sql, dict(zip(("catalog", "schema", "table"), ("src", *q.split(".")), strict=True))
-        ).fetchone()[0]
-        for q in qualified
-    )
+def _src_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """The ``schema.table`` names of the writer's file (``src``), in one query."""
+    return {r[0] for r in con.execute(load_sql("publish/src_tables")).fetchall()}
 
 
 #: The writer's change logs: ``table: (stamp column, first session, last session)`` of what
@@ -274,10 +268,11 @@ def _log_sql(name: str, table: str) -> str:
 
 def _watermarks(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
     """The latest stamp of every change log of the writer's file."""
+    have = _src_tables(con)
     return {
         table: con.execute(_log_sql("log_watermark", table)).fetchone()[0]
         for table in CHANGE_LOGS
-        if _has_tables(con, table)
+        if table in have
     }
 
 
@@ -296,8 +291,9 @@ def _written_since(con: duckdb.DuckDBPyConnection, since: PublishedState) -> set
     was published: a failed run's landing or marts included, re-based history, marts
     rebuilt beyond a run's sessions, the freshness row (sql/publish/log_written_since)."""
     out: set[date] = set()
+    have = _src_tables(con)
     for table in CHANGE_LOGS:
-        if not _has_tables(con, table):
+        if table not in have:
             continue
         params = {"mark": since.watermarks.get(table), "run": since.run_id}
         out.update(
@@ -363,8 +359,10 @@ def _sync(
         if "raw.daily_bars" in src:
             first, last = con.execute(load_sql("publish/bar_span")).fetchone()
         new = _with(new, table_rows=counts, first_session=first, last_session=last)
-        con.execute(load_sql("publish/clear_states"))
-        for s in [*states, new]:
+        history = [*states, new]
+        con.execute(load_sql("publish/keep_states"), {"ids": [s.state_id for s in history]})
+        recorded = {r[0] for r in con.execute(load_sql("publish/read_pub_state_ids")).fetchall()}
+        for s in (s for s in history if s.state_id not in recorded):  # states are immutable
             con.execute(
                 load_sql("publish/insert_state"),
                 [s.state_id, s.run_id, list(s.run_sessions), s.first_session, s.last_session,
@@ -562,8 +560,9 @@ def _writing_runs(wh: Warehouse, since: PublishedState | None) -> set[str]:
     try:
         wh.attach_read_only(con, "src")
         out: set[str] = set()
+        have = _src_tables(con)
         for table in CHANGE_LOGS:
-            if not _has_tables(con, table):
+            if table not in have:
                 continue
             mark = since.watermarks.get(table) if since is not None else None
             rows = con.execute(_log_sql("log_runs_since", table), {"mark": mark}).fetchall()
