@@ -9,11 +9,18 @@ run's process, with the run's partition range, in ``execute_in_process`` (``bell
 demo``, the tests) as in ``dagster dev``, without waiting for the daemon's sensor tick;
 its failure fails the run visibly; and the brief can depend on it, so it reads the state
 this run published.
+
+Interleaved runs: a backfill and the schedule can take turns on the writer pool step by step.
+The step passes ``still_writing`` (the other runs that wrote since the last state and are
+still in progress per the Dagster instance); while any is, this run's publish is deferred
+(nothing is published, the step succeeds saying so) and the other run's publish, which
+comes after, holds this run's results too (``absorbed``), and its brief step writes this
+run's briefs. So a published state is never half of a run.
 """
 
 import dagster as dg
 
-from bellwether.publish import publish
+from bellwether.publish import PublishDeferred, publish
 from bellwether.registry import MARTS
 from orchestration.partitions import keys_to_sessions, session_partitions
 from orchestration.resources import WRITER_POOL, WarehouseResource
@@ -43,9 +50,24 @@ def published(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     sessions = keys_to_sessions(context.partition_keys)
-    state = publish(
-        warehouse.get(), context.run.run_id, sessions, published=warehouse.published_path()
-    )
+    instance = context.instance
+
+    def still_writing(run_ids: set[str]) -> set[str]:
+        return {r for r in run_ids if (run := instance.get_run_by_id(r)) and not run.is_finished}
+
+    try:
+        state = publish(
+            warehouse.get(), context.run.run_id, sessions,
+            published=warehouse.published_path(), still_writing=still_writing,
+        )  # fmt: skip
+    except PublishDeferred as deferred:
+        context.log.warning(str(deferred))
+        return dg.MaterializeResult(
+            metadata={
+                "deferred_to": ", ".join(sorted(deferred.runs)),
+                "path": dg.MetadataValue.path(str(warehouse.published_path())),
+            }
+        )
     context.log.info(f"published {state.label()} by {state.method} in {state.seconds} s")
     return dg.MaterializeResult(
         metadata={
@@ -56,5 +78,6 @@ def published(
             "seconds": state.seconds or 0.0,
             "first_session": str(state.first_session),
             "last_session": str(state.last_session),
+            "absorbed_runs": ", ".join(sorted(state.absorbed)) or "none",
         }
     )

@@ -1,10 +1,12 @@
 """``reports/market_brief``: the verifiable daily market brief, one per NYSE session."""
 
 import base64
+from datetime import date
 
 import dagster as dg
 
 from bellwether.brief.build import build_brief
+from bellwether.publish import current_state, is_deferred
 from bellwether.registry import MARTS
 from bellwether.settings import reports_dir
 from bellwether.universe import default_universe
@@ -37,6 +39,21 @@ def market_brief(
 ) -> dg.MaterializeResult:
     universe = default_universe()
     folder = reports_dir()
+    published = warehouse.published_path()
+    if is_deferred(context.run.run_id, published):
+        # another run was still writing: its publish holds this run's results and its brief
+        # step writes this run's briefs (bellwether.publish.PublishDeferred)
+        context.log.warning("this run's publish was deferred: its briefs come with that state")
+        return dg.MaterializeResult(metadata={"run: briefs_written": 0, "run: deferred": True})
+    state = current_state(published)
+    absorbed = sorted(
+        {date.fromisoformat(d) for days in state.absorbed.values() for d in days}
+        if state is not None and state.run_id == context.run.run_id
+        else set()
+    )  # the sessions of runs whose publish was deferred to this run's
+    for session in absorbed:
+        brief, paths = build_brief(warehouse.get_published(), session, universe, folder)
+        context.log.info(f"brief {brief.session} of a deferred run -> {paths['html']}")
     written = []
     for key, session in zip(
         sorted(context.partition_keys), keys_to_sessions(context.partition_keys), strict=True
@@ -68,5 +85,6 @@ def market_brief(
         metadata={
             "run: briefs_written": len(written),
             "run: last_brief": dg.MetadataValue.path(str(paths["html"])),
+            "run: briefs_of_deferred_runs": ", ".join(map(str, absorbed)) or "none",
         }
     )

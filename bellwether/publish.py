@@ -4,24 +4,31 @@ Runs write the writer's private file (``settings.warehouse_path()``); nobody els
 After every successful run, :func:`publish` makes the run's result visible to readers at
 the published path (``settings.published_path()``, by default ``data/warehouse.duckdb``):
 
-* Two generation files, ``.<name>.generations/a.duckdb`` and ``b.duckdb`` beside the
-  published path; the published path is a hard link to one of them. Publishing brings the
-  other one up to date with the writer's file, checkpoints and closes it, then links it to a
-  temporary name and renames that over the published path (``rename(2)`` is atomic). A
+* ``keep`` generation files (``settings.publish_keep()``, default 3),
+  ``.<name>.generations/a.duckdb``, ``b.duckdb``, ``c.duckdb``, ... beside the published
+  path, each holding one published state; the published path is a hard link to the one
+  holding the current state. Publishing takes the generation holding the oldest kept state,
+  brings it up to date with the writer's file, checkpoints and closes it, then links it to
+  a temporary name and renames that over the published path (``rename(2)`` is atomic). A
   reader that opens the path gets one whole published state or the next one, never half a
-  run; a reader that is already open keeps the inode it opened, with its old state, until it
-  reconnects. Readers take DuckDB's shared lock on a generation, never on the writer's file,
-  so a run is never blocked by them and they are never blocked by a run.
-* The generation being updated was published two states ago. Only what changed since then
-  is copied: rows of the sessions of every state published since, and of every session the
-  writer's change logs (:data:`CHANGE_LOGS`: landings, checks, re-basings, mart rebuilds)
-  say changed since (which covers runs that failed after writing), in every table with a
-  ``session_date`` column; every other (small) table whole. The row count of every table is
-  then compared with the writer's. If that generation is still held by a reader from two
-  states ago (its shared lock refuses the update), if its state is unknown, if a table's
+  run; a reader that is already open keeps the inode it opened, with its old state, until
+  it reconnects. Readers take DuckDB's shared lock on a generation, never on the writer's
+  file, so a run is never blocked by them and they are never blocked by a run. The other
+  kept states stay openable (:func:`open_state`, :func:`kept_states`): a brief's footnote
+  is re-derived from the state its JSON names after later restatements.
+* The generation being updated was published ``keep`` states ago. Only what changed since
+  then is copied: rows of the sessions of every state published since, and of every
+  session the writer's change logs (:data:`CHANGE_LOGS`: landings, checks, re-basings,
+  mart rebuilds) say changed since (which covers runs that failed after writing), in every
+  table with a ``session_date`` column; every other (small) table whole. The row count of
+  every table is then compared with the writer's. If that generation is still held by a
+  reader (its shared lock refuses the update), if its state is unknown, if a table's
   columns changed or a count differs, the generation is made anew: a file copy of the
   current one brought up to date the same way, or, without one, a full copy
   (``publish(..., full=True)`` forces that).
+* With ``still_writing`` (the Dagster asset), a run never publishes another run's half-done
+  writes: while a run that wrote since the current state is still in progress, the publish
+  is deferred (:class:`PublishDeferred`) and that run's publish holds both.
 * The generations are written with ``STORAGE_VERSION 'v1.5.0'``, so DuckDB 1.5 clients
   (the DuckDB CLI from the package index, JDBC/ODBC and BI tools built on 1.x) open them.
 * Every published file holds its history in ``meta.published_states`` (``meta.published_state``
@@ -42,7 +49,7 @@ import os
 import re
 import shutil
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -57,7 +64,10 @@ from bellwether.warehouse import SCHEMA_FOLDERS, Warehouse, _lock_holder, apply_
 
 #: Storage format of the published files: DuckDB 1.5 and later open it.
 STORAGE_VERSION = "v1.5.0"  # as written in sql/publish/attach_new_generation.sql
-GENERATIONS: tuple[str, str] = ("a", "b")
+#: Names of the generation files (``<name>.duckdb``); ``settings.publish_keep()`` of them
+#: are used, the first two always.
+GENERATION_NAMES: tuple[str, ...] = tuple("abcdefghijklmnopqrstuvwxyz")
+GENERATIONS: tuple[str, str] = GENERATION_NAMES[:2]
 #: A ``schema.table`` name from the writer's catalog, before it is put into a statement
 #: (identifiers cannot be bound parameters); the schemas are those of sql/publish/table_columns.
 _TABLE_NAME = re.compile(r"(raw|marts|dq)\.[a-z_][a-z0-9_]*")
@@ -65,6 +75,24 @@ _TABLE_NAME = re.compile(r"(raw|marts|dq)\.[a-z_][a-z0-9_]*")
 
 class PublishError(RuntimeError):
     """The published warehouse cannot be written (see the message)."""
+
+
+class PublishDeferred(RuntimeError):
+    """Another run is still writing the writer's file: publishing now would expose half of
+    it. Nothing was published; this run is recorded as deferred and the next publish that
+    may go ahead (normally that other run's) holds it (``absorbed``). ``runs``: the runs
+    still writing."""
+
+    def __init__(self, run_id: str | None, runs: set[str]) -> None:
+        self.runs = frozenset(runs)
+        super().__init__(
+            f"not published: run(s) {', '.join(sorted(runs))} are still writing the writer's "
+            f"file; run {run_id}'s results are published with theirs"
+        )
+
+
+class StateNotKept(LookupError):
+    """A published state that is no longer kept (or never was): the message says which are."""
 
 
 class _Rebuild(Exception):
@@ -88,6 +116,8 @@ class PublishedState:
     table_rows: dict[str, int] = field(default_factory=dict)
     seconds: float | None = None
     path: Path | None = None
+    #: runs whose own publish was deferred to this state: ``{run id: [ISO session, ...]}``
+    absorbed: dict[str, list[str]] = field(default_factory=dict)
 
     def to_json(self) -> dict:
         return {
@@ -104,6 +134,7 @@ class PublishedState:
             "table_rows": self.table_rows,
             "seconds": self.seconds,
             "path": str(self.path) if self.path else None,
+            "absorbed": self.absorbed,
         }
 
     def label(self) -> str:
@@ -139,6 +170,7 @@ def _row_to_state(row: dict) -> PublishedState:
         delta_sessions=row["delta_sessions"],
         watermarks=json.loads(row["watermarks"]) if row["watermarks"] else {},
         table_rows=json.loads(row["table_rows"]) if row["table_rows"] else {},
+        absorbed=json.loads(row["absorbed"]) if row.get("absorbed") else {},
     )
 
 
@@ -206,15 +238,9 @@ def _tables(con: duckdb.DuckDBPyConnection, catalog: str) -> dict[str, list[tupl
     return out
 
 
-def _has_tables(con: duckdb.DuckDBPyConnection, *qualified: str) -> bool:
-    """Does the writer's file (``src``) have every one of these tables?"""
-    sql = load_sql("publish/has_table")
-    return all(
-        con.execute(
-            sql, dict(zip(("catalog", "schema", "table"), ("src", *q.split(".")), strict=True))
-        ).fetchone()[0]
-        for q in qualified
-    )
+def _src_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
+    """The ``schema.table`` names of the writer's file (``src``), in one query."""
+    return {r[0] for r in con.execute(load_sql("publish/src_tables")).fetchall()}
 
 
 #: The writer's change logs: ``table: (stamp column, first session, last session)`` of what
@@ -242,10 +268,11 @@ def _log_sql(name: str, table: str) -> str:
 
 def _watermarks(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
     """The latest stamp of every change log of the writer's file."""
+    have = _src_tables(con)
     return {
         table: con.execute(_log_sql("log_watermark", table)).fetchone()[0]
         for table in CHANGE_LOGS
-        if _has_tables(con, table)
+        if table in have
     }
 
 
@@ -264,8 +291,9 @@ def _written_since(con: duckdb.DuckDBPyConnection, since: PublishedState) -> set
     was published: a failed run's landing or marts included, re-based history, marts
     rebuilt beyond a run's sessions, the freshness row (sql/publish/log_written_since)."""
     out: set[date] = set()
+    have = _src_tables(con)
     for table in CHANGE_LOGS:
-        if not _has_tables(con, table):
+        if table not in have:
             continue
         params = {"mark": since.watermarks.get(table), "run": since.run_id}
         out.update(
@@ -331,13 +359,16 @@ def _sync(
         if "raw.daily_bars" in src:
             first, last = con.execute(load_sql("publish/bar_span")).fetchone()
         new = _with(new, table_rows=counts, first_session=first, last_session=last)
-        con.execute(load_sql("publish/clear_states"))
-        for s in [*states, new]:
+        history = [*states, new]
+        con.execute(load_sql("publish/keep_states"), {"ids": [s.state_id for s in history]})
+        recorded = {r[0] for r in con.execute(load_sql("publish/read_pub_state_ids")).fetchall()}
+        for s in (s for s in history if s.state_id not in recorded):  # states are immutable
             con.execute(
                 load_sql("publish/insert_state"),
                 [s.state_id, s.run_id, list(s.run_sessions), s.first_session, s.last_session,
                  s.published_at, s.generation, s.method, s.delta_sessions,
-                 json.dumps(s.watermarks, sort_keys=True), json.dumps(s.table_rows, sort_keys=True)],
+                 json.dumps(s.watermarks, sort_keys=True), json.dumps(s.table_rows, sort_keys=True),
+                 json.dumps(s.absorbed, sort_keys=True)],
             )  # fmt: skip
         con.execute(load_sql("publish/write_schema_digest"), {"digest": digest})
         con.commit()
@@ -361,6 +392,23 @@ def _open_generation(path: Path, *, create: bool) -> duckdb.DuckDBPyConnection:
     return con
 
 
+def _held(states: list[PublishedState]) -> dict[str, int]:
+    """``{generation: state id}``: the state each generation file was last brought to."""
+    return {s.generation: s.state_id for s in states}
+
+
+def _target(
+    names: tuple[str, ...], current: str | None, held: dict[str, int], gen_path: dict[str, Path]
+) -> str:
+    """The generation the next state is written into: a name without a file first, else
+    the one holding the oldest state (it leaves the kept states)."""
+    candidates = [g for g in names if g != current]
+    missing = [g for g in candidates if not gen_path[g].exists()]
+    if missing:
+        return missing[0]
+    return min(candidates, key=lambda g: held.get(g, -1))
+
+
 def publish(
     wh: Warehouse,
     run_id: str | None,
@@ -368,10 +416,22 @@ def publish(
     *,
     published: Path | str | None = None,
     full: bool = False,
+    keep: int | None = None,
+    still_writing: Callable[[set[str]], set[str]] | None = None,
 ) -> PublishedState:
     """Publish the writer's file ``wh`` after run ``run_id`` over ``sessions`` succeeded.
 
-    Returns the new :class:`PublishedState`. Raises
+    Returns the new :class:`PublishedState`. ``keep`` (default ``settings.publish_keep()``)
+    published states stay openable (:func:`open_state`): the new one and the ``keep - 1``
+    before it, one generation file each.
+
+    ``still_writing`` (the Dagster asset passes one): given the other runs that wrote to the
+    writer's file since the current state, the ones still in progress. When there are any,
+    nothing is published and :class:`PublishDeferred` is raised: this run is recorded as
+    deferred (its writes are done) and the next publish holds it in ``absorbed``; a run
+    whose publish was deferred, and a run that has ended (failed included), no longer
+    counts as writing. So with interleaved runs, a published state is always the writer's
+    file at the end of a run with no other run half-way through its writes. Raises
     :class:`~bellwether.warehouse.WarehouseLockedError` (naming the holder) when another
     process holds the writer's file for longer than ``wh.lock_timeout_s``, and
     :class:`PublishError` when the published path holds a file that is not a published
@@ -379,14 +439,21 @@ def publish(
     state at the published path is unchanged on any error."""
     started = time.monotonic()
     published = Path(published or settings.published_path())
+    keep = settings.publish_keep() if keep is None else keep
+    if not 2 <= keep <= len(GENERATION_NAMES):
+        raise ValueError(f"keep={keep}: between 2 and {len(GENERATION_NAMES)} states")
+    names = GENERATION_NAMES[:keep]
     run_sessions = tuple(sorted(set(sessions)))
     folder = generations_dir(published)
     published.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
     folder.mkdir(exist_ok=True, mode=0o700)
-    gen_path = {g: folder / f"{g}.duckdb" for g in GENERATIONS}
     old_umask = os.umask(0o077)
     try:
         with _publisher_lock(folder):
+            gen_path = {g: folder / f"{g}.duckdb" for g in names}
+            gen_path |= {
+                p.stem: p for p in folder.glob("*.duckdb") if p.stem in GENERATION_NAMES
+            }  # files of names beyond ``keep`` (it was lowered): removed below
             current = None
             if published.exists():
                 ino = published.stat().st_ino
@@ -400,7 +467,6 @@ def publish(
                         "file from before publishing?). Move it to the writer's path "
                         f"({wh.path}) if it is the warehouse, or remove it; then run again."
                     )
-            target = GENERATIONS[1] if current == GENERATIONS[0] else GENERATIONS[0]
             states: list[PublishedState] = []
             if current is not None:
                 reader = duckdb.connect(str(gen_path[current]), read_only=True)
@@ -408,6 +474,18 @@ def publish(
                     states = read_states(reader)
                 finally:
                     reader.close()
+            deferred = _read_deferred(folder)
+            if still_writing is not None:
+                others = _writing_runs(wh, states[-1] if states else None)
+                others -= {run_id, *deferred, *_published_runs(states)}
+                waiting = still_writing(others) if others else set()
+                if waiting:
+                    _write_deferred(folder, {**deferred, str(run_id): _iso_list(run_sessions)})
+                    raise PublishDeferred(run_id, waiting)
+            held = _held(states)
+            target = _target(names, current, held, gen_path)
+            if states:  # the state in the target leaves the kept ones before it is written
+                _write_manifest(published, states, _kept(states, gen_path, exclude=target))
             new = PublishedState(
                 state_id=(states[-1].state_id + 1) if states else 1,
                 run_id=run_id,
@@ -418,6 +496,7 @@ def publish(
                 generation=target,
                 method="in place",
                 delta_sessions=None,
+                absorbed={r: v for r, v in deferred.items() if r != str(run_id)},
             )
             new = _build_generation(wh, gen_path, current, target, states, new, full=full)
             new = _with(new, seconds=round(time.monotonic() - started, 3), path=published)
@@ -426,12 +505,156 @@ def publish(
                 link.unlink()
             os.link(gen_path[target], link)
             os.replace(link, published)  # the switch: readers now open the new state
+            for g, path in gen_path.items():
+                if g not in names:  # ``keep`` was lowered (a reader keeps an open inode)
+                    _remove(path)
             fsync_path(folder)
             fsync_path(published.parent)
-            _write_manifest(published, [*states, new])
+            history = [*states, new]
+            _write_manifest(published, history, _kept(history, gen_path))
+            _write_deferred(folder, {})
             return new
     finally:
         os.umask(old_umask)
+
+
+def _iso_list(days: Iterable[date]) -> list[str]:
+    return [d.isoformat() for d in days]
+
+
+def _deferred_path(folder: Path) -> Path:
+    return folder / "deferred.json"
+
+
+def _read_deferred(folder: Path) -> dict[str, list[str]]:
+    """Runs whose publish was deferred since the last state: ``{run id: [session, ...]}``."""
+    try:
+        return json.loads(_deferred_path(folder).read_text())
+    except FileNotFoundError:
+        return {}
+
+
+def is_deferred(run_id: str | None, published: Path | str | None = None) -> bool:
+    """Was run ``run_id``'s publish deferred (:class:`PublishDeferred`) and is it not yet
+    published?"""
+    published = Path(published or settings.published_path())
+    return str(run_id) in _read_deferred(generations_dir(published))
+
+
+def _write_deferred(folder: Path, deferred: dict[str, list[str]]) -> None:
+    path = _deferred_path(folder)
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(deferred, indent=2, sort_keys=True))
+    fsync_path(tmp)
+    os.replace(tmp, path)
+
+
+def _published_runs(states: list[PublishedState]) -> set[str]:
+    return {s.run_id for s in states if s.run_id} | {r for s in states for r in s.absorbed}
+
+
+def _writing_runs(wh: Warehouse, since: PublishedState | None) -> set[str]:
+    """Runs that the writer's change logs say wrote since ``since`` was published (every
+    run, before the first state)."""
+    con = duckdb.connect()
+    try:
+        wh.attach_read_only(con, "src")
+        out: set[str] = set()
+        have = _src_tables(con)
+        for table in CHANGE_LOGS:
+            if table not in have:
+                continue
+            mark = since.watermarks.get(table) if since is not None else None
+            rows = con.execute(_log_sql("log_runs_since", table), {"mark": mark}).fetchall()
+            out.update(r[0] for r in rows)
+        return out
+    finally:
+        con.close()
+
+
+def _kept(
+    states: list[PublishedState], gen_path: dict[str, Path], exclude: str | None = None
+) -> list[PublishedState]:
+    """The states still held by a generation file (oldest first), each with its path."""
+    held = _held(states)
+    by_id = {s.state_id: s for s in states}
+    return sorted(
+        (
+            _with(by_id[sid], path=gen_path[g])
+            for g, sid in held.items()
+            if g != exclude and g in gen_path and gen_path[g].exists()
+        ),
+        key=lambda s: s.state_id,
+    )
+
+
+def kept_states(published: Path | str | None = None) -> list[PublishedState]:
+    """The published states that can still be opened (oldest first; ``path`` is each one's
+    generation file), from ``<published>.json``; ``[]`` before the first publish."""
+    published = Path(published or settings.published_path())
+    try:
+        doc = json.loads(manifest_path(published).read_text())
+    except FileNotFoundError:
+        return []
+    out = []
+    for row in doc.get("kept", []):
+        state = _row_to_state(
+            {**row, "watermarks": json.dumps(row["watermarks"]),
+             "absorbed": json.dumps(row.get("absorbed") or {}),
+             "table_rows": json.dumps(row["table_rows"]),
+             "run_sessions": [date.fromisoformat(d) for d in row["run_sessions"]],
+             "first_session": _date(row["first_session"]), "last_session": _date(row["last_session"]),
+             "published_at": datetime.fromisoformat(row["published_at"])}
+        )  # fmt: skip
+        out.append(_with(state, path=Path(row["path"])))
+    return out
+
+
+def _date(v: str | None) -> date | None:
+    return None if v is None else date.fromisoformat(v)
+
+
+def open_state(state_id: int, published: Path | str | None = None) -> duckdb.DuckDBPyConnection:
+    """A read-only connection to published state ``state_id`` (the one a brief's JSON names
+    in ``published_state``), while it is kept (:func:`kept_states`). The connection's
+    DuckDB shared lock keeps that file unchanged while it is open (a publish then makes a
+    new generation file instead). Raises :class:`StateNotKept` naming the states that are
+    kept when it is not (``BELLWETHER_PUBLISH_KEEP`` sets how many)."""
+    return _open_kept(state_id, published)[0]
+
+
+def kept_state_path(state_id: int, published: Path | str | None = None) -> Path:
+    """The generation file holding published state ``state_id`` now (checked by opening
+    it); :class:`StateNotKept` when it is not kept. The file holds that state until the
+    ``keep``-th publish after it, and for as long as a reader keeps it open."""
+    con, path = _open_kept(state_id, published)
+    con.close()
+    return path
+
+
+def _open_kept(
+    state_id: int, published: Path | str | None
+) -> tuple[duckdb.DuckDBPyConnection, Path]:
+    kept = kept_states(published)
+    for state in kept:
+        if state.state_id != state_id:
+            continue
+        try:
+            con = duckdb.connect(str(state.path), read_only=True)
+        except duckdb.IOException as exc:  # a publish is rewriting it right now
+            if _lock_holder(exc) is None:
+                raise
+            break
+        got = published_state(con)
+        if got is not None and got.state_id == state_id:
+            return con, state.path
+        con.close()  # replaced since the list was read
+        break
+    ids = ", ".join(str(s.state_id) for s in kept) or "none"
+    raise StateNotKept(
+        f"published state {state_id} is no longer kept (kept now: {ids}); "
+        "BELLWETHER_PUBLISH_KEEP sets how many are kept"
+    )
 
 
 def _build_generation(
@@ -506,13 +729,19 @@ def _finish(con, delta, states, new) -> PublishedState:
     return new
 
 
-def _write_manifest(published: Path, states: list[PublishedState]) -> None:
+def _write_manifest(
+    published: Path, states: list[PublishedState], kept: list[PublishedState]
+) -> None:
+    """``<published>.json``: the current state, the states that can still be opened (with
+    their files) and the whole history."""
     doc = {
         "published": str(published),
-        "current": states[-1].to_json(),
+        "current": _with(states[-1], path=published).to_json(),
+        "kept": [s.to_json() for s in kept],
         "states": [{k: v for k, v in s.to_json().items() if k not in ("path",)} for s in states],
     }
     path = manifest_path(published)
     tmp = path.with_suffix(".tmp")
     tmp.write_text(json.dumps(doc, indent=2))
+    fsync_path(tmp)
     os.replace(tmp, path)

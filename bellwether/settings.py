@@ -18,6 +18,10 @@ Environment variables (an empty value is the same as unset):
     read (``bellwether.publish``): a consistent state swapped in after every successful run,
     readable by DuckDB 1.5 clients. Default ``<project>/data/warehouse.duckdb``; when only
     ``BELLWETHER_WAREHOUSE`` is set, ``published/<its name>`` in that file's folder.
+``BELLWETHER_PUBLISH_KEEP``
+    How many published states stay openable (``bellwether.publish.open_state``,
+    ``bellwether sql --state N``): each is one generation file, a copy of the warehouse on
+    disk. A whole number from 2 to 26; default 3.
 ``BELLWETHER_SOURCE``
     Bar source: ``yfinance`` (default in code, needs Yahoo), ``bundled`` (the real sample
     shipped in ``data/sample``; the Makefile's default), ``files`` or ``synthetic`` (a
@@ -269,6 +273,20 @@ def gx_docs_dir() -> Path:
 def trailing_sessions() -> int:
     """``$BELLWETHER_TRAILING_SESSIONS`` (a whole number >= 0) or 5."""
     return current().trailing_sessions
+
+
+#: Published states kept openable by default (the current one and the two before it).
+DEFAULT_PUBLISH_KEEP = 3
+
+
+def publish_keep() -> int:
+    """``$BELLWETHER_PUBLISH_KEEP`` (2 to 26) or 3: the published states kept openable."""
+    raw = (os.environ.get("BELLWETHER_PUBLISH_KEEP") or "").strip()
+    if not raw:
+        return DEFAULT_PUBLISH_KEEP
+    if not raw.isdigit() or not 2 <= int(raw) <= 26:
+        raise ValueError(f"BELLWETHER_PUBLISH_KEEP={raw!r} is not a whole number from 2 to 26")
+    return int(raw)
 
 
 def catchup_sessions() -> int:

@@ -91,12 +91,13 @@ def use_universe(universe) -> None:
     assets.marts.default_universe = lambda: universe
 
 
-def fresh_dagster_home(workdir: Path) -> Path:
-    """A new ``DAGSTER_HOME`` with the project's instance configuration."""
+def fresh_dagster_home(workdir: Path, dagster_yaml: Path | str | None = None) -> Path:
+    """A new ``DAGSTER_HOME`` with the project's instance configuration (or
+    ``dagster_yaml``, e.g. ``config/dagster.postgres.yaml``)."""
     home = workdir / "dagster_home"
     shutil.rmtree(home, ignore_errors=True)
     home.mkdir(parents=True)
-    shutil.copy(DAGSTER_YAML, home / "dagster.yaml")
+    shutil.copy(dagster_yaml or DAGSTER_YAML, home / "dagster.yaml")
     os.environ["DAGSTER_HOME"] = str(home)
     return home
 
@@ -143,7 +144,7 @@ def case_dagster_backfill(spec: dict, out: dict) -> None:
     workdir = Path(spec["workdir"])
     if spec.get("planned_subset"):
         os.environ[PLANNED_SUBSET_ENV] = "1"
-    fresh_dagster_home(workdir)
+    fresh_dagster_home(workdir, spec.get("dagster_yaml"))
     # the partition set must reach back to the size's first session (before the assets load)
     os.environ["BELLWETHER_HISTORY_START"] = size.first.isoformat()
     import dagster as dg

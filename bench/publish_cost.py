@@ -5,17 +5,20 @@
 Generates a writer's file directly in DuckDB (the schema of ``sql/schema``, every ticker x
 session table filled for N symbols over the sessions of Y years, per-session tables for
 breadth, sectors and checks; random values in every column, so it compresses like real
-data, not better), then publishes it four times: the first publish (full copy), a copy of
-the current generation, and two in-place updates of one session, printing each one's
-method, sessions copied and seconds. The numbers of ``docs/OPERATIONS.md`` ("Readers and the
+data, not better), then publishes it: the first publish (full copy), a copy of the current generation, two
+in-place updates that re-publish the last session (its rows deleted and inserted again),
+and, as a daily run does, ``--new-sessions`` times (default 2): one more session appended
+to the writer's file (the per-session tables' rows of the next NYSE session), published in
+place. Prints each publish's method, sessions copied, seconds and the load average. The numbers of ``docs/OPERATIONS.md`` ("Readers and the
 published warehouse") come from it.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 from bellwether.calendar import sessions_in_range
@@ -57,6 +60,12 @@ def _fill(con, table: str, keys_sql: str) -> None:
 def generate(path: Path, symbols: int, years: int) -> list[date]:
     """A writer's file of ``symbols`` x the sessions of ``years`` years; its sessions."""
     sessions = sessions_in_range(date(2026 - years, 7, 1), date(2026, 6, 26))
+    _fill_sessions(path, symbols, sessions)
+    return sessions
+
+
+def _fill_sessions(path: Path, symbols: int, sessions: list[date]) -> None:
+    """Rows of ``sessions`` for ``symbols`` in every per-session table of the writer's file."""
     with Warehouse(path).connect() as con:
         con.execute("CREATE TEMP TABLE s AS SELECT unnest(?::DATE[]) AS session_date", [sessions])
         con.execute(f"CREATE TEMP TABLE t AS SELECT printf('SYN%04d', i) AS ticker FROM range({symbols}) r(i)")  # fmt: skip
@@ -68,7 +77,6 @@ def generate(path: Path, symbols: int, years: int) -> list[date]:
         _fill(con, "marts.breadth", "SELECT 'u' || i AS universe, session_date FROM s, range(3) r(i)")  # fmt: skip
         _fill(con, "dq.check_results", "SELECT session_date, 'a' || i AS asset, 'c' || j AS \"check\" FROM s, range(7) r(i), range(3) q(j)")  # fmt: skip
         con.execute("CHECKPOINT")
-    return sessions
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -76,6 +84,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--symbols", type=int, default=100)
     parser.add_argument("--years", type=int, default=5)
     parser.add_argument("--workdir", type=Path, default=Path("bench/out/publish_cost"))
+    parser.add_argument("--new-sessions", type=int, default=2)
     args = parser.parse_args(argv)
     writer = args.workdir / "writer" / "warehouse.duckdb"
     published = args.workdir / "warehouse.duckdb"
@@ -88,10 +97,28 @@ def main(argv: list[str] | None = None) -> int:
           f"generated in {time.monotonic() - started:.1f} s")  # fmt: skip
     wh = Warehouse(writer)
     for i, run_sessions in enumerate([sessions, sessions[-1:], sessions[-1:], sessions[-1:]]):
-        state = publish(wh, f"bench-{i + 1}", run_sessions, published=published)
-        print(f"publish {state.state_id}: {state.method:8} generation {state.generation}, "
-              f"sessions copied {state.delta_sessions}, {state.seconds:.2f} s")  # fmt: skip
+        cpu = time.process_time()
+        state = publish(wh, f"bench-{i + 1}", run_sessions, published=published, keep=2)
+        _report(state, "", time.process_time() - cpu)
+    publish_new_sessions(wh, published, args.symbols, sessions[-1], args.new_sessions)
     return 0
+
+
+def _report(state, what: str, cpu: float) -> None:
+    print(f"publish {state.state_id}: {state.method:8} generation {state.generation}, "
+          f"sessions copied {state.delta_sessions}, {state.seconds:.2f} s{what} "
+          f"(CPU {cpu:.2f} s), load average {os.getloadavg()[0]:.1f}", flush=True)  # fmt: skip
+
+
+def publish_new_sessions(wh: Warehouse, published: Path, symbols: int, last: date, n: int) -> None:
+    """``n`` times: the next session after ``last`` appended to the writer's file and
+    published (in place), as after a daily run."""
+    for _ in range(n):
+        last = sessions_in_range(last + timedelta(days=1), last + timedelta(days=10))[0]
+        _fill_sessions(wh.path, symbols, [last])
+        cpu = time.process_time()
+        state = publish(wh, f"bench-{last}", [last], published=published, keep=2)
+        _report(state, f" (new session {last})", time.process_time() - cpu)
 
 
 if __name__ == "__main__":

@@ -6,7 +6,9 @@
 ``bellwether status``   print row counts, covered sessions and the latest landings (of the
                         published warehouse, with its state).
 ``bellwether sql``      an interactive DuckDB shell (the DuckDB CLI, a locked dependency) on
-                        the published warehouse, read-only, with the ``bw`` macros.
+                        the published warehouse, read-only, with the ``bw`` macros;
+                        ``bellwether sql --state N ...`` on published state N while it is kept.
+``bellwether states``   the published states that can still be opened, and their files.
 ``bellwether publish``  publish the writer's file now (after runs made outside Dagster).
 ``bellwether factcheck`` check every figure of a market recap against the warehouse.
 """
@@ -164,9 +166,30 @@ def cmd_sql(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )
         return 1
-    argv = [str(duckdb_cli()), "-readonly", str(published), *args.args]
+    rest = list(args.args)
+    if rest[:1] == ["--state"]:  # a kept published state (the one a brief names)
+        from bellwether.publish import StateNotKept, kept_state_path
+
+        try:
+            published = kept_state_path(int(rest[1]), published)
+        except (StateNotKept, IndexError, ValueError) as exc:
+            print(f"bellwether sql --state: {exc}", file=sys.stderr)
+            return 1
+        rest = rest[2:]
+    argv = [str(duckdb_cli()), "-readonly", str(published), *rest]
     os.execv(argv[0], argv)  # the shell replaces this process (Ctrl-D or .quit leaves)
     return 0  # pragma: no cover
+
+
+def cmd_states(args: argparse.Namespace) -> int:
+    from bellwether.publish import kept_states
+
+    kept = kept_states()
+    if not kept:
+        print(f"no published state kept beside {settings.published_path()}")
+    for state in kept:
+        print(f"{state.label()}, published {state.published_at:%Y-%m-%d %H:%M:%S %Z}: {state.path}")
+    return 0
 
 
 def cmd_publish(args: argparse.Namespace) -> int:
@@ -228,6 +251,8 @@ def main(argv: list[str] | None = None) -> int:
         "args", nargs=argparse.REMAINDER, help="passed to the DuckDB CLI (e.g. -c 'SELECT 1')"
     )
     sql.set_defaults(func=cmd_sql)
+    states = sub.add_parser("states", help="the published states that can still be opened")
+    states.set_defaults(func=cmd_states)
     pub = sub.add_parser("publish", help="publish the writer's file now")
     pub.add_argument("--full", action="store_true", help="copy everything, not the changes")
     pub.add_argument("--run-id", default=None, help="run to record with the state")

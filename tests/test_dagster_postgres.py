@@ -5,81 +5,35 @@ session, both publishing the warehouse, with runs and events kept in PostgreSQL.
 
 from __future__ import annotations
 
-import os
-import secrets
 import shutil
-import socket
-import subprocess
-import tempfile
 from collections.abc import Iterator
-from glob import glob
 from pathlib import Path
 
 import pytest
 import yaml
+
+from bench.postgres_server import pg_bin
+from bench.postgres_server import postgres_server as start_postgres
 
 pytestmark = pytest.mark.slow
 ROOT = Path(__file__).resolve().parent.parent
 TEMPLATE = ROOT / "config" / "dagster.postgres.yaml"
 
 
-def _pg_bin() -> Path | None:
-    found = shutil.which("pg_ctl")
-    if found:
-        return Path(found).resolve().parent
-    candidates = sorted(glob("/usr/lib/postgresql/*/bin/pg_ctl"))
-    return Path(candidates[-1]).parent if candidates else None
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def postgres_server() -> Iterator[dict[str, str]]:
     """A throw-away PostgreSQL server on 127.0.0.1 (password auth), with a database
-    ``dagster``: the BELLWETHER_DAGSTER_PG_* settings that reach it."""
-    bin_dir = _pg_bin()
+    ``dagster``: the BELLWETHER_DAGSTER_PG_* settings that reach it
+    (``bench.postgres_server``, which the bench uses too)."""
+    bin_dir = pg_bin()
     if bin_dir is None:
         # make test installs it (Makefile target postgresql): missing is a broken set-up
         pytest.fail(
             "PostgreSQL is not installed: run the tests with `make test` (it installs Debian's "
             "postgresql when missing), or apt-get install postgresql"
         )
-    root = Path(tempfile.mkdtemp(prefix="bw-pg-"))
-    as_user: list[str] = []
-    if os.geteuid() == 0:  # the server refuses to run as root
-        shutil.chown(root, "postgres", "postgres")
-        as_user = ["runuser", "-u", "postgres", "--"]
-    data, port = root / "data", _free_port()
-
-    def pg(*args: str) -> None:
-        subprocess.run([*as_user, *args], check=True, capture_output=True, text=True, timeout=120)
-
-    pwfile = root / "pw"
-    login = secrets.token_hex(16)  # a new one for each server
-    pwfile.write_text(login + "\n")
-    if as_user:
-        shutil.chown(pwfile, "postgres", "postgres")
-    pg(str(bin_dir / "initdb"), "-D", str(data), "-A", "scram-sha-256", "-U", "postgres",
-       f"--pwfile={pwfile}", "-E", "UTF8", "--no-sync")  # fmt: skip
-    pg(str(bin_dir / "pg_ctl"), "-D", str(data), "-l", str(root / "server.log"), "-w", "-o",
-       f"-p {port} -k {root} -c listen_addresses=127.0.0.1 -c fsync=off", "start")  # fmt: skip
-    try:
-        import psycopg2
-
-        con = psycopg2.connect(host="127.0.0.1", port=port, user="postgres",
-                               password=login, dbname="postgres")  # fmt: skip
-        con.autocommit = True
-        con.cursor().execute("CREATE DATABASE dagster")
-        con.close()
-        yield {"HOST": "127.0.0.1", "PORT": str(port), "DB": "dagster", "USER": "postgres",
-               "PASSWORD": login}  # fmt: skip
-    finally:
-        pg(str(bin_dir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop")
-        shutil.rmtree(root, ignore_errors=True)
+    with start_postgres(bin_dir) as settings:
+        yield settings
 
 
 def test_the_postgres_template_is_the_project_instance_plus_postgres_storage():

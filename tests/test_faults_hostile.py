@@ -173,7 +173,6 @@ FILE_BACKED = {
     ("bellwether/warehouse.py", "path.read_text()"),
     ("bellwether/queries.py", "query.sql"),
     ("bellwether/warehouse.py", "attach"),  # load_sql("publish/attach_writer"), bound once
-    ("bellwether/publish.py", "sql"),  # load_sql("publish/has_table"), bound once
     # sql/publish files whose {table} is a table name read from the catalog and checked
     # against a strict pattern (DuckDB binds values, not identifiers): bellwether/publish.py
     ("bellwether/publish.py", '_table_sql("drop_table", table)'),
@@ -182,6 +181,7 @@ FILE_BACKED = {
     ("bellwether/publish.py", '_table_sql("row_counts", table)'),
     ("bellwether/publish.py", '_log_sql("log_watermark", table)'),
     ("bellwether/publish.py", '_log_sql("log_written_since", table)'),
+    ("bellwether/publish.py", '_log_sql("log_runs_since", table)'),
 }
 
 

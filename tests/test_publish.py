@@ -29,9 +29,12 @@ from bellwether.integrity import table_hashes
 from bellwether.pipeline import run_pipeline
 from bellwether.publish import (
     PublishError,
+    StateNotKept,
     current_state,
     generations_dir,
+    kept_states,
     manifest_path,
+    open_state,
     publish,
 )
 from bellwether.warehouse import Warehouse, WarehouseLockedError
@@ -153,8 +156,10 @@ def test_each_published_state_holds_exactly_the_writers_content_and_its_record(
         assert table_hashes(pub) == table_hashes(wh), state.label()
         assert state.state_id == i and state.run_id == f"run-{i}"
         assert state.run_sessions[0] == first and state.run_sessions[-1] == last
-    # state 2 is made from a copy of state 1, then each generation is updated in place
-    assert methods == ["copy", "in place", "in place"]
+    # three states are kept by default: states 2 and 3 are new generation files (copies of
+    # the current one), state 4 is written in place into state 1's generation
+    assert methods == ["copy", "copy", "in place"]
+    assert [s.generation for s in kept_states(published)] == ["b", "c", "a"]
     with pub.connect(read_only=True) as con:
         history = con.sql("SELECT state_id, run_id FROM meta.published_states").fetchall()
         assert history == [(1, "run-1"), (2, "run-2"), (3, "run-3"), (4, "run-4")]
@@ -198,6 +203,101 @@ def test_a_reader_holding_a_connection_and_one_polling_every_50ms_never_block_a_
     assert took < 120
 
 
+class Poller:
+    """A READER process in ``poll`` mode whose output is collected as it comes (a thread),
+    so that a test can wait until it has read a given state."""
+
+    def __init__(self, path: Path) -> None:
+        import threading
+
+        self.proc = start_reader(path, "poll", 600)
+        self.lines: list[str] = []
+        self._thread = threading.Thread(target=self._collect, daemon=True)
+        self._thread.start()
+
+    def _collect(self) -> None:
+        for line in self.proc.stdout:
+            self.lines.append(line.strip())
+
+    def has_read(self, state_id: int) -> bool:
+        return any(x.startswith(f"read {state_id} ") for x in list(self.lines))
+
+    def wait_for(self, state_id: int) -> None:
+        """Until the poller has read ``state_id`` (it reconnects every 50 ms; the deadline
+        only guards against a hang)."""
+        deadline = time.monotonic() + 120
+        while not self.has_read(state_id):
+            assert time.monotonic() < deadline and self.proc.poll() is None, self.lines[-5:]
+            time.sleep(0.05)
+
+    def stop(self) -> tuple[list[tuple[int, str]], list[str]]:
+        self.proc.terminate()
+        self.proc.wait(timeout=60)
+        self._thread.join(timeout=60)
+        assert self.proc.returncode in (0, -15), self.proc.stderr.read()[-2000:]
+        reads = [(int(x.split()[1]), x.split()[2]) for x in self.lines if x.startswith("read ")]
+        return reads, [x for x in self.lines if x.startswith("error ")]
+
+
+def test_readers_across_a_backfill_daily_runs_and_a_restatement_see_only_published_states(
+    tmp_path,
+):
+    """A sequence as the schedule makes it, each run published as the Dagster job does: the
+    first session, then a backfill of two weeks as one run, three daily runs, and a
+    restatement of one of them re-run. A reader process holds one connection across the
+    backfill, another one across the daily runs and the restatement, and a third reconnects
+    every 50 ms throughout (the test waits until it has read each state before the next
+    run). Every read equals a state that was published (its id and the content hash of
+    marts.daily_returns), no read fails, the held connections see only the state they
+    opened, and the writer never waits for them (2 s lock timeout)."""
+    days = sessions_between(*SECOND)[:3]
+    bars = sample_bars(small_universe().symbols, FIRST, days[-1])
+    folder = write_files_source(tmp_path / "src", bars)
+    wh = Warehouse(tmp_path / "writer" / "wh.duckdb", lock_timeout_s=2.0)
+    published = tmp_path / "warehouse.duckdb"
+    states: dict[int, str] = {}
+    poller: Poller | None = None
+
+    def run_and_publish(first: date, last: date) -> None:
+        run(wh, folder, first, last)
+        state = publish(wh, f"run-{len(states) + 1}", sessions_between(first, last),
+                        published=published)  # fmt: skip
+        states[state.state_id] = digest_of(published)
+        if poller is not None:
+            poller.wait_for(state.state_id)
+
+    run_and_publish(FIRST, FIRST)
+    poller = Poller(published)
+    across_backfill = start_reader(published, "hold", 600)
+    try:
+        run_and_publish(FIRST, LAST)  # the backfill
+        across_backfill.terminate()
+        across_daily = start_reader(published, "hold", 600)
+        try:
+            for day in days:
+                run_and_publish(day, day)
+            hit = (bars["ticker"] == "HBAN") & (bars["date"] == days[1])
+            restated = [bars[c].zip_with(~hit, bars[c] * 1.02).alias(c)
+                        for c in ("open", "high", "low", "close", "adj_close")]  # fmt: skip
+            write_files_source(folder, bars.with_columns(restated))
+            run_and_publish(days[1], days[1])  # the restatement
+        finally:
+            across_daily.terminate()
+    finally:
+        across_backfill.terminate()
+        polled, poll_errors = poller.stop()
+    published_states = set(states.items())
+    assert len(published_states) == 6 and len(set(states.values())) == 6
+    backfill_reads, backfill_errors = reads_of(across_backfill)
+    daily_reads, daily_errors = reads_of(across_daily)
+    assert backfill_errors == daily_errors == poll_errors == []  # no lock error, no error
+    assert backfill_reads and set(backfill_reads) == {(1, states[1])}
+    assert daily_reads and set(daily_reads) == {(2, states[2])}
+    assert set(polled) == published_states  # every read is a published state, each was read
+    seen = [s for s, _ in polled]
+    assert seen == sorted(seen)
+
+
 def test_a_generation_still_held_by_an_old_reader_is_made_anew_not_written_under_it(
     published_after_first, source
 ):
@@ -205,10 +305,10 @@ def test_a_generation_still_held_by_an_old_reader_is_made_anew_not_written_under
     old = digest_of(published)
     holder = start_reader(published, "hold", 600)  # holds generation a (state 1)
     try:
-        run(wh, source, *SECOND)
-        second = publish(wh, "run-2", sessions_between(*SECOND), published=published)
+        run(wh, source, *SECOND)  # two states kept: a and b alternate
+        second = publish(wh, "run-2", sessions_between(*SECOND), published=published, keep=2)
         run(wh, source, *THIRD)
-        third = publish(wh, "run-3", sessions_between(*THIRD), published=published)
+        third = publish(wh, "run-3", sessions_between(*THIRD), published=published, keep=2)
         time.sleep(0.3)
     finally:
         holder.terminate()
@@ -384,3 +484,113 @@ def test_a_split_that_re_bases_history_is_published_with_every_rewritten_session
         assert table_hashes(Warehouse(published)) == table_hashes(wh), state.label()
     with wh.connect(read_only=True) as con:
         assert con.sql("SELECT count(*) FROM raw.rebasings").fetchall()[0][0] > 0
+
+
+def test_a_footnote_is_re_derived_from_the_state_its_brief_names_after_a_restatement(tmp_path):
+    """Point in time: a brief built at state 1 names it; ^GSPC's last session is restated and
+    published (state 2), a later run is published (state 3); every figure of the first brief
+    is then re-derived from state 1 exactly as printed, and the restated ones from state 2 as
+    its brief printed them. With three states kept, the fourth publish lets state 1 go, and
+    opening it says which states are kept."""
+    from bellwether.brief.build import build_brief, figure_value
+    from tests.faults_support import MARKET
+
+    bars = sample_bars(small_universe().symbols, FIRST, SECOND[1])
+    folder = write_files_source(tmp_path / "src", bars)
+    wh = Warehouse(tmp_path / "writer" / "wh.duckdb")
+    published = tmp_path / "warehouse.duckdb"
+
+    def brief(n: int) -> dict:
+        _, paths = build_brief(Warehouse(published), LAST, small_universe(), tmp_path / f"r{n}")
+        return json.loads(paths["json"].read_text())
+
+    run(wh, folder, FIRST, LAST)
+    publish(wh, "run-1", sessions_between(FIRST, LAST), published=published, keep=3)
+    first = brief(1)
+    assert first["published_state"]["state_id"] == 1
+    hit = (bars["ticker"] == MARKET[0]) & (bars["date"] == LAST)
+    restated = bars.with_columns(
+        [bars[c].zip_with(~hit, bars[c] * 1.01).alias(c)
+         for c in ("open", "high", "low", "close", "adj_close")]
+    )  # fmt: skip
+    write_files_source(folder, restated)
+    run(wh, folder, LAST, LAST)
+    publish(wh, "run-2", [LAST], published=published, keep=3)
+    second = brief(2)
+    assert second["published_state"]["state_id"] == 2
+    run(wh, folder, *SECOND)
+    publish(wh, "run-3", sessions_between(*SECOND), published=published, keep=3)
+    assert [s.state_id for s in kept_states(published)] == [1, 2, 3]
+
+    def where(f: dict) -> tuple:
+        return f["query"], json.dumps(f["params"], sort_keys=True), json.dumps(f["key"], sort_keys=True), f["column"]  # fmt: skip
+
+    changed = {where(f) for f, g in zip(first["figures"], second["figures"], strict=True)
+               if where(f) == where(g) and f["value"] != g["value"]}  # fmt: skip
+    assert changed, "the restatement changes some figure of the brief"
+    for doc in (first, second):
+        con = open_state(doc["published_state"]["state_id"], published)
+        try:
+            for f in doc["figures"]:
+                assert figure_value(con, f) == f["value"], (f["number"], where(f))
+        finally:
+            con.close()
+    with Warehouse(published).connect(read_only=True) as now:  # the latest state: restated
+        for f in first["figures"]:
+            if where(f) in changed:
+                assert figure_value(now, f) != f["value"]
+    env = {**os.environ, "BELLWETHER_PUBLISHED": str(published)}
+    bw = Path(sys.executable).parent / "bellwether"
+    out = subprocess.run([bw, "sql", "--state", "1", "-csv", "-noheader", "-c",
+                          "SELECT state_id FROM meta.published_state"],
+                         capture_output=True, text=True, env=env, timeout=60)  # fmt: skip
+    assert out.returncode == 0 and out.stdout.strip() == "1", out.stderr
+    listed = subprocess.run([bw, "states"], capture_output=True, text=True, env=env, timeout=60)
+    assert [x.split()[1] for x in listed.stdout.splitlines()] == ["1", "2", "3"]
+    publish(wh, "run-4", [], published=published, keep=3)
+    assert [s.state_id for s in kept_states(published)] == [2, 3, 4]
+    gone = subprocess.run([bw, "sql", "--state", "1", "-c", "SELECT 1"],
+                          capture_output=True, text=True, env=env, timeout=60)  # fmt: skip
+    assert gone.returncode == 1 and "kept now: 2, 3, 4" in gone.stderr
+    assert len(list(generations_dir(published).glob("*.duckdb"))) == 3
+    with pytest.raises(StateNotKept, match="kept now: 2, 3, 4"):
+        open_state(1, published)
+
+
+def test_a_run_never_publishes_another_runs_half_done_writes_it_defers_to_that_run(
+    published_after_first, source
+):
+    """Interleaved runs (a backfill and the schedule taking turns on the writer pool): run A
+    has landed and is still writing when run B finishes and publishes. B's publish is
+    deferred (nothing published, B recorded), A's publish afterwards holds both and names B
+    in ``absorbed``; B's unfinished run (its brief step) does not hold A's publish back."""
+    from bellwether.publish import PublishDeferred, is_deferred
+
+    wh, published = published_after_first
+    before = table_hashes(Warehouse(published))
+    in_progress = {"run-A", "run-B"}
+
+    def still_writing(runs: set[str]) -> set[str]:
+        return runs & in_progress
+
+    run_pipeline(wh, files_source(source), small_universe(), *THIRD, now=NOW, use_gx=False,
+                 run_id="run-A")  # fmt: skip  # A's steps so far
+    run_pipeline(wh, files_source(source), small_universe(), *SECOND, now=NOW, use_gx=False,
+                 run_id="run-B")  # fmt: skip  # B, whole
+    with pytest.raises(PublishDeferred, match="run-A") as exc:
+        publish(wh, "run-B", sessions_between(*SECOND), published=published,
+                still_writing=still_writing)  # fmt: skip
+    assert exc.value.runs == {"run-A"}
+    assert current_state(published).state_id == 1 and is_deferred("run-B", published)
+    assert table_hashes(Warehouse(published)) == before  # nothing of A or B is visible
+    state = publish(wh, "run-A", sessions_between(*THIRD), published=published,
+                    still_writing=still_writing)  # fmt: skip  # B is done writing
+    assert state.state_id == 2 and state.run_id == "run-A"
+    assert state.absorbed == {"run-B": [d.isoformat() for d in sessions_between(*SECOND)]}
+    assert current_state(published).absorbed == state.absorbed
+    assert not is_deferred("run-B", published)
+    assert table_hashes(Warehouse(published)) == table_hashes(wh)
+    # a run that has ended (failed included) no longer holds anyone's publish back
+    in_progress.clear()
+    run(wh, source, *SECOND)
+    assert publish(wh, "run-C", [], published=published, still_writing=still_writing).state_id == 3

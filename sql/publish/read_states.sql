@@ -1,5 +1,5 @@
 -- Every published state recorded in the connection's default database (oldest first).
-SELECT state_id, run_id, run_sessions, first_session, last_session, published_at, generation,
-       method, delta_sessions, watermarks, table_rows
+-- (every column: files published before a column was added lack it)
+SELECT *
 FROM meta.published_states
 ORDER BY state_id;

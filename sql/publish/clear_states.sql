@@ -1,1 +1,0 @@
-DELETE FROM pub.meta.published_states;
