@@ -1,6 +1,6 @@
 # Bellwether: two commands do all the set-up on a machine with only Python 3.11, pip and make.
 #   make demo   create the environment, install, run the main job on the bundled data (no network)
-#   make test   create the environment, install, run the whole test suite
+#   make test   create the environment, install, lint the SQL (sqlfluff), run ruff and the whole test suite
 # Installs are reproducible: uv (pinned, installed with hashes into .tools/) syncs .venv from uv.lock.
 
 SHELL := /bin/bash
@@ -41,10 +41,16 @@ postgresql:
 	@if [ -z "$(PG_CTL)" ]; then $(SUDO) apt-get update && \
 		$(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql; fi
 
-test: install postgresql
+test: install postgresql lint-sql
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
+
+# Every file in sql/ linted with sqlfluff, DuckDB dialect (rules and placeholders in
+# pyproject.toml [tool.sqlfluff.*], files it cannot parse in .sqlfluffignore).
+.PHONY: lint-sql
+lint-sql: install
+	$(BIN)/sqlfluff lint sql --processes 2
 
 # An interactive DuckDB shell (the locked duckdb-cli) on the published warehouse, read-only,
 # with the bw macros; runs never wait for it and it never waits for them.
