@@ -83,8 +83,11 @@ class Warehouse:
                 lambda e: isinstance(e, duckdb.IOException) and _lock_holder(e) is not None
             ),
             stop=tenacity.stop_after_delay(self.lock_timeout_s),
-            # never sleep past the deadline: the last attempt is at the timeout
-            wait=lambda state: min(backoff(state), self.lock_timeout_s - state.seconds_since_start),
+            # never sleep past the deadline: the last attempt is at the timeout (tenacity
+            # computes the wait before it checks the stop, so clip at zero)
+            wait=lambda state: max(
+                0.0, min(backoff(state), self.lock_timeout_s - state.seconds_since_start)
+            ),
             reraise=True,
         )
         try:
