@@ -1,6 +1,6 @@
 # Bellwether: two commands do all the set-up on a machine with only Python 3.11, pip and make.
 #   make demo   create the environment, install, run the main job on the bundled data (no network)
-#   make test   create the environment, install, run the whole test suite
+#   make test   create the environment, install, lint the SQL (sqlfluff), run ruff and the whole test suite
 # Installs are reproducible: uv (pinned, installed with hashes into .tools/) syncs .venv from uv.lock.
 
 SHELL := /bin/bash
@@ -45,7 +45,7 @@ postgresql:
 # tests share one worker, so its module fixtures are built once), without the soak and the
 # bench smoke (their own targets and steps of .ci/run); prints its wall time.
 PYTEST_WORKERS ?= 2
-test: install postgresql
+test: install postgresql lint-sql
 	@start=$$(date +%s); status=0; \
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports && \
 	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile -m "not soak and not bench_smoke" \
@@ -63,6 +63,12 @@ bench-smoke: install
 	@start=$$(date +%s); status=0; \
 	$(BIN)/pytest -m bench_smoke tests/test_bench_smoke.py || status=$$?; \
 	echo "make bench-smoke: wall time $$(( $$(date +%s) - start )) s (exit $$status)"; exit $$status
+
+# Every file in sql/ linted with sqlfluff, DuckDB dialect (rules and placeholders in
+# pyproject.toml [tool.sqlfluff.*], files it cannot parse in .sqlfluffignore).
+.PHONY: lint-sql
+lint-sql: install
+	$(BIN)/sqlfluff lint sql --processes 2
 
 # An interactive DuckDB shell (the locked duckdb-cli) on the published warehouse, read-only,
 # with the bw macros; runs never wait for it and it never waits for them.

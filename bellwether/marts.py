@@ -21,9 +21,11 @@ the first stored bar. Seeds are right because of the any-order rule
 that depends on it is rebuilt before a run reports success, so a stored row is never
 older than its inputs.
 
-Quality gate: before writing, rows that stand on bars which failed a blocking check of
-``raw/daily_bars`` are withheld (see :func:`_gate` and ``docs/QUALITY.md``), so every
-published figure stands on data that passed its checks.
+Quality gate: before writing, rows that stand on bars which failed a blocking (error)
+check of ``raw/daily_bars`` are withheld (see :func:`_gate` and ``docs/QUALITY.md``), so
+every published figure stands on data that passed every blocking check. A failed warning
+withholds nothing: with 1-5% of the stocks missing, or zero volume on an index, the marts
+are still built (``tests/test_quality_corpus.py``).
 """
 
 from __future__ import annotations

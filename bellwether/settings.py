@@ -1,12 +1,14 @@
 """Project folders and environment settings.
 
 The project's folders (``sql/``, ``config/``, ``data/``) are defined here, and every
-environment variable the code reads is a field of :class:`Settings` (pydantic-settings),
+environment variable the product code reads is a field of :class:`Settings`
+(pydantic-settings; the knobs of the test and bench harnesses, ``BELLWETHER_SOAK_*``,
+``BELLWETHER_E2E*``, ``BENCH_*``, are read by ``tests/`` and ``bench/`` themselves),
 read, typed and validated in one place: :func:`current` gives the settings of the
 environment as it is now, and the functions below (``warehouse_path()``, ...) are its
 fields for the callers that need one. A bad value is a :class:`SettingsError` (a
 ``ValueError``) naming the variable, its value and what it should be. Modules derive their
-own files from these roots (e.g. a chunk's archive folder inside ``archive_dir()``).
+own files from these roots (e.g. a landing's archive folder inside ``archive_dir()``).
 
 Environment variables (an empty value is the same as unset):
 

@@ -6,10 +6,10 @@ conflicts with exponential backoff (``0.1 s, 0.2 s, ... capped at 5 s``) until
 ``lock_timeout_s`` and then raises :class:`WarehouseLockedError` with the holder's process
 named, so a user's open SQL session delays a run instead of crashing it.
 
-Every writable connection applies ``sql/schema/*.sql`` (idempotent DDL) and
-``sql/views/*.sql`` / ``sql/macros/*.sql`` (``CREATE OR REPLACE``) in file order. The file
-and its folder are created user-only (0600 / 0700), and so is the WAL DuckDB writes next to
-it (the process umask is 077 while a writable connection is open).
+Every writable connection applies ``sql/schema/*.sql`` (idempotent DDL: schemas and
+tables) and then ``sql/macros/*.sql`` (``CREATE OR REPLACE``), each folder in file order.
+The file and its folder are created user-only (0600 / 0700), and so is the WAL DuckDB
+writes next to it (the process umask is 077 while a writable connection is open).
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ import tenacity
 from bellwether.sqlfiles import load_sql, sql_files
 
 T = TypeVar("T")
-SCHEMA_FOLDERS: tuple[str, ...] = ("schema", "macros", "views")
+SCHEMA_FOLDERS: tuple[str, ...] = ("schema", "macros")
 _HOLDER = re.compile(r"Conflicting lock is held in (?P<holder>.+?)(?: by user|\. See also|$)")
 
 
@@ -44,7 +44,7 @@ def _lock_holder(exc: BaseException) -> str | None:
 
 
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create schemas, tables, macros and views (idempotent)."""
+    """Create schemas, tables and macros (idempotent): :data:`SCHEMA_FOLDERS` in order."""
     for folder in SCHEMA_FOLDERS:
         for path in sql_files(folder):
             con.execute(path.read_text())
@@ -83,8 +83,11 @@ class Warehouse:
                 lambda e: isinstance(e, duckdb.IOException) and _lock_holder(e) is not None
             ),
             stop=tenacity.stop_after_delay(self.lock_timeout_s),
-            # never sleep past the deadline: the last attempt is at the timeout
-            wait=lambda state: min(backoff(state), self.lock_timeout_s - state.seconds_since_start),
+            # never sleep past the deadline: the last attempt is at the timeout (tenacity
+            # computes the wait before it checks the stop, so clip at zero)
+            wait=lambda state: max(
+                0.0, min(backoff(state), self.lock_timeout_s - state.seconds_since_start)
+            ),
             reraise=True,
         )
         try:

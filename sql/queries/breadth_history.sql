@@ -24,5 +24,5 @@ FROM (
     WHERE universe = $universe AND session_date <= (SELECT session_date FROM asked)
     ORDER BY session_date DESC
     LIMIT $sessions
-)
+) AS latest
 ORDER BY session_date;

@@ -26,5 +26,5 @@ FROM (
       AND session_date <= (SELECT session_date FROM asked)
     ORDER BY session_date DESC
     LIMIT $sessions
-)
+) AS latest
 ORDER BY session_date;
