@@ -56,17 +56,31 @@ BUNDLED_LAST = date(2026, 6, 29)
 
 
 @pytest.fixture(scope="session")
-def built_warehouse(tmp_path_factory) -> Warehouse:
+def built_warehouse(tmp_path_factory, worker_id) -> Warehouse:
     """A warehouse with every bundled session landed and every mart built (no Dagster).
 
-    Shared by the whole session: tests must only read it (connect read_only=True).
+    Built once per test session however many pytest-xdist workers there are: the first
+    worker to ask builds it under a file lock in the session's shared temporary folder, the
+    others wait and open the same file. Tests must only read it (connect read_only=True).
     """
+    from filelock import FileLock
+
     from bellwether.pipeline import run_pipeline
     from bellwether.sources.bundled import BundledSource
     from bellwether.universe import default_universe
 
-    wh = Warehouse(tmp_path_factory.mktemp("built") / "warehouse.duckdb")
-    run_pipeline(wh, BundledSource(), default_universe(), BUNDLED_FIRST, BUNDLED_LAST, now=NOW)
+    # each worker has its own base folder; their parent is shared by the session's workers
+    root = tmp_path_factory.getbasetemp()
+    shared = root if worker_id == "master" else root.parent
+    folder = shared / "built_warehouse"
+    wh = Warehouse(folder / "warehouse.duckdb")
+    with FileLock(str(shared / "built_warehouse.lock")):
+        if not (folder / "complete").exists():
+            folder.mkdir(exist_ok=True)
+            run_pipeline(
+                wh, BundledSource(), default_universe(), BUNDLED_FIRST, BUNDLED_LAST, now=NOW
+            )
+            (folder / "complete").touch()
     return wh
 
 
