@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -12,6 +13,7 @@ import pytest
 
 from bellwether.warehouse import Warehouse
 
+ROOT = Path(__file__).resolve().parent.parent
 #: A fixed "now" well after every bundled session, so closed-session cutoffs are stable.
 NOW = datetime(2026, 11, 20, 23, 0, tzinfo=UTC)
 
@@ -38,6 +40,22 @@ def _no_network():
         yield
     finally:
         socket.socket.connect = real_connect
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _own_instance_and_docs(tmp_path_factory):
+    """Each test process (an xdist worker) has its own Dagster instance folder (a copy of
+    the project's dagster.yaml) and its own Great Expectations Data Docs folder, so no two
+    workers write the same SQLite or HTML files."""
+    home = tmp_path_factory.mktemp("dagster_home")
+    shutil.copy(ROOT / "dagster_home" / "dagster.yaml", home / "dagster.yaml")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("DAGSTER_HOME", str(home))
+    patch.setenv("BELLWETHER_GX_DOCS", str(tmp_path_factory.mktemp("gx_docs")))
+    try:
+        yield
+    finally:
+        patch.undo()
 
 
 @pytest.fixture
