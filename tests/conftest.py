@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import shutil
 import socket
 from collections.abc import Callable
 from datetime import UTC, date, datetime
@@ -12,6 +13,7 @@ import pytest
 
 from bellwether.warehouse import Warehouse
 
+ROOT = Path(__file__).resolve().parent.parent
 #: A fixed "now" well after every bundled session, so closed-session cutoffs are stable.
 NOW = datetime(2026, 11, 20, 23, 0, tzinfo=UTC)
 
@@ -40,6 +42,22 @@ def _no_network():
         socket.socket.connect = real_connect
 
 
+@pytest.fixture(autouse=True, scope="session")
+def _own_instance_and_docs(tmp_path_factory):
+    """Each test process (an xdist worker) has its own Dagster instance folder (a copy of
+    the project's dagster.yaml) and its own Great Expectations Data Docs folder, so no two
+    workers write the same SQLite or HTML files."""
+    home = tmp_path_factory.mktemp("dagster_home")
+    shutil.copy(ROOT / "dagster_home" / "dagster.yaml", home / "dagster.yaml")
+    patch = pytest.MonkeyPatch()
+    patch.setenv("DAGSTER_HOME", str(home))
+    patch.setenv("BELLWETHER_GX_DOCS", str(tmp_path_factory.mktemp("gx_docs")))
+    try:
+        yield
+    finally:
+        patch.undo()
+
+
 @pytest.fixture
 def now() -> datetime:
     return NOW
@@ -56,17 +74,31 @@ BUNDLED_LAST = date(2026, 6, 29)
 
 
 @pytest.fixture(scope="session")
-def built_warehouse(tmp_path_factory) -> Warehouse:
+def built_warehouse(tmp_path_factory, worker_id) -> Warehouse:
     """A warehouse with every bundled session landed and every mart built (no Dagster).
 
-    Shared by the whole session: tests must only read it (connect read_only=True).
+    Built once per test session however many pytest-xdist workers there are: the first
+    worker to ask builds it under a file lock in the session's shared temporary folder, the
+    others wait and open the same file. Tests must only read it (connect read_only=True).
     """
+    from filelock import FileLock
+
     from bellwether.pipeline import run_pipeline
     from bellwether.sources.bundled import BundledSource
     from bellwether.universe import default_universe
 
-    wh = Warehouse(tmp_path_factory.mktemp("built") / "warehouse.duckdb")
-    run_pipeline(wh, BundledSource(), default_universe(), BUNDLED_FIRST, BUNDLED_LAST, now=NOW)
+    # each worker has its own base folder; their parent is shared by the session's workers
+    root = tmp_path_factory.getbasetemp()
+    shared = root if worker_id == "master" else root.parent
+    folder = shared / "built_warehouse"
+    wh = Warehouse(folder / "warehouse.duckdb")
+    with FileLock(str(shared / "built_warehouse.lock")):
+        if not (folder / "complete").exists():
+            folder.mkdir(exist_ok=True)
+            run_pipeline(
+                wh, BundledSource(), default_universe(), BUNDLED_FIRST, BUNDLED_LAST, now=NOW
+            )
+            (folder / "complete").touch()
     return wh
 
 

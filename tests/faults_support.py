@@ -24,10 +24,10 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import polars as pl
+from polars.testing import assert_frame_equal
 
 from bellwether.integrity import frame_digest
 from bellwether.pipeline import build_marts
-from bellwether.reference_sql import frame_mismatches
 from bellwether.registry import MARTS
 from bellwether.sources.files import FileSource
 from bellwether.universe import UniverseConfig, default_universe, parse_universe
@@ -201,22 +201,27 @@ def marts_of(wh: Warehouse) -> dict[str, pl.DataFrame]:
     return {t: read_table(wh, t).sort(k) for t, k in MART_KEYS.items()}
 
 
-def mart_mismatches(got: dict[str, pl.DataFrame], want: dict[str, pl.DataFrame]) -> dict:
-    """How the marts in ``got`` differ from those in ``want`` (rel. 1e-9), by table."""
-    problems = {
-        t: frame_mismatches(got[t], want[t], MART_KEYS[t], rel_tol=1e-9, abs_tol=1e-12) for t in got
-    }
-    return {t: p for t, p in problems.items() if p}
+def assert_marts_equal(
+    got: dict[str, pl.DataFrame], want: dict[str, pl.DataFrame], *, rel_tol: float = 1e-9
+) -> None:
+    """Every mart in ``got`` equals the one in ``want`` (both sorted by key; floats within
+    ``rel_tol``), by :func:`polars.testing.assert_frame_equal`; a failure names the table."""
+    for table in got:
+        try:
+            assert_frame_equal(got[table], want[table], rel_tol=rel_tol, abs_tol=1e-12)
+        except AssertionError as exc:
+            raise AssertionError(f"{table}: {exc}") from None
 
 
-def full_recompute_mismatches(wh: Warehouse, universe: UniverseConfig, folder: Path) -> dict:
-    """How the stored marts differ from ONE build of every landed session into a copy."""
+def assert_equals_full_recompute(wh: Warehouse, universe: UniverseConfig, folder: Path) -> None:
+    """The stored marts equal ONE build of every landed session into a copy."""
     sessions = read_table(wh, "raw.daily_bars", ["session_date"])["session_date"]
     copy = copy_warehouse(wh, folder)
     build_marts(copy, sessions.min(), sessions.max(), universe)
-    mismatches = mart_mismatches(marts_of(wh), marts_of(copy))
-    shutil.rmtree(folder)
-    return mismatches
+    try:
+        assert_marts_equal(marts_of(wh), marts_of(copy))
+    finally:
+        shutil.rmtree(folder)
 
 
 def session_digests(wh: Warehouse, table: str, column: str = "session_date") -> dict:

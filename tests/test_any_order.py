@@ -15,6 +15,7 @@ from datetime import date
 import polars as pl
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
+from polars.testing import assert_frame_equal
 
 from bellwether.calendar import sessions_between
 from bellwether.pipeline import run_pipeline
@@ -23,7 +24,7 @@ from bellwether.warehouse import Warehouse
 from tests.faults_support import (
     MARKET,
     NOW,
-    full_recompute_mismatches,
+    assert_equals_full_recompute,
     read_table,
     sample_actions,
     sample_bars,
@@ -80,7 +81,7 @@ def run(wh: Warehouse, source: FrameSource, first: date, last: date) -> None:
 
 
 def assert_equals_one_full_build(wh: Warehouse, folder) -> None:
-    assert full_recompute_mismatches(wh, UNIVERSE, folder) == {}
+    assert_equals_full_recompute(wh, UNIVERSE, folder)
     assert read_table(wh, "marts.pending_rebuilds").height == 0
     recompute = read_table(wh, "dq.check_results").filter(pl.col("check") == "recompute")
     assert recompute["asset"].n_unique() == 6  # one per mart and run, on its last session
@@ -188,7 +189,7 @@ def test_an_unchanged_re_landing_rewrites_nothing(tmp_path):
     bars = read_table(wh, "raw.daily_bars")
     log_before = read_table(wh, "marts.rebuild_log").height
     run(wh, source, date(2026, 1, 20), date(2026, 1, 30))
-    assert read_table(wh, "raw.daily_bars").equals(bars)
+    assert_frame_equal(read_table(wh, "raw.daily_bars"), bars, check_exact=True)
     log = read_table(wh, "marts.rebuild_log").slice(log_before)
     assert log["rows_written"].sum() == 0
     assert log["sessions_changed"].sum() == 0

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
 from bellwether import settings
 from bellwether.integrity import table_hashes
@@ -114,8 +115,10 @@ def test_a_fresh_warehouse_rebuilt_from_the_archive_has_the_same_content(origina
            "symbols_received", "symbols_failed", "failed_symbols", "failures", "rows_received",
            "rows_landed", "rows_rejected", "actions_landed", "status"]  # fmt: skip
     original_log = read_table(wh, "raw.ingest_runs").sort("finished_at").select(log)
-    assert (
-        read_table(rebuilt, "raw.ingest_runs").sort("finished_at").select(log).equals(original_log)
+    assert_frame_equal(
+        read_table(rebuilt, "raw.ingest_runs").sort("finished_at").select(log),
+        original_log,
+        check_exact=True,
     )
 
 

@@ -34,11 +34,11 @@ from bellwether.warehouse import Warehouse
 from tests.faults_support import (
     NOW,
     ROOT,
+    assert_equals_full_recompute,
     child_env,
     duplicate_keys,
     expected_checks,
     files_source,
-    full_recompute_mismatches,
     missing_checks,
     read_table,
     sample_bars,
@@ -152,7 +152,7 @@ def test_concurrent_bare_pipelines_on_overlapping_ranges_rely_on_the_lock_retry(
     assert read_table(wh, "raw.ingest_runs")["status"].to_list() == ["succeeded"] * 3
     assert duplicate_keys(wh) == {}
     assert missing_checks(wh, use_gx=False) == []
-    assert full_recompute_mismatches(wh, small_universe(), tmp_path / "recompute") == {}
+    assert_equals_full_recompute(wh, small_universe(), tmp_path / "recompute")
 
 
 def test_an_earlier_range_landed_after_a_later_one_rebuilds_the_later_marts_in_the_same_run(
@@ -167,7 +167,7 @@ def test_an_earlier_range_landed_after_a_later_one_rebuilds_the_later_marts_in_t
                  use_gx=False)  # fmt: skip
     run_pipeline(wh, source, small_universe(), date(2025, 11, 3), date(2025, 12, 3), now=NOW,
                  use_gx=False)  # fmt: skip
-    assert full_recompute_mismatches(wh, small_universe(), tmp_path / "recompute") == {}
+    assert_equals_full_recompute(wh, small_universe(), tmp_path / "recompute")
     assert read_table(wh, "marts.pending_rebuilds").height == 0
     log = read_table(wh, "marts.rebuild_log").filter(pl.col("reason") != "requested")
     # the second run rebuilt the marts of 2025-12-04..09 because earlier bars arrived

@@ -13,6 +13,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+from polars.testing import assert_frame_equal
 
 from bellwether.landing import land_fetch
 from bellwether.sources.base import SourceFormatError
@@ -62,14 +63,14 @@ def test_an_unreadable_file_fails_naming_it_and_lands_nothing(wh, tmp_path, name
         land(wh, tmp_path, name, data)
     assert name in str(exc.value)
     for table, frame in before.items():
-        assert read_table(wh, table).equals(frame), table
+        assert_frame_equal(read_table(wh, table), frame, check_exact=True)
 
 
 def test_a_header_without_rows_reports_every_symbol_failed_and_keeps_the_stored_bars(wh, tmp_path):
     before = read_table(wh, "raw.daily_bars")
     report = land(wh, tmp_path, "header_only.csv", HEADER.encode())
     assert set(report.failed) == set(SYMBOLS) and report.rows_landed == 0
-    assert read_table(wh, "raw.daily_bars").equals(before)
+    assert_frame_equal(read_table(wh, "raw.daily_bars"), before, check_exact=True)
     failures = read_table(wh, "raw.ingest_runs")["failed_symbols"].to_list()[-1]
     assert sorted(failures) == sorted(SYMBOLS)
 
@@ -88,7 +89,9 @@ def test_a_ragged_row_rejects_both_copies_of_its_key_and_keeps_the_stored_bar(wh
     land(wh, tmp_path, "ragged.csv", (HEADER + "2025-06-02,SPY,590,592\n" + GOOD).encode())
     reasons = read_table(wh, "raw.rejected_bars")["reason"].to_list()
     assert len(reasons) == 2 and all("conflicting duplicate rows" in r for r in reasons)
-    assert read_table(wh, "raw.daily_bars").equals(stored)  # the earlier SPY bar stays
+    assert_frame_equal(
+        read_table(wh, "raw.daily_bars"), stored, check_exact=True
+    )  # the earlier SPY bar stays
 
 
 def test_a_byte_order_mark_and_quoted_odd_tickers_are_handled(wh, tmp_path):

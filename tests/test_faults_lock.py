@@ -20,6 +20,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
 from bellwether.backup import HASHES_FILE, backup_warehouse
 from bellwether.integrity import table_hashes
@@ -30,9 +31,9 @@ from bellwether.warehouse import Warehouse, WarehouseLockedError
 from tests.faults_support import (
     MART_KEYS,
     NOW,
+    assert_equals_full_recompute,
     duplicate_keys,
     files_source,
-    full_recompute_mismatches,
     missing_checks,
     read_table,
     sample_bars,
@@ -48,11 +49,14 @@ NEXT_FIRST, NEXT_LAST = date(2025, 12, 1), date(2025, 12, 5)
 
 HOLDER = """
 import sys, time, duckdb
+from pathlib import Path
 path, mode, seconds = sys.argv[1], sys.argv[2], float(sys.argv[3])
-if mode == "writer":  # keeps the file open for writing
+if mode == "writer":  # keeps the file open for writing until the release file exists
     con = duckdb.connect(path)
     print("holding", flush=True)
-    time.sleep(seconds)
+    release, end = Path(path + ".release"), time.monotonic() + seconds
+    while not release.exists() and time.monotonic() < end:
+        time.sleep(0.02)
 elif mode == "reader":  # a notebook that keeps querying the file read-only
     print("holding", flush=True)
     end = time.monotonic() + seconds
@@ -124,11 +128,11 @@ def assert_complete(wh: Warehouse, tmp_path: Path) -> None:
     assert sessions.min() == FIRST and sessions.max() == NEXT_LAST
     assert duplicate_keys(wh) == {}
     assert missing_checks(wh, use_gx=False) == []
-    assert full_recompute_mismatches(wh, small_universe(), tmp_path / "recompute") == {}
+    assert_equals_full_recompute(wh, small_universe(), tmp_path / "recompute")
 
 
 def test_a_writer_holding_the_file_makes_the_run_fail_naming_it_and_nothing_changes(
-    wh, source_folder, tmp_path
+    wh, source_folder, tmp_path, lock_conflicts
 ):
     before = snapshot(wh)
     holder = hold(wh.path, "writer", 120)
@@ -136,12 +140,13 @@ def test_a_writer_holding_the_file_makes_the_run_fail_naming_it_and_nothing_chan
         with pytest.raises(WarehouseLockedError) as exc:
             run_next(wh, source_folder, lock_timeout_s=2.0, archive=tmp_path / "archive")
         assert f"PID {holder.pid}" in str(exc.value) and "gave up after" in str(exc.value)
+        assert len(lock_conflicts.naming(holder.pid)) >= 2  # it retried before giving up
     finally:
         holder.kill()
         holder.wait()
     after = snapshot(wh)
     for table, frame in before.items():
-        assert after[table].equals(frame), table  # nothing written, not even a failed log row
+        assert_frame_equal(after[table], frame, check_exact=True)  # nothing written at all
     # the archived response says the landing never committed, so a rebuild skips it
     archives, _ = list_archives(tmp_path / "archive")
     assert len(archives) == 1 and not archives[0].committed
@@ -152,12 +157,15 @@ def test_a_writer_holding_the_file_makes_the_run_fail_naming_it_and_nothing_chan
 
 
 def test_a_run_waits_for_a_short_lived_writer_and_a_busy_reader_then_completes(
-    wh, source_folder, tmp_path
+    wh, source_folder, tmp_path, lock_conflicts
 ):
-    writer = hold(wh.path, "writer", 1.5)
+    writer = hold(wh.path, "writer", 600)
     reader = hold(wh.path, "reader", 600)
+    # the writer goes once the run has met it: the run must have waited and retried
+    lock_conflicts.on_conflict = wh.path.with_name(wh.path.name + ".release").touch
     try:
         run_next(wh, source_folder, lock_timeout_s=120.0)
+        assert lock_conflicts.naming(writer.pid), "the run never met the writer"
     finally:
         for proc in (writer, reader):
             proc.kill()
@@ -166,13 +174,14 @@ def test_a_run_waits_for_a_short_lived_writer_and_a_busy_reader_then_completes(
 
 
 def test_a_file_taken_after_the_landing_leaves_whole_steps_and_a_rerun_completes(
-    wh, source_folder, tmp_path
+    wh, source_folder, tmp_path, lock_conflicts
 ):
     before = snapshot(wh)
     holder = hold(wh.path, "grab", 120)
     try:
         with pytest.raises(WarehouseLockedError, match=f"PID {holder.pid}"):
             run_next(wh, source_folder, lock_timeout_s=5.0)
+        assert len(lock_conflicts.naming(holder.pid)) >= 2  # it retried before giving up
     finally:
         holder.kill()
         holder.wait()
@@ -182,7 +191,7 @@ def test_a_file_taken_after_the_landing_leaves_whole_steps_and_a_rerun_completes
     assert new_bars["ingest_id"].unique().to_list() == [runs["ingest_id"][1]]
     # the marts were not touched before the landing and cannot have been touched after it
     for table in MART_KEYS:
-        assert read_table(wh, table).equals(before[table]), table
+        assert_frame_equal(read_table(wh, table), before[table], check_exact=True)
     run_next(wh, source_folder, lock_timeout_s=30.0)
     assert_complete(wh, tmp_path)
 

@@ -16,6 +16,7 @@ from datetime import UTC, date, datetime
 
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
 from bellwether.pipeline import run_pipeline
 from bellwether.sources.base import SourceUnavailableError
@@ -157,7 +158,11 @@ def test_a_storm_of_failures_is_reported_by_symbol_and_a_rerun_fills_every_hole(
     assert set(completeness["failing_tickers"]) == {"XLK", "QQQ", "^DJI", "DIA"}
     assert not check(wh, DAY, "completeness_stocks")["passed"]
     # nothing stored before was touched, the rest landed
-    assert read_table(wh, "raw.daily_bars").filter(pl.col("session_date") < DAY).equals(before)
+    assert_frame_equal(
+        read_table(wh, "raw.daily_bars").filter(pl.col("session_date") < DAY),
+        before,
+        check_exact=True,
+    )
     assert report.rows_landed == len(SYMBOLS) - len(STORM)
 
     # the re-run is a new run process (as every Dagster run is): yfinance keeps responses,
@@ -214,7 +219,7 @@ def test_offline_fails_clearly_and_changes_nothing(wh, bars):
     ):
         land(wh, source)
     for table, frame in before.items():
-        assert read_table(wh, table).equals(frame), table
+        assert_frame_equal(read_table(wh, table), frame, check_exact=True)
 
 
 def test_the_daily_runs_trailing_window_lands_the_next_days_correction(wh, bars, tmp_path):
@@ -222,7 +227,7 @@ def test_the_daily_runs_trailing_window_lands_the_next_days_correction(wh, bars,
     the trailing sessions, lands the correction as a restatement, and the marts equal a
     full build on the corrected data. An unchanged trailing window rewrites nothing."""
     from bellwether.integrity import table_hashes
-    from tests.faults_support import full_recompute_mismatches
+    from tests.faults_support import assert_equals_full_recompute
 
     run_pipeline(wh, yahoo(ReplayAdapter(bars))[0], UNIVERSE, DAY, DAY, now=NOW, use_gx=False,
                  trailing_sessions=5)  # fmt: skip
@@ -240,13 +245,13 @@ def test_the_daily_runs_trailing_window_lands_the_next_days_correction(wh, bars,
     assert trailing.rows_changed.bars_written == 1  # SPY's corrected bar, nothing else
     flagged = read_table(wh, "raw.restatements")
     assert flagged.select("ticker", "session_date").rows() == [("SPY", DAY)]
-    assert full_recompute_mismatches(wh, UNIVERSE, tmp_path / "full") == {}
+    assert_equals_full_recompute(wh, UNIVERSE, tmp_path / "full")
 
     bars_before, hashes = read_table(wh, "raw.daily_bars"), table_hashes(wh)
     again = run_pipeline(wh, yahoo(ReplayAdapter(corrected))[0], UNIVERSE, NEXT, NEXT, now=NOW,
                          use_gx=False, trailing_sessions=5)  # fmt: skip
     assert again.landings.trailing.rows_changed.bars_written == 0
     # no bar rewritten: every row keeps the ingest id of the landing that last changed it
-    assert read_table(wh, "raw.daily_bars").equals(bars_before)
+    assert_frame_equal(read_table(wh, "raw.daily_bars"), bars_before, check_exact=True)
     changed = [t for t, h in table_hashes(wh).items() if hashes.get(t) != h]
     assert changed == []

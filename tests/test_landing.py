@@ -4,6 +4,7 @@ from datetime import date
 
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
 from bellwether.calendar import sessions_between
 from bellwether.landing import land_fetch
@@ -39,7 +40,7 @@ def test_landing_twice_is_idempotent(warehouse, fetched, now, tmp_path):
         warehouse, "select * exclude (ingested_at, ingest_id) from raw.daily_bars order by all"
     )
     assert first.rows_landed == second.rows_landed == 3 * len(SESSIONS)
-    assert bars1.equals(bars2)
+    assert_frame_equal(bars1, bars2, check_exact=True)
     keys = table(
         warehouse,
         "select ticker, session_date, count(*) n from raw.daily_bars group by all having n > 1",
@@ -49,7 +50,7 @@ def test_landing_twice_is_idempotent(warehouse, fetched, now, tmp_path):
     assert runs["status"].to_list() == ["succeeded", "succeeded"]
     # the archive holds exactly what the source delivered
     archived = pl.read_parquet(f"{second.archive_path}/bars.parquet")
-    assert archived.equals(fetched.bars)
+    assert_frame_equal(archived, fetched.bars, check_exact=True)
 
 
 def test_a_failed_symbol_keeps_its_stored_bars(warehouse, fetched, now):
@@ -84,7 +85,7 @@ def test_a_failure_midway_rolls_back_the_whole_landing(warehouse, fetched, now):
     with pytest.raises(Exception, match="CHECK constraint"):
         land_fetch(warehouse, broken, sessions=SESSIONS, symbols=SYMBOLS, now=now)
     after = table(warehouse, "select * from raw.daily_bars order by all")
-    assert after.equals(before)
+    assert_frame_equal(after, before, check_exact=True)
     log = table(warehouse, "select status, error from raw.ingest_runs order by finished_at")
     assert log["status"].to_list() == ["succeeded", "failed"]
     assert "CHECK constraint" in log["error"][1]

@@ -7,6 +7,7 @@ from datetime import date
 
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
 from bellwether.calendar import sessions_between
 from bellwether.metrics.relative import OUTPUT_COLUMNS, relative_performance
@@ -134,4 +135,4 @@ def test_a_seeded_run_equals_the_full_computation(first):
     )
     part = relative_performance(rets.filter(pl.col("session_date") >= prev), PAIR, seed=seed)
     got = part.filter(pl.col("session_date") >= JUNE[first])
-    assert got.equals(full.filter(pl.col("session_date") >= JUNE[first]))
+    assert_frame_equal(got, full.filter(pl.col("session_date") >= JUNE[first]), check_exact=True)

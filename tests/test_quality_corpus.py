@@ -360,3 +360,56 @@ def test_corrupted_yfinance_responses_are_caught_the_same_way(case, bundled, tmp
     assert case.result("completeness_index_etf")["failing_tickers"] == ["IWM", "SPY"]
     assert "AMZN unit error" in case.result("step_change")["message"]
     assert not case.mart_has("marts.daily_returns", "AMZN") and not case.cross_sectional_built()
+
+
+def test_a_bad_bar_past_the_landing_fails_great_expectations_in_dq_and_in_dagster(
+    case, bundled, tmp_path, monkeypatch
+):
+    """The Great Expectations suite is the second line of defence: a bar that reached
+    ``raw.daily_bars`` without the landing's validation (written by hand, or by a landing
+    from before a rule existed) fails ``gx_price_sanity`` with its own message, stored in
+    ``dq.check_results`` and shown by the Dagster asset check of a real materialization."""
+    import dagster as dg
+
+    from assets.raw import daily_bars
+    from orchestration.resources import BarSourceResource, WarehouseResource
+
+    rows = session_rows(bundled)
+    case.land_file(rows)
+    assert case.result("gx_price_sanity")["passed"]  # GX ran (use_gx) on the clean session
+    # SPY's stored low set above its open and close, past the landing's validation
+    with case.wh.connect() as con:
+        con.execute(
+            "update raw.daily_bars set low = greatest(open, close) * 1.01 "
+            "where ticker = 'SPY' and session_date = ?",
+            [BAD],
+        )
+    # the session's partition materialized again from a source that re-delivers every bar
+    # but SPY's: the delivered bars are replaced, SPY's stored bar is kept and validated
+    rows.filter(pl.col("ticker") != "SPY").select(COLUMNS).write_csv(tmp_path / "again.csv")
+    monkeypatch.setenv("BELLWETHER_FILES_ROOT", str(tmp_path))
+    resources = {
+        "warehouse": WarehouseResource(
+            path=str(case.wh.path), archive_dir=str(tmp_path / "archive")
+        ),
+        "source": BarSourceResource(kind="files", files_path="again.csv"),
+    }
+    with dg.instance_for_test() as instance:
+        result = dg.materialize(
+            [daily_bars], partition_key=str(BAD), resources=resources, instance=instance
+        )
+    assert result.success  # checks do not fail the step: the quality gate withholds instead
+    (stored,) = case.sql(
+        "select passed, severity, message from dq.check_results where asset = 'raw/daily_bars' "
+        f"and \"check\" = 'gx_price_sanity' and session_date = '{BAD}'"
+    )
+    passed, severity, message = stored
+    assert not passed and severity == "error"
+    assert message == "1 failure(s): SPY (expect_column_values_to_be_between(low_slack))"
+    (check,) = [
+        e for e in result.get_asset_check_evaluations() if e.check_name == "gx_price_sanity"
+    ]
+    assert not check.passed and check.severity == dg.AssetCheckSeverity.ERROR
+    assert check.metadata["failed_sessions"].value == [str(BAD)]
+    assert f"{BAD}: {message}" in check.metadata["failures"].value
+    assert message in check.metadata["great_expectations_summary"].value

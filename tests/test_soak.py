@@ -54,10 +54,10 @@ from tests.faults_support import (
     BANKS,
     MARKET,
     STOCKS,
+    assert_equals_full_recompute,
+    assert_marts_equal,
     duplicate_keys,
     files_source,
-    full_recompute_mismatches,
-    mart_mismatches,
     marts_of,
     missing_checks,
     read_table,
@@ -190,7 +190,7 @@ def test_soak_daily_runs_with_reruns_restatements_and_interruptions(tmp_path):
                 run(window[0], window[-1], now)
                 # nothing changed, so nothing is rewritten (the marts' diff replaces)
                 assert changed_tables(before, table_hashes(wh)) == [], window
-                assert mart_mismatches(marts_of(wh), marts) == {}, window
+                assert_marts_equal(marts_of(wh), marts)
                 note("rerun_past")
         if rng.random() < P_RESTATE or forced == "restatement":
             ticker = rng.choice([*BANKS, *MARKET[4:]])
@@ -215,7 +215,7 @@ def test_soak_daily_runs_with_reruns_restatements_and_interruptions(tmp_path):
         assert duplicate_keys(wh) == {}, day
         assert missing_checks(wh, use_gx=False) == [], day
         if interrupted or (n + 1) % FULL_EVERY == 0 or day == days[-1]:
-            assert full_recompute_mismatches(wh, universe, tmp_path / "recompute") == {}, day
+            assert_equals_full_recompute(wh, universe, tmp_path / "recompute")
 
     landed = read_table(wh, "raw.daily_bars")["session_date"].unique()
     assert landed.min() == FIRST and landed.max() == days[-1]

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 
 import polars as pl
 import pytest
+from polars.testing import assert_frame_equal
 
 from bellwether.bars import validate_bars
 from bellwether.sources.base import SourceUnavailableError
@@ -67,7 +68,7 @@ def test_range_download_returns_exactly_the_recorded_bars_and_actions(sample, ac
     want = expected(sample, SYMBOLS).with_columns(
         pl.col("volume").fill_null(0.0)
     )  # Yahoo/yfinance: no index volume -> 0
-    assert as_bundled(result.bars).equals(want)
+    assert_frame_equal(as_bundled(result.bars), want, check_exact=True)
     assert result.actions.rows() == [("XLK", date(2025, 12, 5), "split", 2.0)]
     assert src.requests_made == 2 and sleeps == [0.5]  # two batches, one polite pause
 
@@ -108,8 +109,10 @@ def test_one_failing_symbol_in_a_batch_is_named_and_the_rest_land(sample, mode, 
     assert list(result.failed) == ["XLK"]
     assert message in result.failed["XLK"]
     assert sorted(result.received) == sorted(set(SYMBOLS) - {"XLK"})
-    assert as_bundled(result.bars.filter(pl.col("ticker") == "SPY")).equals(
-        expected(sample, ["SPY"])
+    assert_frame_equal(
+        as_bundled(result.bars.filter(pl.col("ticker") == "SPY")),
+        expected(sample, ["SPY"]),
+        check_exact=True,
     )
 
 
