@@ -219,6 +219,29 @@ def full_recompute_mismatches(wh: Warehouse, universe: UniverseConfig, folder: P
     return mismatches
 
 
+def run_history_mismatches(wh: Warehouse) -> dict[str, str]:
+    """How the stored run history (``marts.streak_*``, ``marts.relative_*``) differs from a
+    recompute from the stored marts (empty when equal)."""
+    from bellwether.run_state import RELATIVE_HISTORY, STREAK_HISTORY, recompute
+
+    out = {}
+    for h in (STREAK_HISTORY, RELATIVE_HISTORY):
+        mart = read_table(wh, f"marts.{h.mart}", [*h.by, "session_date", *h.kinds.values()])
+        ends, since = recompute(mart, h)
+        for table, want in zip(h.tables, (ends, since), strict=True):
+            key = [*h.by, "run_end" if table.endswith("_runs") else "session_date"]
+            if table.endswith("_runs"):
+                key.insert(len(h.by), "kind")
+            got = read_table(wh, table).select(want.columns).sort(key)
+            want = want.cast(got.schema).sort(key)  # type: ignore[arg-type]
+            if not got.equals(want):
+                diff = pl.concat([got.join(want, on=got.columns, how="anti").with_columns(
+                    pl.lit("stored").alias("_side")), want.join(got, on=got.columns, how="anti")
+                    .with_columns(pl.lit("recomputed").alias("_side"))])  # fmt: skip
+                out[table] = f"{got.height} stored, {want.height} recomputed; {diff.head(6)}"
+    return out
+
+
 def session_digests(wh: Warehouse, table: str, column: str = "session_date") -> dict:
     """``{session: digest of that session's rows}`` of one table."""
     frame = read_table(wh, table)

@@ -142,3 +142,52 @@ CREATE TABLE IF NOT EXISTS marts.rebuild_log (
     run_id            VARCHAR,
     built_at          TIMESTAMPTZ NOT NULL
 );
+
+-- Run history: incremental state kept by the streaks and relative-performance builds
+-- (bellwether/run_state.py, definitions in docs/METRICS.md), so "since when", "longest
+-- since" and "since when stored" read one session instead of the whole history.
+CREATE TABLE IF NOT EXISTS marts.streak_runs (
+    ticker      VARCHAR NOT NULL,
+    kind        VARCHAR NOT NULL,     -- 'up' or 'down'
+    run_end     DATE    NOT NULL,
+    run_length  INTEGER NOT NULL,
+    PRIMARY KEY (ticker, kind, run_end)
+);
+
+CREATE TABLE IF NOT EXISTS marts.streak_since (
+    ticker                VARCHAR NOT NULL,
+    session_date          DATE    NOT NULL,
+    history_start         DATE    NOT NULL,
+    kind                  VARCHAR,            -- 'up', 'down', NULL when both streaks are 0
+    run_length            INTEGER,
+    run_start             DATE,
+    longest_since         DATE,
+    longest_since_length  INTEGER,
+    last_longer_session   DATE,
+    last_longer_length    INTEGER,
+    PRIMARY KEY (ticker, session_date)
+);
+
+CREATE TABLE IF NOT EXISTS marts.relative_runs (
+    ticker      VARCHAR NOT NULL,
+    benchmark   VARCHAR NOT NULL,
+    kind        VARCHAR NOT NULL,     -- 'outperf' or 'underperf'
+    run_end     DATE    NOT NULL,
+    run_length  INTEGER NOT NULL,
+    PRIMARY KEY (ticker, benchmark, kind, run_end)
+);
+
+CREATE TABLE IF NOT EXISTS marts.relative_since (
+    ticker                VARCHAR NOT NULL,
+    benchmark             VARCHAR NOT NULL,
+    session_date          DATE    NOT NULL,
+    history_start         DATE    NOT NULL,
+    kind                  VARCHAR,            -- 'outperf', 'underperf', NULL when both runs are 0
+    run_length            INTEGER,
+    run_start             DATE,
+    longest_since         DATE,
+    longest_since_length  INTEGER,
+    last_longer_session   DATE,
+    last_longer_length    INTEGER,
+    PRIMARY KEY (ticker, benchmark, session_date)
+);
