@@ -1,5 +1,5 @@
-"""Keeping the run history (``marts.streak_runs``/``streak_since``,
-``marts.relative_runs``/``relative_since``) with the marts it summarises.
+"""Keeping the run history (``marts.streak_history``/``streak_since``,
+``marts.relative_history``/``relative_since``) with the marts it summarises.
 
 The definitions are in :mod:`bellwether.metrics.run_history` and docs/METRICS.md. Each
 build of ``marts.streaks`` or ``marts.relative_performance`` calls :func:`update` in its
@@ -34,7 +34,7 @@ HISTORY_START = date(1900, 1, 1)
 
 @dataclass(frozen=True)
 class RunHistory:
-    """The run history of one mart: ``name`` (tables ``marts.<name>_runs`` and
+    """The run history of one mart: ``name`` (tables ``marts.<name>_history`` and
     ``marts.<name>_since``), the ``mart`` it summarises, its key columns ``by`` and its
     kinds (kind -> length column of the mart)."""
 
@@ -45,7 +45,7 @@ class RunHistory:
 
     @property
     def tables(self) -> tuple[str, str]:
-        return (f"marts.{self.name}_runs", f"marts.{self.name}_since")
+        return (f"marts.{self.name}_history", f"marts.{self.name}_since")
 
 
 STREAK_HISTORY = RunHistory("streak", "streaks", ("ticker",), {"up": "up_streak", "down": "down_streak"})  # fmt: skip

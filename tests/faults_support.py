@@ -229,8 +229,8 @@ def run_history_mismatches(wh: Warehouse) -> dict[str, str]:
         mart = read_table(wh, f"marts.{h.mart}", [*h.by, "session_date", *h.kinds.values()])
         ends, since = recompute(mart, h)
         for table, want in zip(h.tables, (ends, since), strict=True):
-            key = [*h.by, "run_end" if table.endswith("_runs") else "session_date"]
-            if table.endswith("_runs"):
+            key = [*h.by, "run_end" if table.endswith("_history") else "session_date"]
+            if table.endswith("_history"):
                 key.insert(len(h.by), "kind")
             got = read_table(wh, table).select(want.columns).sort(key)
             want = want.cast(got.schema).sort(key)  # type: ignore[arg-type]

@@ -146,7 +146,7 @@ CREATE TABLE IF NOT EXISTS marts.rebuild_log (
 -- Run history: incremental state kept by the streaks and relative-performance builds
 -- (bellwether/run_state.py, definitions in docs/METRICS.md), so "since when", "longest
 -- since" and "since when stored" read one session instead of the whole history.
-CREATE TABLE IF NOT EXISTS marts.streak_runs (
+CREATE TABLE IF NOT EXISTS marts.streak_history (
     ticker      VARCHAR NOT NULL,
     kind        VARCHAR NOT NULL,     -- 'up' or 'down'
     run_end     DATE    NOT NULL,
@@ -168,7 +168,7 @@ CREATE TABLE IF NOT EXISTS marts.streak_since (
     PRIMARY KEY (ticker, session_date)
 );
 
-CREATE TABLE IF NOT EXISTS marts.relative_runs (
+CREATE TABLE IF NOT EXISTS marts.relative_history (
     ticker      VARCHAR NOT NULL,
     benchmark   VARCHAR NOT NULL,
     kind        VARCHAR NOT NULL,     -- 'outperf' or 'underperf'
