@@ -35,7 +35,7 @@ from datetime import date
 import duckdb
 import polars as pl
 
-from bellwether import run_state
+from bellwether import period_state, run_state
 from bellwether.calendar import previous_session, sessions_between
 from bellwether.metrics.breadth import MIN_COVERAGE as MIN_BREADTH_COVERAGE
 from bellwether.metrics.breadth import breadth
@@ -284,6 +284,7 @@ def build_daily_returns(
         )
         rows = daily_returns(bars)
         out = _replace(con, "daily_returns", rows, first, last, KEYS_TICKER, tickers=tickers)
+        period_state.update_period_bases(con, first, last, _scoped(tickers), bars)
     return _build("daily_returns", first, last, 0, False, _preview(rows, last), out, tickers)
 
 
@@ -337,6 +338,7 @@ def build_technicals(
             )
         rows = technicals(bars, seed=seed)
         out = _replace(con, "technicals", rows, first, last, KEYS_TICKER, tickers=tickers)
+        period_state.update_close_records(con, first, last, _scoped(tickers))
     return _build("technicals", first, last, 0, not covered, _preview(rows, last), out, tickers)
 
 

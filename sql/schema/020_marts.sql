@@ -191,3 +191,23 @@ CREATE TABLE IF NOT EXISTS marts.relative_since (
     last_longer_length    INTEGER,
     PRIMARY KEY (ticker, benchmark, session_date)
 );
+
+-- Period bases and close records: incremental state kept by the daily_returns and
+-- technicals builds (bellwether/period_state.py, definitions in docs/METRICS.md), so the
+-- period and record queries read one month's row instead of every bar before it.
+CREATE TABLE IF NOT EXISTS marts.period_bases (
+    ticker        VARCHAR NOT NULL,
+    period_start  DATE    NOT NULL,   -- the first day of a month
+    base_session  DATE    NOT NULL,
+    base_close    DOUBLE  NOT NULL,
+    PRIMARY KEY (ticker, period_start)
+);
+
+CREATE TABLE IF NOT EXISTS marts.close_records (
+    ticker           VARCHAR NOT NULL,
+    session_date     DATE    NOT NULL,
+    close            DOUBLE  NOT NULL,
+    is_record_close  BOOLEAN,
+    is_new_max       BOOLEAN NOT NULL,
+    PRIMARY KEY (ticker, session_date)
+);
