@@ -56,7 +56,7 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
 
 
 @cache
-def schema_digest() -> str:
+def schema_files_digest() -> str:
     """sha256 of the schema, macro and view files (read once per process)."""
     h = hashlib.sha256()
     for folder in SCHEMA_FOLDERS:
@@ -67,13 +67,12 @@ def schema_digest() -> str:
 
 def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     """Apply the schema unless the warehouse records that this version is applied."""
-    digest = schema_digest()
-    try:
-        stored = con.execute(load_sql("catalog/read_schema_digest")).fetchone()
-    except duckdb.CatalogException:
-        stored = None
-    if stored is not None and stored[0] == digest:
-        return
+    digest = schema_files_digest()
+    # checked first: a missing table would make DuckDB look for a Python object of its name
+    if con.execute(load_sql("catalog/has_schema_digest")).fetchall()[0][0]:
+        stored = con.execute(load_sql("catalog/read_schema_digest")).fetchall()[0][0]
+        if stored == digest:
+            return
     apply_schema(con)
     con.execute(load_sql("catalog/create_schema_digest"))
     con.execute(load_sql("catalog/write_schema_digest"), [digest])
