@@ -37,6 +37,7 @@ from datetime import date
 import duckdb
 import polars as pl
 
+from bellwether import period_state, run_state
 from bellwether.calendar import previous_session, sessions_between
 from bellwether.metrics.breadth import MIN_COVERAGE as MIN_BREADTH_COVERAGE
 from bellwether.metrics.breadth import breadth
@@ -236,6 +237,19 @@ def _seed_covers(
     return seed, have <= set(seed["ticker"].to_list())
 
 
+def _ticker_keys(tickers: frozenset[str] | None) -> pl.DataFrame | None:
+    """The run-history scope of a build scoped to ``tickers`` (None: every key)."""
+    if tickers is None:
+        return None
+    return pl.DataFrame({"ticker": sorted(tickers)}, schema={"ticker": pl.String})
+
+
+def _pair_keys(pairs: Sequence[tuple[str, str]]) -> pl.DataFrame:
+    return pl.DataFrame(
+        list(pairs), schema={"ticker": pl.String, "benchmark": pl.String}, orient="row"
+    )
+
+
 def _preview(rows: pl.DataFrame, last: date) -> pl.DataFrame:
     return rows.filter(pl.col("session_date") == last)
 
@@ -272,6 +286,7 @@ def build_daily_returns(
         )
         rows = daily_returns(bars)
         out = _replace(con, "daily_returns", rows, first, last, KEYS_TICKER, tickers=tickers)
+        period_state.update_period_bases(con, first, last, _scoped(tickers), bars)
     return _build("daily_returns", first, last, 0, False, _preview(rows, last), out, tickers)
 
 
@@ -285,6 +300,7 @@ def build_streaks(
         bars = _query(con, "marts/read_bars", [start, last, _scoped(tickers)])
         rows = streaks(bars, seed=seed if covered else None)
         out = _replace(con, "streaks", rows, first, last, KEYS_TICKER, tickers=tickers)
+        run_state.update(con, run_state.STREAK_HISTORY, first, last, _ticker_keys(tickers))
     return _build("streaks", first, last, 0, not covered, _preview(rows, last), out, tickers)
 
 
@@ -324,6 +340,7 @@ def build_technicals(
             )
         rows = technicals(bars, seed=seed)
         out = _replace(con, "technicals", rows, first, last, KEYS_TICKER, tickers=tickers)
+        period_state.update_close_records(con, first, last, _scoped(tickers))
     return _build("technicals", first, last, 0, not covered, _preview(rows, last), out, tickers)
 
 
@@ -367,6 +384,8 @@ def build_relative_performance(
             tickers=legs,
             pairs=pairs,
         )
+        pair_keys = None if legs is None else _pair_keys(pairs)
+        run_state.update(con, run_state.RELATIVE_HISTORY, first, last, pair_keys)
     return _build(
         "relative_performance", first, last, 0, not covered, _preview(rows, last), out, legs
     )

@@ -6,18 +6,23 @@ conflicts with exponential backoff (``0.1 s, 0.2 s, ... capped at 5 s``) until
 ``lock_timeout_s`` and then raises :class:`WarehouseLockedError` with the holder's process
 named, so a user's open SQL session delays a run instead of crashing it.
 
-Every writable connection applies ``sql/schema/*.sql`` (idempotent DDL: schemas and
-tables) and then ``sql/macros/*.sql`` (``CREATE OR REPLACE``), each folder in file order.
-The file and its folder are created user-only (0600 / 0700), and so is the WAL DuckDB
-writes next to it (the process umask is 077 while a writable connection is open).
+Every writable connection makes sure the file is up to date with ``sql/schema/*.sql``
+(idempotent DDL) and ``sql/macros/*.sql`` (``CREATE OR REPLACE``):
+they are applied in file order once per version of those files, which the warehouse
+records (``bw_meta.schema_digest``); a connection to an up-to-date file reads that one row
+instead of re-running every statement (:func:`ensure_schema`). The file
+and its folder are created user-only (0600 / 0700), and so is the WAL DuckDB writes next to
+it (the process umask is 077 while a writable connection is open).
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from functools import cache
 from pathlib import Path
 from typing import TypeVar
 
@@ -48,6 +53,29 @@ def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
     for folder in SCHEMA_FOLDERS:
         for path in sql_files(folder):
             con.execute(path.read_text())
+
+
+@cache
+def schema_files_digest() -> str:
+    """sha256 of the schema, macro and view files (read once per process)."""
+    h = hashlib.sha256()
+    for folder in SCHEMA_FOLDERS:
+        for path in sql_files(folder):
+            h.update(folder.encode() + b"/" + path.name.encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Apply the schema unless the warehouse records that this version is applied."""
+    digest = schema_files_digest()
+    # checked first: a missing table would make DuckDB look for a Python object of its name
+    if con.execute(load_sql("catalog/has_schema_digest")).fetchall()[0][0]:
+        stored = con.execute(load_sql("catalog/read_schema_digest")).fetchall()[0][0]
+        if stored == digest:
+            return
+    apply_schema(con)
+    con.execute(load_sql("catalog/create_schema_digest"))
+    con.execute(load_sql("catalog/write_schema_digest"), [digest])
 
 
 class Warehouse:
@@ -142,7 +170,7 @@ class Warehouse:
             try:
                 if not read_only:
                     self._restrict_permissions()
-                    apply_schema(con)
+                    ensure_schema(con)
                 yield con
             finally:
                 con.close()

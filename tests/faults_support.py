@@ -224,6 +224,56 @@ def assert_equals_full_recompute(wh: Warehouse, universe: UniverseConfig, folder
         shutil.rmtree(folder)
 
 
+def run_history_mismatches(wh: Warehouse) -> dict[str, str]:
+    """How the stored run history (``marts.streak_*``, ``marts.relative_*``) differs from a
+    recompute from the stored marts (empty when equal)."""
+    from bellwether.run_state import RELATIVE_HISTORY, STREAK_HISTORY, recompute
+
+    out = {}
+    for h in (STREAK_HISTORY, RELATIVE_HISTORY):
+        mart = read_table(wh, f"marts.{h.mart}", [*h.by, "session_date", *h.kinds.values()])
+        ends, since = recompute(mart, h)
+        for table, want in zip(h.tables, (ends, since), strict=True):
+            key = [*h.by, "run_end" if table.endswith("_history") else "session_date"]
+            if table.endswith("_history"):
+                key.insert(len(h.by), "kind")
+            got = read_table(wh, table).select(want.columns).sort(key)
+            want = want.cast(got.schema).sort(key)  # type: ignore[arg-type]
+            if not got.equals(want):
+                diff = pl.concat([got.join(want, on=got.columns, how="anti").with_columns(
+                    pl.lit("stored").alias("_side")), want.join(got, on=got.columns, how="anti")
+                    .with_columns(pl.lit("recomputed").alias("_side"))])  # fmt: skip
+                out[table] = f"{got.height} stored, {want.height} recomputed; {diff.head(6)}"
+    out.update(_period_state_mismatches(wh))
+    return out
+
+
+def _period_state_mismatches(wh: Warehouse) -> dict[str, str]:
+    """``marts.period_bases`` and ``marts.close_records`` against a recompute from the raw
+    bars (every month after a ticker's first bar up to the month after the last bar) and
+    from the stored technicals rows."""
+    from bellwether.metrics.period_state import close_records, month_after, months_between
+    from bellwether.metrics.period_state import period_bases as bases
+
+    out = {}
+    bars = read_table(wh, "raw.daily_bars", ["ticker", "session_date", "close"])
+    months = months_between(bars["session_date"].min(), month_after(bars["session_date"].max()))
+    technicals = read_table(
+        wh, "marts.technicals", ["ticker", "session_date", "close", "is_record_close"]
+    )
+    for table, want, key in (
+        ("marts.period_bases", bases(bars, months), ["ticker", "period_start"]),
+        ("marts.close_records", close_records(technicals), ["ticker", "session_date"]),
+    ):
+        got = read_table(wh, table).select(want.columns).sort(key)
+        want = want.sort(key)
+        if not got.equals(want):
+            only_got = got.join(want, on=got.columns, how="anti", join_nulls=True)
+            only_want = want.join(got, on=got.columns, how="anti", join_nulls=True)
+            out[table] = f"stored only: {only_got.head(5)}; recomputed only: {only_want.head(5)}"
+    return out
+
+
 def session_digests(wh: Warehouse, table: str, column: str = "session_date") -> dict:
     """``{session: digest of that session's rows}`` of one table."""
     frame = read_table(wh, table)

@@ -26,6 +26,7 @@ from tests.faults_support import (
     NOW,
     assert_equals_full_recompute,
     read_table,
+    run_history_mismatches,
     sample_actions,
     sample_bars,
     small_universe,
@@ -82,6 +83,7 @@ def run(wh: Warehouse, source: FrameSource, first: date, last: date) -> None:
 
 def assert_equals_one_full_build(wh: Warehouse, folder) -> None:
     assert_equals_full_recompute(wh, UNIVERSE, folder)
+    assert run_history_mismatches(wh) == {}
     assert read_table(wh, "marts.pending_rebuilds").height == 0
     recompute = read_table(wh, "dq.check_results").filter(pl.col("check") == "recompute")
     assert recompute["asset"].n_unique() == 6  # one per mart and run, on its last session

@@ -17,6 +17,12 @@ TABLES = [
             "relative_performance",
             "sector_performance",
             "breadth",
+            "streak_history",
+            "streak_since",
+            "relative_history",
+            "relative_since",
+            "period_bases",
+            "close_records",
         )
     ),
 ]

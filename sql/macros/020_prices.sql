@@ -74,23 +74,62 @@ END;
 --   to_price       DOUBLE   close of to_session; NULL without a bar there
 --   period_return  DOUBLE   to_price / from_price - 1; NULL as for bw.period_return
 -- bw.period_return(t, s, e, b) equals period_return of the row (t, b) here.
+-- The 'close' base is read from marts.period_bases (the last bar before each month, kept
+-- by the daily_returns build) and the bars of start_date's month, not from every stored
+-- bar: the stored tickers are those with a period base, i.e. whose bars the daily_returns
+-- mart has been built over.
 CREATE OR REPLACE MACRO bw.period_returns(start_date, end_date) AS TABLE
 WITH _bw_window AS (
     SELECT
         bw.session_on_or_after(start_date) AS first_session,
-        bw.session_on_or_before(end_date) AS last_session
+        bw.session_on_or_before(end_date) AS last_session,
+        date_trunc('month', start_date::DATE)::DATE AS month_start
+),
+_bw_cover AS (
+    -- the last month the stored period bases reach (the month after the last built session)
+    SELECT max(_bw_p.period_start) AS last_month FROM marts.period_bases AS _bw_p
+),
+_bw_tickers AS (
+    -- every ticker with a stored bar has a base in the last month covered
+    SELECT _bw_p.ticker
+    FROM marts.period_bases AS _bw_p
+    WHERE _bw_p.period_start = (SELECT last_month FROM _bw_cover)
+),
+_bw_month_base AS (
+    -- the last bar before the month of start_date (or before the last month covered)
+    SELECT _bw_p.ticker, _bw_p.base_session, _bw_p.base_close
+    FROM marts.period_bases AS _bw_p
+    WHERE _bw_p.period_start
+        = least((SELECT month_start FROM _bw_window), (SELECT last_month FROM _bw_cover))
+),
+_bw_in_month AS (
+    -- the last bar from the month's first day up to start_date, when there is one
+    SELECT
+        _bw_b.ticker,
+        max(_bw_b.session_date) AS base_session,
+        arg_max(_bw_b.close, _bw_b.session_date) AS base_close
+    FROM raw.daily_bars AS _bw_b
+    WHERE _bw_b.session_date >= (SELECT month_start FROM _bw_window)
+        AND _bw_b.session_date < start_date::DATE
+    GROUP BY _bw_b.ticker
 ),
 _bw_legs AS (
     SELECT
-        _bw_b.ticker,
-        max(_bw_b.session_date) FILTER (WHERE _bw_b.session_date < start_date::DATE) AS base_session,
-        arg_max(_bw_b.close, _bw_b.session_date)
-            FILTER (WHERE _bw_b.session_date < start_date::DATE) AS base_close,
-        any_value(_bw_b.open) FILTER (WHERE _bw_b.session_date = _bw_w.first_session) AS first_open,
-        any_value(_bw_b.close) FILTER (WHERE _bw_b.session_date = _bw_w.last_session) AS last_close
-    FROM raw.daily_bars AS _bw_b
-    CROSS JOIN _bw_window AS _bw_w
-    GROUP BY _bw_b.ticker
+        _bw_t.ticker,
+        coalesce(_bw_m.base_session, _bw_mb.base_session) AS base_session,
+        CASE WHEN _bw_m.base_session IS NOT NULL THEN _bw_m.base_close ELSE _bw_mb.base_close END
+            AS base_close,
+        _bw_f.open AS first_open,
+        _bw_l.close AS last_close
+    FROM _bw_tickers AS _bw_t
+    LEFT JOIN _bw_in_month AS _bw_m ON _bw_m.ticker = _bw_t.ticker
+    LEFT JOIN _bw_month_base AS _bw_mb ON _bw_mb.ticker = _bw_t.ticker
+    LEFT JOIN raw.daily_bars AS _bw_f
+        ON _bw_f.ticker = _bw_t.ticker
+        AND _bw_f.session_date = (SELECT first_session FROM _bw_window)
+    LEFT JOIN raw.daily_bars AS _bw_l
+        ON _bw_l.ticker = _bw_t.ticker
+        AND _bw_l.session_date = (SELECT last_session FROM _bw_window)
 ),
 _bw_rows AS (
     SELECT

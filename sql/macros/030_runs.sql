@@ -16,6 +16,9 @@
 --
 -- on_date must be a session on which the ticker has a row in the mart; otherwise the table
 -- macros give no row for it and the scalar macros give NULL.
+--
+-- The answers are read from the run history the builds keep (marts.streak_since and
+-- marts.relative_since, docs/METRICS.md), so each call reads one session.
 
 -- FROM bw.streak_runs(on_date): one row per (ticker with a marts.streaks row on on_date, kind):
 --   ticker                VARCHAR
@@ -28,93 +31,48 @@
 --   last_longer_session   DATE     last session before on_date with a run > run_length
 --   last_longer_length    INTEGER  length of that run
 CREATE OR REPLACE MACRO bw.streak_runs(on_date) AS TABLE
-WITH _bw_hist AS (
-    SELECT
-        _bw_s.ticker,
-        _bw_k.kind,
-        _bw_s.session_date,
-        CASE _bw_k.kind WHEN 'up' THEN _bw_s.up_streak ELSE _bw_s.down_streak END AS run_length
-    FROM marts.streaks AS _bw_s
-    CROSS JOIN (VALUES ('up'), ('down')) AS _bw_k(kind)
-    WHERE _bw_s.session_date <= on_date::DATE
-)
 SELECT
-    _bw_t.ticker,
-    _bw_t.session_date,
-    _bw_t.kind,
-    _bw_t.run_length,
-    max(_bw_h.session_date) FILTER (WHERE _bw_t.run_length > 0 AND _bw_h.run_length = 1)
-        AS run_start,
-    max(_bw_h.session_date) FILTER (
-        WHERE _bw_t.run_length > 0 AND _bw_h.session_date < _bw_t.session_date
-            AND _bw_h.run_length >= _bw_t.run_length
-    ) AS longest_since,
-    arg_max(_bw_h.run_length, _bw_h.session_date) FILTER (
-        WHERE _bw_t.run_length > 0 AND _bw_h.session_date < _bw_t.session_date
-            AND _bw_h.run_length >= _bw_t.run_length
-    ) AS longest_since_length,
-    max(_bw_h.session_date) FILTER (
-        WHERE _bw_t.run_length > 0 AND _bw_h.session_date < _bw_t.session_date
-            AND _bw_h.run_length > _bw_t.run_length
-    ) AS last_longer_session,
-    arg_max(_bw_h.run_length, _bw_h.session_date) FILTER (
-        WHERE _bw_t.run_length > 0 AND _bw_h.session_date < _bw_t.session_date
-            AND _bw_h.run_length > _bw_t.run_length
-    ) AS last_longer_length
-FROM _bw_hist AS _bw_t
-JOIN _bw_hist AS _bw_h ON _bw_h.ticker = _bw_t.ticker AND _bw_h.kind = _bw_t.kind
-WHERE _bw_t.session_date = on_date::DATE
-GROUP BY _bw_t.ticker, _bw_t.session_date, _bw_t.kind, _bw_t.run_length
-ORDER BY _bw_t.ticker, _bw_t.kind DESC;
+    _bw_s.ticker,
+    _bw_s.session_date,
+    _bw_k.kind,
+    CASE _bw_k.kind WHEN 'up' THEN _bw_s.up_streak ELSE _bw_s.down_streak END AS run_length,
+    CASE WHEN _bw_h.kind = _bw_k.kind THEN _bw_h.run_start END AS run_start,
+    CASE WHEN _bw_h.kind = _bw_k.kind THEN _bw_h.longest_since END AS longest_since,
+    CASE WHEN _bw_h.kind = _bw_k.kind THEN _bw_h.longest_since_length END AS longest_since_length,
+    CASE WHEN _bw_h.kind = _bw_k.kind THEN _bw_h.last_longer_session END AS last_longer_session,
+    CASE WHEN _bw_h.kind = _bw_k.kind THEN _bw_h.last_longer_length END AS last_longer_length
+FROM marts.streaks AS _bw_s
+CROSS JOIN (VALUES ('up'), ('down')) AS _bw_k(kind)
+LEFT JOIN marts.streak_since AS _bw_h
+    ON _bw_h.ticker = _bw_s.ticker AND _bw_h.session_date = _bw_s.session_date
+    AND _bw_h.session_date = on_date::DATE
+WHERE _bw_s.session_date = on_date::DATE
+ORDER BY _bw_s.ticker, _bw_k.kind DESC;
 
 -- FROM bw.relative_runs(on_date): one row per (configured pair with a
 -- marts.relative_performance row on on_date, kind); columns as bw.streak_runs plus
 -- benchmark (after ticker), with kind 'outperf' or 'underperf' and run_length =
 -- outperf_streak or underperf_streak.
 CREATE OR REPLACE MACRO bw.relative_runs(on_date) AS TABLE
-WITH _bw_hist AS (
-    SELECT
-        _bw_r.ticker,
-        _bw_r.benchmark,
-        _bw_k.kind,
-        _bw_r.session_date,
-        CASE _bw_k.kind WHEN 'outperf' THEN _bw_r.outperf_streak ELSE _bw_r.underperf_streak END
-            AS run_length
-    FROM marts.relative_performance AS _bw_r
-    CROSS JOIN (VALUES ('outperf'), ('underperf')) AS _bw_k(kind)
-    WHERE _bw_r.session_date <= on_date::DATE
-)
 SELECT
-    _bw_t.ticker,
-    _bw_t.benchmark,
-    _bw_t.session_date,
-    _bw_t.kind,
-    _bw_t.run_length,
-    max(_bw_h.session_date) FILTER (WHERE _bw_t.run_length > 0 AND _bw_h.run_length = 1)
-        AS run_start,
-    max(_bw_h.session_date) FILTER (
-        WHERE _bw_t.run_length > 0 AND _bw_h.session_date < _bw_t.session_date
-            AND _bw_h.run_length >= _bw_t.run_length
-    ) AS longest_since,
-    arg_max(_bw_h.run_length, _bw_h.session_date) FILTER (
-        WHERE _bw_t.run_length > 0 AND _bw_h.session_date < _bw_t.session_date
-            AND _bw_h.run_length >= _bw_t.run_length
-    ) AS longest_since_length,
-    max(_bw_h.session_date) FILTER (
-        WHERE _bw_t.run_length > 0 AND _bw_h.session_date < _bw_t.session_date
-            AND _bw_h.run_length > _bw_t.run_length
-    ) AS last_longer_session,
-    arg_max(_bw_h.run_length, _bw_h.session_date) FILTER (
-        WHERE _bw_t.run_length > 0 AND _bw_h.session_date < _bw_t.session_date
-            AND _bw_h.run_length > _bw_t.run_length
-    ) AS last_longer_length
-FROM _bw_hist AS _bw_t
-JOIN _bw_hist AS _bw_h
-    ON _bw_h.ticker = _bw_t.ticker AND _bw_h.benchmark = _bw_t.benchmark
-    AND _bw_h.kind = _bw_t.kind
-WHERE _bw_t.session_date = on_date::DATE
-GROUP BY _bw_t.ticker, _bw_t.benchmark, _bw_t.session_date, _bw_t.kind, _bw_t.run_length
-ORDER BY _bw_t.ticker, _bw_t.benchmark, _bw_t.kind;
+    _bw_r.ticker,
+    _bw_r.benchmark,
+    _bw_r.session_date,
+    _bw_k.kind,
+    CASE _bw_k.kind WHEN 'outperf' THEN _bw_r.outperf_streak ELSE _bw_r.underperf_streak END
+        AS run_length,
+    CASE WHEN _bw_h.kind = _bw_k.kind THEN _bw_h.run_start END AS run_start,
+    CASE WHEN _bw_h.kind = _bw_k.kind THEN _bw_h.longest_since END AS longest_since,
+    CASE WHEN _bw_h.kind = _bw_k.kind THEN _bw_h.longest_since_length END AS longest_since_length,
+    CASE WHEN _bw_h.kind = _bw_k.kind THEN _bw_h.last_longer_session END AS last_longer_session,
+    CASE WHEN _bw_h.kind = _bw_k.kind THEN _bw_h.last_longer_length END AS last_longer_length
+FROM marts.relative_performance AS _bw_r
+CROSS JOIN (VALUES ('outperf'), ('underperf')) AS _bw_k(kind)
+LEFT JOIN marts.relative_since AS _bw_h
+    ON _bw_h.ticker = _bw_r.ticker AND _bw_h.benchmark = _bw_r.benchmark
+    AND _bw_h.session_date = _bw_r.session_date AND _bw_h.session_date = on_date::DATE
+WHERE _bw_r.session_date = on_date::DATE
+ORDER BY _bw_r.ticker, _bw_r.benchmark, _bw_k.kind;
 
 -- Scalar forms. kind must be exactly one of the two kinds of the macro; anything else
 -- (including NULL) is an ERROR. They read the table macros above, so they agree with them.

@@ -30,15 +30,18 @@ members AS (
     SELECT ticker, member_order FROM bw.members_on($universe, (SELECT session_date FROM asked))
 ),
 history AS (
+    -- marts.close_records holds every stored row that set a new highest close (and every
+    -- flagged record close), so the highest close so far and the first stored session are
+    -- among them
     SELECT
-        t.ticker,
-        max(t.close) AS record_close,
-        max(t.session_date) FILTER (WHERE t.is_record_close) AS last_record_session,
-        min(t.session_date) AS history_start
-    FROM marts.technicals AS t
-    JOIN members AS m ON m.ticker = t.ticker
-    WHERE t.session_date <= (SELECT session_date FROM asked)
-    GROUP BY t.ticker
+        r.ticker,
+        max(r.close) AS record_close,
+        max(r.session_date) FILTER (WHERE r.is_record_close) AS last_record_session,
+        min(r.session_date) AS history_start
+    FROM marts.close_records AS r
+    JOIN members AS m ON m.ticker = r.ticker
+    WHERE r.session_date <= (SELECT session_date FROM asked)
+    GROUP BY r.ticker
 )
 SELECT
     t.session_date,

@@ -26,11 +26,6 @@
 --   bw.relative_runs (sql/macros/030_runs.sql).
 WITH asked AS (
     SELECT bw.session_on_or_before($as_of::DATE) AS session_date
-),
-starts AS (
-    SELECT p.ticker, p.benchmark, min(p.session_date) AS history_start
-    FROM marts.relative_performance AS p
-    GROUP BY p.ticker, p.benchmark
 )
 SELECT
     r.session_date,
@@ -50,5 +45,6 @@ SELECT
 FROM bw.relative_runs((SELECT session_date FROM asked)) AS r
 JOIN marts.relative_performance AS p
     ON p.ticker = r.ticker AND p.benchmark = r.benchmark AND p.session_date = r.session_date
-JOIN starts AS h ON h.ticker = r.ticker AND h.benchmark = r.benchmark
+LEFT JOIN marts.relative_since AS h
+    ON h.ticker = r.ticker AND h.benchmark = r.benchmark AND h.session_date = r.session_date
 ORDER BY r.ticker, r.benchmark, r.kind;

@@ -26,11 +26,6 @@
 WITH asked AS (
     SELECT bw.session_on_or_before($as_of::DATE) AS session_date
 ),
-starts AS (
-    SELECT p.ticker, p.benchmark, min(p.session_date) AS history_start
-    FROM marts.relative_performance AS p
-    GROUP BY p.ticker, p.benchmark
-),
 pairs(pair_order, ticker, benchmark) AS (
     VALUES (1, '^RUT', '^GSPC'), (2, 'IWM', 'SPY')
 )
@@ -53,5 +48,6 @@ FROM bw.relative_runs((SELECT session_date FROM asked)) AS r
 JOIN pairs AS x ON x.ticker = r.ticker AND x.benchmark = r.benchmark
 JOIN marts.relative_performance AS p
     ON p.ticker = r.ticker AND p.benchmark = r.benchmark AND p.session_date = r.session_date
-JOIN starts AS h ON h.ticker = r.ticker AND h.benchmark = r.benchmark
+LEFT JOIN marts.relative_since AS h
+    ON h.ticker = r.ticker AND h.benchmark = r.benchmark AND h.session_date = r.session_date
 ORDER BY x.pair_order, r.kind;

@@ -142,3 +142,72 @@ CREATE TABLE IF NOT EXISTS marts.rebuild_log (
     run_id            VARCHAR,
     built_at          TIMESTAMPTZ NOT NULL
 );
+
+-- Run history: incremental state kept by the streaks and relative-performance builds
+-- (bellwether/run_state.py, definitions in docs/METRICS.md), so "since when", "longest
+-- since" and "since when stored" read one session instead of the whole history.
+CREATE TABLE IF NOT EXISTS marts.streak_history (
+    ticker      VARCHAR NOT NULL,
+    kind        VARCHAR NOT NULL,     -- 'up' or 'down'
+    run_end     DATE    NOT NULL,
+    run_length  INTEGER NOT NULL,
+    PRIMARY KEY (ticker, kind, run_end)
+);
+
+CREATE TABLE IF NOT EXISTS marts.streak_since (
+    ticker                VARCHAR NOT NULL,
+    session_date          DATE    NOT NULL,
+    history_start         DATE    NOT NULL,
+    kind                  VARCHAR,            -- 'up', 'down', NULL when both streaks are 0
+    run_length            INTEGER,
+    run_start             DATE,
+    longest_since         DATE,
+    longest_since_length  INTEGER,
+    last_longer_session   DATE,
+    last_longer_length    INTEGER,
+    PRIMARY KEY (ticker, session_date)
+);
+
+CREATE TABLE IF NOT EXISTS marts.relative_history (
+    ticker      VARCHAR NOT NULL,
+    benchmark   VARCHAR NOT NULL,
+    kind        VARCHAR NOT NULL,     -- 'outperf' or 'underperf'
+    run_end     DATE    NOT NULL,
+    run_length  INTEGER NOT NULL,
+    PRIMARY KEY (ticker, benchmark, kind, run_end)
+);
+
+CREATE TABLE IF NOT EXISTS marts.relative_since (
+    ticker                VARCHAR NOT NULL,
+    benchmark             VARCHAR NOT NULL,
+    session_date          DATE    NOT NULL,
+    history_start         DATE    NOT NULL,
+    kind                  VARCHAR,            -- 'outperf', 'underperf', NULL when both runs are 0
+    run_length            INTEGER,
+    run_start             DATE,
+    longest_since         DATE,
+    longest_since_length  INTEGER,
+    last_longer_session   DATE,
+    last_longer_length    INTEGER,
+    PRIMARY KEY (ticker, benchmark, session_date)
+);
+
+-- Period bases and close records: incremental state kept by the daily_returns and
+-- technicals builds (bellwether/period_state.py, definitions in docs/METRICS.md), so the
+-- period and record queries read one month's row instead of every bar before it.
+CREATE TABLE IF NOT EXISTS marts.period_bases (
+    ticker        VARCHAR NOT NULL,
+    period_start  DATE    NOT NULL,   -- the first day of a month
+    base_session  DATE    NOT NULL,
+    base_close    DOUBLE  NOT NULL,
+    PRIMARY KEY (ticker, period_start)
+);
+
+CREATE TABLE IF NOT EXISTS marts.close_records (
+    ticker           VARCHAR NOT NULL,
+    session_date     DATE    NOT NULL,
+    close            DOUBLE  NOT NULL,
+    is_record_close  BOOLEAN,
+    is_new_max       BOOLEAN NOT NULL,
+    PRIMARY KEY (ticker, session_date)
+);

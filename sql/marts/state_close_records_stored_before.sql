@@ -1,0 +1,6 @@
+-- The tickers of $2 with a stored marts.technicals row before $1 (and their highest stored
+-- close there): tickers whose close records were never built for that history.
+SELECT ticker, max(close) AS prior_max
+FROM marts.technicals
+WHERE session_date < $1 AND list_contains($2::VARCHAR[], ticker)
+GROUP BY ticker;

@@ -1,0 +1,5 @@
+-- Delete the stored marts.streak_since rows of sessions $1..$2 of every key when $3, else of
+-- the keys of the registered frame state_keys (a build replaces them).
+DELETE FROM marts.streak_since AS s
+WHERE s.session_date BETWEEN $1 AND $2
+  AND ($3 OR EXISTS (SELECT 1 FROM state_keys AS k WHERE k.ticker = s.ticker));
