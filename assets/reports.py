@@ -9,6 +9,7 @@ from bellwether.partitions import keys_to_sessions, session_partitions
 from bellwether.registry import MARTS
 from bellwether.resources import WRITER_POOL, WarehouseResource
 from bellwether.settings import reports_dir
+from bellwether.ui_metadata import add_metadata_by_partition
 from bellwether.universe import default_universe
 
 
@@ -38,6 +39,7 @@ def market_brief(
     universe = default_universe()
     folder = reports_dir()
     written = []
+    by_partition: dict[str, dict] = {}
     for key, session in zip(
         sorted(context.partition_keys), keys_to_sessions(context.partition_keys), strict=True
     ):
@@ -47,15 +49,13 @@ def market_brief(
             f"brief {brief.session}: {len(brief.figures)} figures, status {brief.status} -> {paths['html']}"
         )
         # each partition's materialization describes its own brief
-        context.add_asset_metadata(
-            {
-                "session": str(brief.session),
-                "brief": dg.MetadataValue.path(str(paths["html"])),
-                "figures": len(brief.figures),
-                "status": brief.status,
-            },
-            partition_key=key,
-        )
+        by_partition[key] = {
+            "session": str(brief.session),
+            "brief": dg.MetadataValue.path(str(paths["html"])),
+            "figures": len(brief.figures),
+            "status": brief.status,
+        }
+    add_metadata_by_partition(context, by_partition)
     brief, paths = written[-1]
     # the text and charts of the run's last brief, on that partition only
     last: dict = {"markdown": dg.MetadataValue.md(paths["md"].read_text()[:20000])}
