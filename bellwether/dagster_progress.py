@@ -36,12 +36,12 @@ def listener(progress: Progress):
             return
         kind = event.event_type
         if kind == DagsterEventType.STEP_START:
-            progress.start_step(event.step_key or "")
+            progress.start_step((event.step_key or "").replace("__", "/"))
         elif kind == DagsterEventType.ASSET_MATERIALIZATION and event.partition:
             progress.sessions_done(1)
         elif kind in _ENDS:
             if kind == DagsterEventType.STEP_SKIPPED:
-                progress.start_step(event.step_key or "")
+                progress.start_step((event.step_key or "").replace("__", "/"))
             progress.end_step(_ENDS[kind])
 
     return on_event
