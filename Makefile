@@ -24,8 +24,11 @@ $(UV): .ci/uv-requirements.txt
 	$(PYTHON) -m venv $(TOOLS)
 	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check --require-hashes -r .ci/uv-requirements.txt
 
+# --compile-bytecode: every package's .pyc is written at install, so no command compiles
+# Dagster, Great Expectations & co. on its first run (or on every run where the environment
+# sets PYTHONDONTWRITEBYTECODE): about half of a fresh `make demo` otherwise.
 $(VENV)/.synced: $(UV) pyproject.toml uv.lock
-	$(UV) sync --frozen --quiet
+	$(UV) sync --frozen --quiet --compile-bytecode
 	touch $@
 
 install: $(VENV)/.synced

@@ -12,6 +12,13 @@ from bellwether.settings import reports_dir
 from bellwether.universe import default_universe
 from orchestration.partitions import keys_to_sessions, session_partitions
 from orchestration.resources import WRITER_POOL, WarehouseResource
+from orchestration.ui_metadata import add_metadata_by_partition
+
+#: The sessions at the end of a run's range whose briefs the run writes (a daily run and
+#: its catch-up write all of theirs). The earlier sessions of a longer range (a backfill of
+#: the daily job) are written lazily, on demand: ``bellwether brief --date <session>`` (a
+#: brief costs about a second: some thirty named queries and four charts).
+EAGER_BRIEFS = 5
 
 
 @dg.asset(
@@ -31,7 +38,9 @@ from orchestration.resources import WRITER_POOL, WarehouseResource
     description=(
         "The market brief of each session: reports/<session>.md, .html (charts embedded) and .json. "
         "Every figure is a cell of a named query in sql/queries/ and is footnoted with it; sessions "
-        "or rows withheld by the quality gate say so instead of printing a number."
+        "or rows withheld by the quality gate say so instead of printing a number. A run writes "
+        "the briefs of the last 5 sessions of its range; earlier sessions of a longer range are "
+        "written on demand (`bellwether brief --date <session>`, their partitions say so)."
     ),
 )
 def market_brief(
@@ -55,24 +64,37 @@ def market_brief(
         brief, paths = build_brief(warehouse.get_published(), session, universe, folder)
         context.log.info(f"brief {brief.session} of a deferred run -> {paths['html']}")
     written = []
-    for key, session in zip(
-        sorted(context.partition_keys), keys_to_sessions(context.partition_keys), strict=True
-    ):
+    by_partition: dict[str, dict] = {}
+    pairs = list(
+        zip(sorted(context.partition_keys), keys_to_sessions(context.partition_keys), strict=True)
+    )
+    eager = pairs[-EAGER_BRIEFS:]
+    for key, _session in pairs[: len(pairs) - len(eager)]:
+        # an earlier session of a long range: its brief is written when asked for
+        by_partition[key] = {
+            "session": key,
+            "status": "on demand",
+            "write it": f"bellwether brief --date {key}",
+        }
+    if len(pairs) > len(eager):
+        context.log.info(
+            f"briefs of {pairs[0][0]}..{pairs[-len(eager) - 1][0]} on demand "
+            "(bellwether brief --date <session>)"
+        )
+    for key, session in eager:
         brief, paths = build_brief(warehouse.get_published(), session, universe, folder)
         written.append((brief, paths))
         context.log.info(
             f"brief {brief.session}: {len(brief.figures)} figures, status {brief.status} -> {paths['html']}"
         )
         # each partition's materialization describes its own brief
-        context.add_asset_metadata(
-            {
-                "session": str(brief.session),
-                "brief": dg.MetadataValue.path(str(paths["html"])),
-                "figures": len(brief.figures),
-                "status": brief.status,
-            },
-            partition_key=key,
-        )
+        by_partition[key] = {
+            "session": str(brief.session),
+            "brief": dg.MetadataValue.path(str(paths["html"])),
+            "figures": len(brief.figures),
+            "status": brief.status,
+        }
+    add_metadata_by_partition(context, by_partition)
     brief, paths = written[-1]
     # the text and charts of the run's last brief, on that partition only
     last: dict = {"markdown": dg.MetadataValue.md(paths["md"].read_text()[:20000])}
@@ -84,6 +106,7 @@ def market_brief(
     return dg.MaterializeResult(
         metadata={
             "run: briefs_written": len(written),
+            "run: briefs_on_demand": len(pairs) - len(written),
             "run: last_brief": dg.MetadataValue.path(str(paths["html"])),
             "run: briefs_of_deferred_runs": ", ".join(map(str, absorbed)) or "none",
         }

@@ -5,7 +5,7 @@ Options default to the environment (what ``make bench`` passes):
 ``--sizes`` / ``BENCH_SIZES``            sizes or presets, comma-separated (default ``all``:
                                          sample, 500x10y, 3000x25y; ``small``: tiny, sample)
 ``--repeats`` / ``BENCH_REPEATS``        runs per case, the median is reported (default 3)
-``--groups`` / ``BENCH_GROUPS``          backfill, engines, daily, queries (default all)
+``--groups`` / ``BENCH_GROUPS``          backfill, engines, daily, queries, demo (default all)
 ``--daily-symbols`` / ``BENCH_DAILY_SYMBOLS``  stocks of the daily-run case (default 3000)
 ``--daily-years`` / ``BENCH_DAILY_YEARS``      histories of the daily-run case (default 1,10,25)
 ``--max-repeat-seconds`` / ``BENCH_MAX_REPEAT_SECONDS``  don't repeat a longer case (900)

@@ -21,6 +21,10 @@ Cases:
                        ``naive_pandas`` (:mod:`bench.naive_pandas`)
 ``daily``              one new session (every asset and check) on a copy of a warehouse that
                        already holds the history, through Dagster or bare
+``dagster_create_run`` creating (not executing) the run of a single-run backfill of every
+                       asset over a size's range, in a fresh instance
+``demo``               ``bellwether demo`` on a fresh state, the whole command's wall time;
+                       then a Dagster range run of the briefs (seconds per session)
 ``history``            (set-up, not a result) build a warehouse with a history, bare
 ``queries``            latency of every named query in ``sql/queries`` on a built warehouse
 """
@@ -164,6 +168,7 @@ def case_dagster_backfill(spec: dict, out: dict) -> None:
     }
     run_config = {"loggers": {"console": {"config": {"log_level": DAGSTER_LOG_LEVEL}}}}
     with dg.DagsterInstance.get() as instance:
+        created = _time_run_creation(instance)
         t0 = time.perf_counter()
         with maybe_profile(bool(spec.get("profile")), out, spec.get("profile_dump")):
             result = dg.materialize(
@@ -173,7 +178,114 @@ def case_dagster_backfill(spec: dict, out: dict) -> None:
         out["seconds"] = time.perf_counter() - t0
         out["extra"]["success"] = bool(result.success)
         out["extra"]["sessions"] = len(sessions)
+        out["extra"]["create_run_s"] = created.get("seconds")
         out["extra"]["events"] = event_counts(instance, result.run_id)
+    out["extra"]["instance_mb"] = dir_mb(Path(os.environ["DAGSTER_HOME"]))
+
+
+def dir_mb(folder: Path) -> float:
+    """Size of the files under ``folder`` in MiB."""
+    return sum(p.stat().st_size for p in folder.rglob("*") if p.is_file()) / 2**20
+
+
+def _time_run_creation(instance) -> dict:
+    """Time ``instance.create_run_for_job`` (the run and its planned events) on this instance."""
+    created: dict = {}
+    original = instance.create_run_for_job
+
+    def timed(*args, **kwargs):
+        t = time.perf_counter()
+        run = original(*args, **kwargs)
+        created["seconds"] = time.perf_counter() - t
+        return run
+
+    instance.create_run_for_job = timed
+    return created
+
+
+def case_dagster_create_run(spec: dict, out: dict) -> None:
+    """Create (not execute) the run of a single-run backfill of every asset over a size's
+    range: the run and its planned events, what launching a backfill from the UI waits for."""
+    size = Size.from_dict(spec["size"])
+    fresh_dagster_home(Path(spec["workdir"]))
+    os.environ["BELLWETHER_HISTORY_START"] = size.first.isoformat()
+    import dagster as dg
+    from dagster._core.storage.tags import (
+        ASSET_PARTITION_RANGE_END_TAG,
+        ASSET_PARTITION_RANGE_START_TAG,
+    )
+
+    from bellwether.calendar import sessions_between
+    from orchestration.definitions import defs
+
+    sessions = sessions_between(size.first, size.last)
+    job = defs.resolve_job_def("bellwether_daily")
+    tags = {
+        ASSET_PARTITION_RANGE_START_TAG: sessions[0].isoformat(),
+        ASSET_PARTITION_RANGE_END_TAG: sessions[-1].isoformat(),
+    }
+    with dg.DagsterInstance.get() as instance:
+        from dagster._core.execution.api import create_execution_plan
+
+        t0 = time.perf_counter()
+        plan = create_execution_plan(job, tags=tags, instance_ref=instance.get_ref())
+        run = instance.create_run_for_job(job, execution_plan=plan, tags=tags)
+        out["seconds"] = time.perf_counter() - t0
+        out["extra"]["sessions"] = len(sessions)
+        out["extra"]["events"] = event_counts(instance, run.run_id)
+    out["extra"]["instance_mb"] = dir_mb(Path(os.environ["DAGSTER_HOME"]))
+
+
+#: The range of the lazy-brief case: the bundled sample's last 149 sessions up to the last
+#: session with data in every section (the range that took 1 min 50 s before).
+BRIEF_RANGE = ("2025-06-23", "2026-01-30")
+
+
+def case_demo(spec: dict, out: dict) -> None:
+    """``bellwether demo`` on a fresh state (its own warehouse, reports and Dagster
+    instance), wall time of the whole command (start-up and imports included, as ``make
+    demo`` after the install); then a range run of ``reports/market_brief`` over
+    :data:`BRIEF_RANGE` on the published warehouse it left (``extra``: seconds per session)."""
+    import subprocess
+
+    work = Path(spec["workdir"])
+    home = fresh_dagster_home(work)
+    env = {
+        **os.environ,
+        "DAGSTER_HOME": str(home),
+        "BELLWETHER_SOURCE": "bundled",
+        "BELLWETHER_WAREHOUSE": str(work / "writer" / "warehouse.duckdb"),
+        "BELLWETHER_PUBLISHED": str(work / "warehouse.duckdb"),
+        "BELLWETHER_REPORTS": str(work / "reports"),
+        "BELLWETHER_ARCHIVE": str(work / "archive"),
+        "BELLWETHER_CHARTS": str(work / "charts"),
+    }
+    bin_dir = Path(sys.executable).parent
+    t0 = time.perf_counter()
+    demo = subprocess.run([str(bin_dir / "bellwether"), "demo"], cwd=PROJECT_ROOT, env=env,
+                          capture_output=True, text=True)  # fmt: skip
+    out["seconds"] = time.perf_counter() - t0
+    (work.parent / "demo.txt").write_text(demo.stdout + demo.stderr)
+    if demo.returncode != 0:
+        raise RuntimeError(f"bellwether demo failed: {(demo.stdout + demo.stderr)[-2000:]}")
+    out["extra"]["last_line"] = demo.stdout.strip().splitlines()[-1]
+    from bellwether.calendar import sessions_between
+
+    first, last = BRIEF_RANGE
+    n = len(sessions_between(date.fromisoformat(first), date.fromisoformat(last)))
+    t1 = time.perf_counter()
+    briefs = subprocess.run(
+        [str(bin_dir / "dagster"), "asset", "materialize", "-m", "orchestration.definitions",
+         "--select", "reports/market_brief", "--partition-range", f"{first}...{last}"],
+        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True,
+    )  # fmt: skip
+    seconds = time.perf_counter() - t1
+    if briefs.returncode != 0:
+        raise RuntimeError(f"brief range run failed: {briefs.stderr[-2000:]}")
+    out["extra"]["brief_range_sessions"] = n
+    out["extra"]["brief_range_s"] = seconds
+    out["extra"]["brief_s_per_session"] = seconds / n
+    out["extra"]["briefs_written"] = len(list((work / "reports").glob("*.md")))
 
 
 def event_counts(instance, run_id: str) -> dict[str, int]:
@@ -502,6 +614,8 @@ def case_queries(spec: dict, out: dict) -> None:
 
 CASES = {
     "dagster_backfill": case_dagster_backfill,
+    "dagster_create_run": case_dagster_create_run,
+    "demo": case_demo,
     "bare_backfill": case_bare_backfill,
     "any_order_backfill": case_any_order_backfill,
     "engine": case_engine,

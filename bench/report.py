@@ -20,6 +20,10 @@ GIB = 1024.0
 QUERY_LIMIT_MS = 50.0
 MEMORY_LIMIT_MB = 8 * GIB
 ANALYSIS = Path(__file__).with_name("ANALYSIS.md")
+DEMO_LIMIT_S = 60.0
+INSTANCE_LIMIT_MB = 100.0
+CREATE_RUN_LIMIT_S = 10.0
+BRIEF_LIMIT_S = 0.1
 
 
 def _ok(runs: list[dict] | None) -> list[dict]:
@@ -58,10 +62,10 @@ def evaluate_targets(runs: dict[str, list[dict]], opts) -> list[dict]:
     names = [s.name for s in opts.sizes]
     out = []
 
-    def add(name, target, value, met, detail, profile_cases=()):
+    def add(name, target, value, met, detail, profile_cases=(), unit="x"):
         status = "not measured" if value is None else ("met" if met else "missed")
         out.append({"target": name, "goal": target, "measured": value, "status": status,
-                    "detail": detail, "profile_cases": list(profile_cases)})  # fmt: skip
+                    "detail": detail, "profile_cases": list(profile_cases), "unit": unit})  # fmt: skip
 
     size = "500x10y"
     dag, bare = med(runs.get(f"dagster_backfill/{size}")), med(runs.get(f"bare_backfill/{size}"))
@@ -71,6 +75,37 @@ def evaluate_targets(runs: dict[str, list[dict]], opts) -> list[dict]:
         r, r is not None and r <= 1.5,
         f"Dagster {fmt_s(dag)} vs bare {fmt_s(bare)}",
         [f"dagster_backfill/{small}", f"bare_backfill/{size}"])  # fmt: skip
+    dag_s, bare_s = med(runs.get("dagster_backfill/sample")), med(runs.get("bare_backfill/sample"))
+    r = ratio(dag_s, bare_s)
+    add("orchestration overhead (sample)", "Dagster end to end <= 1.5x the bare pipeline at the sample",
+        r, r is not None and r <= 1.5, f"Dagster {fmt_s(dag_s)} vs bare {fmt_s(bare_s)}",
+        ["dagster_backfill/sample"])  # fmt: skip
+
+    demo = _ok(runs.get("demo/sample"))
+    secs = med(runs.get("demo/sample"))
+    add("make demo", f"`make demo` after the install <= {DEMO_LIMIT_S:.0f} s wall (fresh state)",
+        secs, secs is not None and secs <= DEMO_LIMIT_S,
+        "`bellwether demo`: every bundled session through Dagster, two briefs, progress printed",
+        unit="s")  # fmt: skip
+    ok10 = _ok(runs.get(f"dagster_backfill/{size}"))
+    inst = ok10[0]["extra"].get("instance_mb") if ok10 else None
+    add("instance size", f"the Dagster instance <= {INSTANCE_LIMIT_MB:.0f} MB after the {size} backfill",
+        inst, inst is not None and inst <= INSTANCE_LIMIT_MB,
+        "files under the run's DAGSTER_HOME (SQLite run, event-log and index shards)",
+        unit="mb")  # fmt: skip
+    big = "3000x25y"
+    create = med(runs.get(f"dagster_create_run/{big}"))
+    created = _ok(runs.get(f"dagster_create_run/{big}"))
+    add("run creation", f"creating the run of a {big} backfill <= {CREATE_RUN_LIMIT_S:.0f} s",
+        create, create is not None and create <= CREATE_RUN_LIMIT_S,
+        (f"{created[0]['extra'].get('sessions')} sessions x every asset: the run and its planned events"
+         if created else ""), [f"dagster_create_run/{big}"], unit="s")  # fmt: skip
+    per = demo[0]["extra"].get("brief_s_per_session") if demo else None
+    add("briefs of a range", f"a range run of the briefs <= {BRIEF_LIMIT_S} s per session",
+        per, per is not None and per <= BRIEF_LIMIT_S,
+        (f"{demo[0]['extra'].get('brief_range_sessions')} sessions in "
+         f"{fmt_s(demo[0]['extra'].get('brief_range_s'))}, the last 5 written, the rest on demand"
+         if demo else ""), unit="s")  # fmt: skip
 
     any_size = next(
         (n for n in ("500x11y", "500x10y", *names) if f"any_order_backfill/{n}" in runs), "500x11y"
@@ -330,6 +365,10 @@ def render(doc: dict, targets: list[dict]) -> str:
             shown = fmt_mb(v)
         elif t["target"] == "query latency":
             shown = f"{v:.1f} ms"
+        elif t.get("unit") == "s":
+            shown = fmt_s(v)
+        elif t.get("unit") == "mb":
+            shown = fmt_mb(v)
         else:
             shown = fmt_x(v)
         mark = {"met": "met", "missed": "**missed**", "not measured": "not measured"}[t["status"]]

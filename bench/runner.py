@@ -25,7 +25,7 @@ from bellwether.settings import PROJECT_ROOT
 from bench.sizes import LAST_DAY, Size, synthetic_size
 
 ENGINES = ("polars", "duckdb_sql", "naive_pandas")
-GROUPS = ("backfill", "engines", "daily", "queries")
+GROUPS = ("backfill", "engines", "daily", "queries", "demo")
 #: The size each target is judged at.
 DAGSTER_TARGET_SIZE = "500x10y"
 LARGEST_SIZE = "3000x25y"
@@ -223,6 +223,10 @@ def run_bench(opts: Options) -> dict:
                     f"dagster_backfill/{size.name}",
                     {"case": "dagster_backfill", "size": size.to_dict()},
                 )
+            runner.measure(
+                f"dagster_create_run/{size.name}",
+                {"case": "dagster_create_run", "size": size.to_dict()},
+            )
             if n_sessions <= opts.variant_max_sessions:
                 runner.measure(
                     f"dagster_backfill_planned_subset/{size.name}",
@@ -267,6 +271,8 @@ def run_bench(opts: Options) -> dict:
                      "repeats": opts.query_repeats},
                     repeats=1,
                 )  # fmt: skip
+    if "demo" in opts.groups:  # `make demo` on a fresh state, then the briefs of a range
+        runner.measure("demo/sample", {"case": "demo"})
     for size in deferred:  # last, so that an interrupted benchmark has everything else
         runner.measure(
             f"dagster_backfill/{size.name}",

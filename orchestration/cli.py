@@ -63,11 +63,32 @@ def _summary_lines(wh) -> list[str]:
     return lines
 
 
+def last_complete_session(summary: list[tuple]) -> date | None:
+    """The latest session every mart has rows for (rows of ``catalog/table_summary``): the
+    session whose brief has data in every section (the bundled sample's last sessions
+    have index bars but no sector or breadth data)."""
+    lasts = [row[4] for row in summary if str(row[0]).startswith("marts.")]
+    if not lasts or any(last is None for last in lasts):
+        return None
+    return min(lasts)
+
+
+def _demo_brief(job, instance, session: str) -> tuple[bool, Path]:
+    """Materialize the brief of ``session`` (one run, progress printed); its HTML path."""
+    from orchestration.dagster_progress import run_with_progress
+
+    run = run_with_progress(job, instance, 1, partition_key=session)
+    return run.success, settings.reports_dir() / f"{session}.html"
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     import dagster as dg
 
     from bellwether.calendar import SessionRangeError, sessions_in_range
+    from bellwether.sqlfiles import load_sql
     from bellwether.warehouse import Warehouse
+    from orchestration.dagster_progress import run_with_progress
+    from orchestration.dagster_storage import enable_event_batching
     from orchestration.definitions import defs
     from orchestration.schedules import RANGE_END_TAG, RANGE_START_TAG
 
@@ -76,44 +97,45 @@ def cmd_demo(args: argparse.Namespace) -> int:
     except SessionRangeError as exc:
         print(f"bellwether demo: {exc}", file=sys.stderr)
         return 2
+    enable_event_batching()  # a range's events in batches (orchestration/dagster_storage.py)
     first, last = sessions[0].isoformat(), sessions[-1].isoformat()
     print(
-        f"Bellwether demo: landing {first}..{last} from the bundled sample ({settings.SAMPLE_DIR})"
+        f"Bellwether demo: landing {first}..{last} ({len(sessions)} sessions) from the bundled "
+        f"sample ({settings.SAMPLE_DIR})"
     )
     print(
         f"writer's file: {settings.warehouse_path()}   published: {settings.published_path()}   "
         f"dagster instance: {dg.DagsterInstance.get().root_directory}"
     )
+    print("Dagster's own logs are in the instance: make ui, then the run's page.", flush=True)
     job = defs.resolve_job_def("bellwether_warehouse")
     with dg.DagsterInstance.get() as instance:
-        result = job.execute_in_process(
-            instance=instance,
+        result = run_with_progress(
+            job, instance, len(sessions),
             tags={
                 RANGE_START_TAG: first,
                 RANGE_END_TAG: last,
                 "bellwether/trigger": "demo",
             },
-            run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
-            raise_on_error=False,
-        )
-    print(f"dagster run {result.run_id}: {'succeeded' if result.success else 'FAILED'}")
+        )  # fmt: skip
+    published = Warehouse(settings.published_path())
+    briefs: list[tuple[str, str, bool, Path]] = []
     if result.success:
+        with published.connect(read_only=True) as con:
+            complete = last_complete_session(con.sql(load_sql("catalog/table_summary")).fetchall())
         brief_job = defs.resolve_job_def("bellwether_daily").get_subset(
             asset_selection={dg.AssetKey(["reports", "market_brief"])}
         )
+        wanted = [("the last session", last)]
+        if complete is not None and complete.isoformat() != last:
+            wanted.append(("the last session with data in every section", complete.isoformat()))
         with dg.DagsterInstance.get() as instance:
-            brief_run = brief_job.execute_in_process(
-                instance=instance,
-                partition_key=last,
-                run_config={"loggers": {"console": {"config": {"log_level": "WARNING"}}}},
-                raise_on_error=False,
-            )
-        status = "written" if brief_run.success else "FAILED"
-        print(
-            f"market brief for {last}: {status} in {settings.reports_dir()} (dagster run {brief_run.run_id})"
-        )
+            for label, session in wanted:
+                print(f"market brief of {label}, {session}:", flush=True)
+                ok, html = _demo_brief(brief_job, instance, session)
+                briefs.append((label, session, ok, html))
     print()
-    print("\n".join(_summary_lines(Warehouse(settings.published_path()))))
+    print("\n".join(_summary_lines(published)))
     print()
     print("Query it (runs never wait for you, you never wait for runs): make sql, or")
     print(
@@ -121,7 +143,17 @@ def cmd_demo(args: argparse.Namespace) -> int:
     )
     print("  print(con.sql('SELECT * FROM marts.streaks ORDER BY session_date DESC LIMIT 5'))\"")
     print("Browse it in the UI: make ui  (http://127.0.0.1:3000)")
-    return 0 if result.success else 1
+    if briefs:
+        print()
+        for label, session, ok, html in briefs:
+            state = f"{html} (and .md, .json)" if ok else "FAILED (see the run in the UI)"
+            print(f"market brief of {label} ({session}): {state}")
+        label, session, ok, html = briefs[-1]
+        md = html.with_suffix(".md")
+        if ok and md.exists():
+            print()
+            print(md.read_text().rstrip())
+    return 0 if result.success and all(ok for *_, ok, _ in briefs) else 1
 
 
 def cmd_brief(args: argparse.Namespace) -> int:

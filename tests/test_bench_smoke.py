@@ -48,7 +48,7 @@ def test_the_bench_runs_at_a_tiny_size_and_writes_a_well_formed_report(tmp_path)
     runs = out["doc"]["runs"]
     expected = {
         f"{case}/20x5s"
-        for case in ("dagster_backfill", "bare_backfill", "engine_polars", "engine_duckdb_sql",
+        for case in ("dagster_backfill", "dagster_create_run", "bare_backfill", "engine_polars", "engine_duckdb_sql",
                      "engine_naive_pandas", "daily_bare", "daily_bare_trailing", "queries")
     }  # fmt: skip
     assert expected <= set(runs)
@@ -57,6 +57,9 @@ def test_the_bench_runs_at_a_tiny_size_and_writes_a_well_formed_report(tmp_path)
         assert result["ok"], (case, result.get("error"))
         assert result["seconds"] > 0 and result["peak_rss_mb"] > 0
     assert runs["dagster_backfill/20x5s"][0]["extra"]["success"]
+    # the Dagster figures of the targets: the instance's size and the run's creation
+    assert runs["dagster_backfill/20x5s"][0]["extra"]["instance_mb"] > 0
+    assert runs["dagster_create_run/20x5s"][0]["extra"]["sessions"] == 5
     # the three engines computed the same metrics
     sums = {
         e: runs[f"engine_{e}/20x5s"][0]["extra"]["checksums"]
@@ -70,7 +73,7 @@ def test_the_bench_runs_at_a_tiny_size_and_writes_a_well_formed_report(tmp_path)
     assert queries and all("times_ms" in q for q in queries.values()), queries
     # every target is reported, judged or marked as not measured at this size
     assert {t["status"] for t in out["targets"]} <= {"met", "missed", "not measured"}
-    assert len(out["targets"]) == 8
+    assert len(out["targets"]) == 13
     text = report.read_text()
     for heading in ("## Targets", "## 1-2. Backfill", "## 3-4. Metric engines",
                     "## 5. Daily incremental run", "## 6. Named query latency", "## All cases"):  # fmt: skip

@@ -149,3 +149,64 @@ def test_dagster_validates_the_workspace_and_the_cli_backfills_a_range_in_one_ru
         "2025-07-03",
         "2025-07-07",
     ]  # 07-04 holiday, 07-03 half day
+
+
+def test_no_check_is_partitioned_as_the_project_storage_assumes():
+    """orchestration.dagster_storage stores one planned row per check and run: right only for
+    unpartitioned checks (each range run records a check once)."""
+    graph = defs.resolve_asset_graph()
+    assert graph.asset_check_keys
+    assert all(graph.get(k).partitions_def is None for k in graph.asset_check_keys)
+
+
+def test_the_project_storage_records_every_session_and_every_check_of_a_range_run(
+    resources, tmp_path, monkeypatch
+):
+    from dagster._core.events import DagsterEventType
+    from dagster._core.storage.asset_check_execution_record import (
+        AssetCheckExecutionRecordStatus,
+    )
+
+    from orchestration.dagster_storage import BatchingSqliteEventLogStorage
+
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text((ROOT / "dagster_home" / "dagster.yaml").read_text())
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    monkeypatch.setenv("DAGSTER_EVENT_BATCH_SIZE", "10000")
+    sessions = {"2025-12-02", "2025-12-03", "2025-12-04", "2025-12-05", "2025-12-08", "2025-12-09"}
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        assert isinstance(instance.event_log_storage, BatchingSqliteEventLogStorage)
+        result = materialize_range(resources, instance, "2025-12-02", "2025-12-09")
+        assert result.success
+        graph = defs.resolve_asset_graph()
+        keys = [a.key for a in all_assets]
+        # per-partition status: every session of every asset materialized
+        for key in keys:
+            assert instance.get_materialized_partitions(key) == sessions, key
+            status = instance.get_asset_records([key])[0].asset_entry
+            assert status.last_run_id == result.run_id, key
+            assert status.last_materialization.dagster_event.partition in sessions
+        planned = instance.get_records_for_run(
+            result.run_id, of_type=DagsterEventType.ASSET_MATERIALIZATION_PLANNED, limit=10_000
+        ).records
+        # one planned event per asset, carrying the range (DAGSTER_EMIT_PARTITION_SUBSET_...)
+        subsets = {
+            r.asset_key: r.event_log_entry.dagster_event.event_specific_data.partitions_subset
+            for r in planned
+        }
+        assert len(planned) == len(keys) and set(subsets) == set(keys)
+        assert all(set(sub.get_partition_keys()) == sessions for sub in subsets.values())
+        # each check: one execution of the run, completed (no row left PLANNED), its
+        # outcome and the sessions it failed on in its metadata
+        for check_key in graph.asset_check_keys:
+            history = instance.event_log_storage.get_asset_check_execution_history(
+                check_key, limit=10
+            )
+            assert [h.run_id for h in history] == [result.run_id], check_key
+            assert history[0].status in (
+                AssetCheckExecutionRecordStatus.SUCCEEDED,
+                AssetCheckExecutionRecordStatus.FAILED,
+            ), check_key
+            evaluation = history[0].event.dagster_event.event_specific_data
+            assert "sessions_checked" in evaluation.metadata, check_key

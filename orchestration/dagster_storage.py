@@ -1,0 +1,198 @@
+"""The project's Dagster instance storage: Dagster's embedded SQLite storage, with batched writes.
+
+Same files, same schema and same readers as Dagster's default ``DagsterSqliteStorage``
+(``$DAGSTER_HOME/history/runs.db``, ``history/runs/<run>.db`` + ``index.db``, ``schedules``);
+``dagster_home/dagster.yaml`` selects it (``storage: custom:``). Two differences, both
+about what a range run over many sessions costs (``docs/BENCHMARKS.md``, "Dagster's own
+cost"):
+
+* **One transaction per batch of events.** Dagster hands a run's planned events and a
+  step's per-partition materializations to the storage as one batch when
+  ``DAGSTER_EVENT_BATCH_SIZE`` is positive (this module sets it to
+  :data:`DEFAULT_EVENT_BATCH_SIZE` unless the environment already sets it), but the
+  SQLite storage of Dagster 1.13 stores a batch event by event: per event a new SQLAlchemy
+  engine, connection and commit in the run's shard and again in ``index.db`` (10-25 ms
+  on a 2-core machine). :meth:`BatchingSqliteEventLogStorage.store_event_batch` writes the
+  batch in one transaction per shard: the same rows, the same asset-event tags, the same
+  asset records (each asset's row reflects the batch's last materialization and last
+  event, as after writing them one by one). Every materialization keeps its own event:
+  per-partition status in the UI is unchanged.
+* **One planned event per asset of a range run.** Creating the run of a range stores
+  an ``ASSET_MATERIALIZATION_PLANNED`` event per asset and partition by default (62,870
+  events and 166 MB for 25 years: minutes before the run starts); with Dagster's own
+  ``DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS`` behaviour, on by default here (set
+  the variable to ``false`` to turn it off), one event per asset carries the range. The
+  trade-off Dagster documents: the Partitions tab does not show the sessions of a running
+  range run as in progress, nor those of a failed one as failed (they stay missing; the
+  run and its backfill show the failure, and a single-run backfill fails as a whole). Every
+  materialized session is shown as before: each has its own materialization.
+* **One planned row per check and run.** For a range run over a time-window partitioned
+  asset, Dagster 1.13 stores an ``ASSET_CHECK_EVALUATION_PLANNED`` row in
+  ``asset_check_executions`` for every partition of the range (each holding the whole
+  serialized planned event, partitions definition included), while the evaluation of an
+  unpartitioned check (all of this project's checks: a range run records each check once,
+  the per-session truth is in ``dq.check_results``) carries no partition: it adds one more
+  row and the per-partition rows stay ``PLANNED`` for ever (the UI shows them as skipped).
+  Here the planned event is stored as ONE row without partition, the row the evaluation
+  then completes (``bench/dagster_check_rows.py`` reproduces the upstream behaviour).
+  This relies on the project's checks being unpartitioned
+  (``tests/test_dagster_runs.py`` checks that no check spec declares partitions).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from typing import Any
+
+import sqlalchemy as db
+from dagster import Field, StringSource
+from dagster._core.events import ASSET_CHECK_EVENTS, ASSET_EVENTS
+from dagster._core.events.log import EventLogEntry
+from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
+from dagster._core.storage.event_log.schema import (
+    AssetCheckExecutionsTable,
+    SqlEventLogStorageTable,
+)
+from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
+from dagster._core.storage.sqlite_storage import DagsterSqliteStorage, _event_logs_directory
+from dagster._serdes import ConfigurableClassData
+from dagster._utils.tags import get_boolean_tag_value
+from dagster_shared.serdes import serialize_value
+
+#: Dagster's switch for one planned event per asset of a range run (default on here).
+PLANNED_SUBSET_ENV = "DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS"
+#: The environment variable Dagster reads to hand events to the storage in batches.
+EVENT_BATCH_SIZE_ENV = "DAGSTER_EVENT_BATCH_SIZE"
+#: Events per batch: a step's per-partition materializations of a 25-year range (6,300
+#: sessions) and a run's planned events fit in one or two batches.
+DEFAULT_EVENT_BATCH_SIZE = 10_000
+
+
+def enable_event_batching() -> None:
+    """Set ``DAGSTER_EVENT_BATCH_SIZE`` to :data:`DEFAULT_EVENT_BATCH_SIZE` unless set."""
+    os.environ.setdefault(EVENT_BATCH_SIZE_ENV, str(DEFAULT_EVENT_BATCH_SIZE))
+
+
+class BatchingSqliteEventLogStorage(SqliteEventLogStorage):
+    """Dagster's SQLite event log storage with :meth:`store_event_batch` in one transaction
+    per shard and one planned row per check and run (see the module doc)."""
+
+    def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None):
+        super().__init__(base_dir, inst_data)
+        enable_event_batching()
+
+    @property
+    def supports_partition_subset_in_asset_materialization_planned_events(self) -> bool:
+        """One ``ASSET_MATERIALIZATION_PLANNED`` event per asset of a range run (with the
+        range as its partitions subset) instead of one per partition, unless
+        ``DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS`` says otherwise (see the module doc)."""
+        raw = os.environ.get(PLANNED_SUBSET_ENV)
+        return True if raw is None else get_boolean_tag_value(raw)
+
+    def store_event_batch(self, events: Sequence[EventLogEntry]) -> None:
+        """Store ``events`` (one run's) in one transaction in the run's shard and one in the
+        index shard; the check events' own rows afterwards, as :meth:`store_event` does."""
+        if len(events) < 2 or len({e.run_id for e in events}) != 1:
+            super().store_event_batch(events)
+            return
+        rows = [self._event_to_row(e) for e in events]
+        with self.run_connection(events[0].run_id) as conn:
+            conn.execute(SqlEventLogStorageTable.insert(), rows)
+        asset_events: list[tuple[EventLogEntry, int]] = []
+        check_events: list[tuple[EventLogEntry, int]] = []
+        indexed = [
+            (e, row)
+            for e, row in zip(events, rows, strict=True)
+            if e.is_dagster_event
+            and (
+                (e.dagster_event_type in ASSET_EVENTS and e.get_dagster_event().asset_key)
+                or e.dagster_event_type in ASSET_CHECK_EVENTS
+            )
+        ]
+        if not indexed:
+            return
+        with self.index_transaction() as conn:
+            # one multi-row statement; the ids are the last len(indexed) of the table, since
+            # the transaction holds SQLite's write lock (AUTOINCREMENT: consecutive ids)
+            conn.execute(SqlEventLogStorageTable.insert(), [row for _, row in indexed])
+            ids = [
+                r[0]
+                for r in conn.execute(
+                    db.select(SqlEventLogStorageTable.c.id)
+                    .order_by(SqlEventLogStorageTable.c.id.desc())
+                    .limit(len(indexed))
+                )
+            ][::-1]
+            for (e, _), event_id in zip(indexed, ids, strict=True):
+                if e.dagster_event_type in ASSET_CHECK_EVENTS:
+                    check_events.append((e, event_id))
+                else:
+                    asset_events.append((e, event_id))
+            if asset_events:
+                self._store_asset_event_tags(
+                    conn, [e for e, _ in asset_events], [i for _, i in asset_events]
+                )
+            for e, event_id in _asset_record_events(asset_events):
+                self._store_asset_event(conn, e, event_id)
+        for e, event_id in check_events:
+            self.store_asset_check_event(e, event_id)
+
+    def _store_asset_check_evaluation_planned(
+        self, event: EventLogEntry, event_id: int | None
+    ) -> None:
+        """One ``PLANNED`` row without partition for the run's check (see the module doc)."""
+        planned: Any = event.get_dagster_event().event_specific_data
+        with self.index_connection() as conn:
+            conn.execute(
+                AssetCheckExecutionsTable.insert().values(
+                    asset_key=planned.asset_key.to_string(),
+                    check_name=planned.check_name,
+                    partition=None,
+                    run_id=event.run_id,
+                    execution_status=AssetCheckExecutionRecordStatus.PLANNED.value,
+                    evaluation_event=serialize_value(event),
+                    evaluation_event_timestamp=self._event_insert_timestamp(event),
+                    evaluation_event_storage_id=event_id,
+                )
+            )
+
+
+def _asset_record_events(
+    asset_events: list[tuple[EventLogEntry, int]],
+) -> list[tuple[EventLogEntry, int]]:
+    """The events whose asset-record update leaves each asset's row as writing the batch one
+    by one would: per asset, its last materialization, then its last event if that differs."""
+    last_materialization: dict[str, tuple[EventLogEntry, int]] = {}
+    last_event: dict[str, tuple[EventLogEntry, int]] = {}
+    for e, event_id in asset_events:
+        key = e.get_dagster_event().asset_key.to_string()  # type: ignore[union-attr]
+        if e.get_dagster_event().is_step_materialization:
+            last_materialization[key] = (e, event_id)
+        last_event[key] = (e, event_id)
+    out = []
+    for key, latest in last_event.items():
+        mat = last_materialization.get(key)
+        if mat is not None and mat[1] != latest[1]:
+            out.append(mat)
+        out.append(latest)
+    return out
+
+
+class BellwetherSqliteStorage(DagsterSqliteStorage):
+    """``DagsterSqliteStorage`` (runs, event logs, schedules under ``base_dir``) whose event
+    log storage is :class:`BatchingSqliteEventLogStorage`."""
+
+    def __init__(self, base_dir: str, inst_data: ConfigurableClassData | None = None):
+        super().__init__(base_dir, inst_data)
+        self._event_log_storage = BatchingSqliteEventLogStorage(_event_logs_directory(base_dir))
+
+    @classmethod
+    def config_type(cls) -> dict:
+        return {"base_dir": Field(StringSource)}
+
+    @classmethod
+    def from_config_value(  # type: ignore[override]
+        cls, inst_data: ConfigurableClassData, config_value: dict
+    ) -> BellwetherSqliteStorage:
+        return cls.from_local(inst_data=inst_data, **config_value)
