@@ -1,8 +1,8 @@
 """Markdown (pipe) tables, the one writer every report uses (tabulate underneath).
 
 A cell is its text as given (no number reformatting, no padding: a row reads
-``| 20x5s | 1.50 |``); ``None`` is an empty cell and a ``|`` inside a cell is escaped so
-it cannot split the cell.
+``| 20x5s | 1.50 |``, the rule ``|---|---|``); ``None`` is an empty cell and a ``|``
+inside a cell is escaped so it cannot split the cell.
 """
 
 from __future__ import annotations
@@ -19,11 +19,13 @@ def pipe_table(header: Sequence[str], rows: Iterable[Sequence[object]]) -> str:
     def cell(value: object) -> str:
         return "" if value is None else str(value).replace("|", "\\|")
 
-    return tabulate(
+    lines = tabulate(
         [[cell(v) for v in row] for row in rows],
         headers=[cell(h) for h in header],
         tablefmt="pipe",
         disable_numparse=True,
         stralign=None,
         numalign=None,
-    )
+    ).split("\n")
+    lines[1] = "|" + "---|" * len(header)  # the rule does not depend on the widest cell
+    return "\n".join(lines)
