@@ -385,7 +385,7 @@ def test_bellwether_sql_runs_the_cli_on_the_published_warehouse(published_after_
     out = subprocess.run(
         [Path(sys.executable).parent / "bellwether", "sql", "-csv", "-noheader",
          "-c", "SELECT state_id FROM meta.published_state"],
-        capture_output=True, text=True, env=env, timeout=60,
+        capture_output=True, text=True, env=env, timeout=600,
     )  # fmt: skip
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "1"
@@ -547,14 +547,14 @@ def test_a_footnote_is_re_derived_from_the_state_its_brief_names_after_a_restate
     bw = Path(sys.executable).parent / "bellwether"
     out = subprocess.run([bw, "sql", "--state", "1", "-csv", "-noheader", "-c",
                           "SELECT state_id FROM meta.published_state"],
-                         capture_output=True, text=True, env=env, timeout=60)  # fmt: skip
+                         capture_output=True, text=True, env=env, timeout=600)  # fmt: skip
     assert out.returncode == 0 and out.stdout.strip() == "1", out.stderr
-    listed = subprocess.run([bw, "states"], capture_output=True, text=True, env=env, timeout=60)
+    listed = subprocess.run([bw, "states"], capture_output=True, text=True, env=env, timeout=600)
     assert [x.split()[1] for x in listed.stdout.splitlines()] == ["1", "2", "3"]
     publish(wh, "run-4", [], published=published, keep=3)
     assert [s.state_id for s in kept_states(published)] == [2, 3, 4]
     gone = subprocess.run([bw, "sql", "--state", "1", "-c", "SELECT 1"],
-                          capture_output=True, text=True, env=env, timeout=60)  # fmt: skip
+                          capture_output=True, text=True, env=env, timeout=600)  # fmt: skip
     assert gone.returncode == 1 and "kept now: 2, 3, 4" in gone.stderr
     assert len(list(generations_dir(published).glob("*.duckdb"))) == 3
     with pytest.raises(StateNotKept, match="kept now: 2, 3, 4"):
