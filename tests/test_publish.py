@@ -497,16 +497,30 @@ def test_a_footnote_is_re_derived_from_the_state_its_brief_names_after_a_restate
     its brief printed them. With three states kept, the fourth publish lets state 1 go, and
     opening it says which states are kept."""
     from bellwether.brief.build import build_brief, figure_value
-    from tests.faults_support import MARKET
+    from bellwether.universe import parse_universe
+    from tests.faults_support import BANKS, MARKET, instrument_entries
 
-    bars = sample_bars(small_universe().symbols, FIRST, SECOND[1])
+    # the fault tests' market and banks, with the universes the brief reads
+    universe = parse_universe({
+        "instruments": instrument_entries([*MARKET, *BANKS]),
+        "universes": {"market": {"members": MARKET, "breadth": True},
+                      "indices": {"members": MARKET[:4]}, "broad_etfs": {"members": MARKET[4:8]},
+                      "sector_etfs": {"members": MARKET[8:]}, "banks": {"members": BANKS}},
+        "relative_pairs": [{"ticker": "^RUT", "benchmark": "^GSPC"}],
+    })  # fmt: skip
+    bars = sample_bars(universe.symbols, FIRST, SECOND[1])
     folder = write_files_source(tmp_path / "src", bars)
     wh = Warehouse(tmp_path / "writer" / "wh.duckdb")
     published = tmp_path / "warehouse.duckdb"
 
+    def run(wh: Warehouse, folder: Path, first: date, last: date) -> None:
+        run_pipeline(wh, files_source(folder), universe, first, last, now=NOW, use_gx=False)
+
     def brief(n: int) -> dict:
-        _, paths = build_brief(Warehouse(published), LAST, small_universe(), tmp_path / f"r{n}")
-        return json.loads(paths["json"].read_text())
+        _, paths = build_brief(Warehouse(published), LAST, universe, tmp_path / f"r{n}")
+        doc = json.loads(paths["json"].read_text())
+        assert doc["figures"], doc["sections"]
+        return doc
 
     run(wh, folder, FIRST, LAST)
     publish(wh, "run-1", sessions_between(FIRST, LAST), published=published, keep=3)
