@@ -82,6 +82,10 @@ while time.monotonic() < end:
     time.sleep(0.05)
 """
 
+#: How long a reader process runs at most (the tests end every one they start): long enough
+#: for the slowest machine, since a reader that has ended reads nothing more.
+READER_LIFETIME = 3600
+
 HOLD_WRITER = """
 import sys, time, duckdb
 con = duckdb.connect(sys.argv[1])
@@ -178,20 +182,18 @@ def test_a_reader_holding_a_connection_and_one_polling_every_50ms_never_block_a_
 ):
     wh, published = published_after_first
     before = digest_of(published)
-    holder = start_reader(published, "hold", 600)
-    poller = start_reader(published, "poll", 600)
+    holder = start_reader(published, "hold", READER_LIFETIME)
+    poller = Poller(published)
     try:
-        started = time.monotonic()
-        run(wh, source, *SECOND)  # the writer's lock timeout is 2 s: it must not wait
+        # the writer's lock timeout is 2 s: had it waited for a reader, it would have failed
+        run(wh, source, *SECOND)
         state = publish(wh, "run-2", sessions_between(*SECOND), published=published)
-        took = time.monotonic() - started
         after = digest_of(published)
-        time.sleep(0.5)  # the poller reads the new state a few times
+        poller.wait_for(2)  # until the poller has read the new state
     finally:
-        for proc in (holder, poller):
-            proc.terminate()
+        holder.terminate()
+        polled, polled_errors = poller.stop()
     held, held_errors = reads_of(holder)
-    polled, polled_errors = reads_of(poller)
     assert held_errors == [] and polled_errors == []  # zero lock errors, zero errors at all
     assert before != after and state.state_id == 2
     # the held connection keeps the state it opened, whole
@@ -200,7 +202,6 @@ def test_a_reader_holding_a_connection_and_one_polling_every_50ms_never_block_a_
     assert polled and set(polled) <= {(1, before), (2, after)} and polled[-1] == (2, after)
     seen = [s for s, _ in polled]
     assert seen == sorted(seen)
-    assert took < 120
 
 
 class Poller:
@@ -210,7 +211,7 @@ class Poller:
     def __init__(self, path: Path) -> None:
         import threading
 
-        self.proc = start_reader(path, "poll", 600)
+        self.proc = start_reader(path, "poll", READER_LIFETIME)
         self.lines: list[str] = []
         self._thread = threading.Thread(target=self._collect, daemon=True)
         self._thread.start()
@@ -268,11 +269,11 @@ def test_readers_across_a_backfill_daily_runs_and_a_restatement_see_only_publish
 
     run_and_publish(FIRST, FIRST)
     poller = Poller(published)
-    across_backfill = start_reader(published, "hold", 600)
+    across_backfill = start_reader(published, "hold", READER_LIFETIME)
     try:
         run_and_publish(FIRST, LAST)  # the backfill
         across_backfill.terminate()
-        across_daily = start_reader(published, "hold", 600)
+        across_daily = start_reader(published, "hold", READER_LIFETIME)
         try:
             for day in days:
                 run_and_publish(day, day)
@@ -303,7 +304,7 @@ def test_a_generation_still_held_by_an_old_reader_is_made_anew_not_written_under
 ):
     wh, published = published_after_first
     old = digest_of(published)
-    holder = start_reader(published, "hold", 600)  # holds generation a (state 1)
+    holder = start_reader(published, "hold", READER_LIFETIME)  # holds generation a (state 1)
     try:
         run(wh, source, *SECOND)  # two states kept: a and b alternate
         second = publish(wh, "run-2", sessions_between(*SECOND), published=published, keep=2)
@@ -384,7 +385,7 @@ def test_bellwether_sql_runs_the_cli_on_the_published_warehouse(published_after_
     out = subprocess.run(
         [Path(sys.executable).parent / "bellwether", "sql", "-csv", "-noheader",
          "-c", "SELECT state_id FROM meta.published_state"],
-        capture_output=True, text=True, env=env, timeout=60,
+        capture_output=True, text=True, env=env, timeout=600,
     )  # fmt: skip
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "1"
@@ -493,16 +494,30 @@ def test_a_footnote_is_re_derived_from_the_state_its_brief_names_after_a_restate
     its brief printed them. With three states kept, the fourth publish lets state 1 go, and
     opening it says which states are kept."""
     from bellwether.brief.build import build_brief, figure_value
-    from tests.faults_support import MARKET
+    from bellwether.universe import parse_universe
+    from tests.faults_support import BANKS, MARKET, instrument_entries
 
-    bars = sample_bars(small_universe().symbols, FIRST, SECOND[1])
+    # the fault tests' market and banks, with the universes the brief reads
+    universe = parse_universe({
+        "instruments": instrument_entries([*MARKET, *BANKS]),
+        "universes": {"market": {"members": MARKET, "breadth": True},
+                      "indices": {"members": MARKET[:4]}, "broad_etfs": {"members": MARKET[4:8]},
+                      "sector_etfs": {"members": MARKET[8:]}, "banks": {"members": BANKS}},
+        "relative_pairs": [{"ticker": "^RUT", "benchmark": "^GSPC"}],
+    })  # fmt: skip
+    bars = sample_bars(universe.symbols, FIRST, SECOND[1])
     folder = write_files_source(tmp_path / "src", bars)
     wh = Warehouse(tmp_path / "writer" / "wh.duckdb")
     published = tmp_path / "warehouse.duckdb"
 
+    def run(wh: Warehouse, folder: Path, first: date, last: date) -> None:
+        run_pipeline(wh, files_source(folder), universe, first, last, now=NOW, use_gx=False)
+
     def brief(n: int) -> dict:
-        _, paths = build_brief(Warehouse(published), LAST, small_universe(), tmp_path / f"r{n}")
-        return json.loads(paths["json"].read_text())
+        _, paths = build_brief(Warehouse(published), LAST, universe, tmp_path / f"r{n}")
+        doc = json.loads(paths["json"].read_text())
+        assert doc["figures"], doc["sections"]
+        return doc
 
     run(wh, folder, FIRST, LAST)
     publish(wh, "run-1", sessions_between(FIRST, LAST), published=published, keep=3)
@@ -525,8 +540,9 @@ def test_a_footnote_is_re_derived_from_the_state_its_brief_names_after_a_restate
     def where(f: dict) -> tuple:
         return f["query"], json.dumps(f["params"], sort_keys=True), json.dumps(f["key"], sort_keys=True), f["column"]  # fmt: skip
 
-    changed = {where(f) for f, g in zip(first["figures"], second["figures"], strict=True)
-               if where(f) == where(g) and f["value"] != g["value"]}  # fmt: skip
+    restated_values = {where(g): g["value"] for g in second["figures"]}
+    changed = {where(f) for f in first["figures"]
+               if where(f) in restated_values and restated_values[where(f)] != f["value"]}  # fmt: skip
     assert changed, "the restatement changes some figure of the brief"
     for doc in (first, second):
         con = open_state(doc["published_state"]["state_id"], published)
@@ -543,14 +559,14 @@ def test_a_footnote_is_re_derived_from_the_state_its_brief_names_after_a_restate
     bw = Path(sys.executable).parent / "bellwether"
     out = subprocess.run([bw, "sql", "--state", "1", "-csv", "-noheader", "-c",
                           "SELECT state_id FROM meta.published_state"],
-                         capture_output=True, text=True, env=env, timeout=60)  # fmt: skip
+                         capture_output=True, text=True, env=env, timeout=600)  # fmt: skip
     assert out.returncode == 0 and out.stdout.strip() == "1", out.stderr
-    listed = subprocess.run([bw, "states"], capture_output=True, text=True, env=env, timeout=60)
+    listed = subprocess.run([bw, "states"], capture_output=True, text=True, env=env, timeout=600)
     assert [x.split()[1] for x in listed.stdout.splitlines()] == ["1", "2", "3"]
     publish(wh, "run-4", [], published=published, keep=3)
     assert [s.state_id for s in kept_states(published)] == [2, 3, 4]
     gone = subprocess.run([bw, "sql", "--state", "1", "-c", "SELECT 1"],
-                          capture_output=True, text=True, env=env, timeout=60)  # fmt: skip
+                          capture_output=True, text=True, env=env, timeout=600)  # fmt: skip
     assert gone.returncode == 1 and "kept now: 2, 3, 4" in gone.stderr
     assert len(list(generations_dir(published).glob("*.duckdb"))) == 3
     with pytest.raises(StateNotKept, match="kept now: 2, 3, 4"):
