@@ -17,6 +17,7 @@ from bellwether.partitions import keys_to_sessions, session_partitions
 from bellwether.publish import publish
 from bellwether.registry import MARTS
 from bellwether.resources import WRITER_POOL, WarehouseResource
+from bellwether.ui_metadata import add_run_metadata
 
 
 @dg.asset(
@@ -47,8 +48,10 @@ def published(
         warehouse.get(), context.run.run_id, sessions, published=warehouse.published_path()
     )
     context.log.info(f"published {state.label()} by {state.method} in {state.seconds} s")
-    return dg.MaterializeResult(
-        metadata={
+    # the run's figures: on the last partition's materialization only
+    add_run_metadata(
+        context,
+        {
             "state_id": state.state_id,
             "path": dg.MetadataValue.path(str(state.path)),
             "method": state.method,
@@ -56,5 +59,6 @@ def published(
             "seconds": state.seconds or 0.0,
             "first_session": str(state.first_session),
             "last_session": str(state.last_session),
-        }
+        },
     )
+    return dg.MaterializeResult()

@@ -14,7 +14,7 @@ from bellwether.quality.run import RAW_CHECKS
 from bellwether.resources import WRITER_POOL, BarSourceResource, WarehouseResource
 from bellwether.schemas import table_schema
 from bellwether.symbols import validate_symbols
-from bellwether.ui_metadata import add_partition_metadata, daily_bars_preview
+from bellwether.ui_metadata import add_partition_metadata, add_run_metadata, daily_bars_preview
 from bellwether.universe import default_universe
 
 
@@ -85,9 +85,10 @@ def daily_bars(
     # each partition's own rows and the table's total; the "run: " figures are the run's
     add_partition_metadata(context, wh, "raw.daily_bars")
     reports = landed.reports
-    return dg.MaterializeResult(
-        check_results=check_results(results, landed.docs_page),
-        metadata={
+    # the run's figures: on the last partition's materialization only
+    add_run_metadata(
+        context,
+        {
             "run: rows landed": landed.rows_landed,
             "source": reports[0].source,
             "run: sessions": len(sessions),
@@ -105,3 +106,4 @@ def daily_bars(
             "warehouse": dg.MetadataValue.path(str(wh.path)),
         },
     )
+    return dg.MaterializeResult(check_results=check_results(results, landed.docs_page))

@@ -9,7 +9,7 @@ from bellwether.partitions import keys_to_sessions, session_partitions
 from bellwether.registry import MARTS
 from bellwether.resources import WRITER_POOL, WarehouseResource
 from bellwether.settings import reports_dir
-from bellwether.ui_metadata import add_metadata_by_partition
+from bellwether.ui_metadata import add_metadata_by_partition, add_run_metadata
 from bellwether.universe import default_universe
 
 #: The sessions at the end of a run's range whose briefs the run writes (a daily run and
@@ -86,10 +86,12 @@ def market_brief(
             f"![{name}](data:image/png;base64,{base64.b64encode(png).decode()})"
         )
     context.add_asset_metadata(last, partition_key=max(context.partition_keys))
-    return dg.MaterializeResult(
-        metadata={
+    add_run_metadata(
+        context,
+        {
             "run: briefs_written": len(written),
             "run: briefs_on_demand": len(pairs) - len(written),
             "run: last_brief": dg.MetadataValue.path(str(paths["html"])),
-        }
+        },
     )
+    return dg.MaterializeResult()
