@@ -110,7 +110,9 @@ def test_rematerializing_a_session_replaces_it_without_duplicates(resources):
     assert count(resources, "select count(*) from raw.ingest_runs") == 2
 
 
-def test_dagster_validates_the_workspace_and_the_cli_backfills_a_range_in_one_run(tmp_path):
+def test_dagster_validates_the_workspace_and_the_cli_backfills_a_range_in_one_run(
+    tmp_path, monkeypatch
+):
     env = {
         "PATH": str(Path(sys.executable).parent),
         "HOME": str(tmp_path),
@@ -138,6 +140,8 @@ def test_dagster_validates_the_workspace_and_the_cli_backfills_a_range_in_one_ru
         cwd=ROOT, env=env, capture_output=True, text=True,
     )  # fmt: skip
     assert run.returncode == 0, run.stderr[-2000:]
+    # the project's dagster.yaml places its storage under $DAGSTER_HOME, as `make` sets it
+    monkeypatch.setenv("DAGSTER_HOME", str(tmp_path / "dagster_home"))
     with dg.DagsterInstance.from_config(str(tmp_path / "dagster_home")) as instance:
         assert len(instance.get_runs()) == 1
     import duckdb
