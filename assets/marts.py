@@ -115,9 +115,9 @@ def _mart_asset(
         )
         # each partition's own rows and the table's total; the build's figures are the run's
         ui_metadata.add_partition_metadata(context, wh, table)
-        return dg.MaterializeResult(
-            check_results=check_results(checked), metadata=ui_metadata.run_totals(result.metadata())
-        )
+        # the run's figures: on the last partition's materialization only
+        ui_metadata.add_run_metadata(context, ui_metadata.run_totals(result.metadata()))
+        return dg.MaterializeResult(check_results=check_results(checked))
 
     return _asset
 

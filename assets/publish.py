@@ -24,6 +24,7 @@ from bellwether.publish import PublishDeferred, publish
 from bellwether.registry import MARTS
 from orchestration.partitions import keys_to_sessions, session_partitions
 from orchestration.resources import WRITER_POOL, WarehouseResource
+from orchestration.ui_metadata import add_run_metadata
 
 
 @dg.asset(
@@ -69,8 +70,10 @@ def published(
             }
         )
     context.log.info(f"published {state.label()} by {state.method} in {state.seconds} s")
-    return dg.MaterializeResult(
-        metadata={
+    # the run's figures: on the last partition's materialization only
+    add_run_metadata(
+        context,
+        {
             "state_id": state.state_id,
             "path": dg.MetadataValue.path(str(state.path)),
             "method": state.method,
@@ -79,5 +82,6 @@ def published(
             "first_session": str(state.first_session),
             "last_session": str(state.last_session),
             "absorbed_runs": ", ".join(sorted(state.absorbed)) or "none",
-        }
+        },
     )
+    return dg.MaterializeResult()

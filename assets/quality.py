@@ -18,6 +18,7 @@ from orchestration.schemas import table_schema
 from orchestration.ui_metadata import (
     PREVIEW_ROWS,
     add_partition_metadata,
+    add_run_metadata,
     markdown_table,
 )
 
@@ -65,8 +66,10 @@ def check_results(
     shown = failed.select("session_date", "asset", "check", "severity", "message")
     # each partition's own results and the table's total; the "run: " figures are the run's
     add_partition_metadata(context, wh, "dq.check_results")
-    return dg.MaterializeResult(
-        metadata={
+    # the run's figures: on the last partition's materialization only
+    add_run_metadata(
+        context,
+        {
             "run: results": rows,
             "run: first_session": str(first),
             "run: last_session": str(last),
@@ -81,3 +84,4 @@ def check_results(
             ),
         },
     )
+    return dg.MaterializeResult()

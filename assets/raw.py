@@ -17,7 +17,7 @@ from checks.run import RAW_CHECKS
 from orchestration.partitions import keys_to_sessions, session_partitions
 from orchestration.resources import WRITER_POOL, BarSourceResource, WarehouseResource
 from orchestration.schemas import table_schema
-from orchestration.ui_metadata import add_partition_metadata, daily_bars_preview
+from orchestration.ui_metadata import add_partition_metadata, add_run_metadata, daily_bars_preview
 
 
 @dg.asset(
@@ -87,9 +87,10 @@ def daily_bars(
     # each partition's own rows and the table's total; the "run: " figures are the run's
     add_partition_metadata(context, wh, "raw.daily_bars")
     reports = landed.reports
-    return dg.MaterializeResult(
-        check_results=check_results(results, landed.docs_page),
-        metadata={
+    # the run's figures: on the last partition's materialization only
+    add_run_metadata(
+        context,
+        {
             "run: rows landed": landed.rows_landed,
             "source": reports[0].source,
             "run: sessions": len(sessions),
@@ -107,6 +108,7 @@ def daily_bars(
             "warehouse": dg.MetadataValue.path(str(wh.path)),
         },
     )
+    return dg.MaterializeResult(check_results=check_results(results, landed.docs_page))
 
 
 def fail_if_nothing_landed(

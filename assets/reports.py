@@ -12,7 +12,7 @@ from bellwether.settings import reports_dir
 from bellwether.universe import default_universe
 from orchestration.partitions import keys_to_sessions, session_partitions
 from orchestration.resources import WRITER_POOL, WarehouseResource
-from orchestration.ui_metadata import add_metadata_by_partition
+from orchestration.ui_metadata import add_metadata_by_partition, add_run_metadata
 
 #: The sessions at the end of a run's range whose briefs the run writes (a daily run and
 #: its catch-up write all of theirs). The earlier sessions of a longer range (a backfill of
@@ -103,11 +103,13 @@ def market_brief(
             f"![{name}](data:image/png;base64,{base64.b64encode(png).decode()})"
         )
     context.add_asset_metadata(last, partition_key=max(context.partition_keys))
-    return dg.MaterializeResult(
-        metadata={
+    add_run_metadata(
+        context,
+        {
             "run: briefs_written": len(written),
             "run: briefs_on_demand": len(pairs) - len(written),
             "run: last_brief": dg.MetadataValue.path(str(paths["html"])),
             "run: briefs_of_deferred_runs": ", ".join(map(str, absorbed)) or "none",
-        }
+        },
     )
+    return dg.MaterializeResult()

@@ -19,7 +19,12 @@ faster than ``default``); an unpartitioned check on a time-window partitioned as
 one ``PLANNED`` row per partition of the range, each holding the whole serialized planned
 event, and none of them is ever completed (its evaluation adds one more row).
 
-``python -m bench.dagster_repro --partitions 500``
+With ``--metadata`` the asset also calls ``context.add_asset_metadata(...,
+partition_key=key)`` for each partition (the public way to give each partition of a range
+its own metadata) and reports the seconds of that loop: it grows with the square of the
+partitions (each call lists the range's keys and copies every partition's metadata so far).
+
+``python -m bench.dagster_repro --partitions 500 [--metadata] [--variants default,project]``
 """
 
 from __future__ import annotations
@@ -48,7 +53,7 @@ def _utc_seconds(stamp: str) -> float:
     return datetime.fromisoformat(stamp).replace(tzinfo=UTC).timestamp()
 
 
-def child(variant: str, partitions: int, home: Path) -> dict:
+def child(variant: str, partitions: int, home: Path, metadata: bool = False) -> dict:
     """One variant in this process (the environment is set by the parent)."""
     if variant == "project":
         (home / "dagster.yaml").write_text(
@@ -62,6 +67,7 @@ def child(variant: str, partitions: int, home: Path) -> dict:
         ASSET_PARTITION_RANGE_START_TAG,
     )
 
+    timings: dict = {}
     parts = dg.DailyPartitionsDefinition(start_date=START)
     keys = parts.get_partition_keys()[:partitions]
 
@@ -71,6 +77,11 @@ def child(variant: str, partitions: int, home: Path) -> dict:
         check_specs=[dg.AssetCheckSpec("rows_ok", asset="bars")],
     )
     def bars(context):
+        if metadata:  # Dagster's public per-partition metadata call, once per partition
+            t = time.perf_counter()
+            for key in context.partition_keys:
+                context.add_asset_metadata({"session": key}, partition_key=key)
+            timings["add_asset_metadata_s"] = round(time.perf_counter() - t, 2)
         yield dg.MaterializeResult(metadata={"rows": len(context.partition_keys)})
         yield dg.AssetCheckResult(check_name="rows_ok", passed=True)
 
@@ -114,6 +125,7 @@ def child(variant: str, partitions: int, home: Path) -> dict:
         "events": kinds,
         "check_rows": checks,
         "instance_mb": round(_instance_bytes(home) / 2**20, 1),
+        **timings,
     }
 
 
@@ -121,11 +133,14 @@ def main(argv: list[str]) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.dagster_repro")
     p.add_argument("--partitions", type=int, default=500)
     p.add_argument("--variants", default=",".join(VARIANTS))
+    p.add_argument(
+        "--metadata", action="store_true", help="add metadata to every partition (timed)"
+    )
     p.add_argument("--child", help=argparse.SUPPRESS)
     p.add_argument("--home", help=argparse.SUPPRESS)
     a = p.parse_args(argv)
     if a.child:
-        print(json.dumps(child(a.child, a.partitions, Path(a.home))))
+        print(json.dumps(child(a.child, a.partitions, Path(a.home), a.metadata)))
         return 0
     for variant in a.variants.split(","):
         with tempfile.TemporaryDirectory(prefix="dagster-repro-") as home:
@@ -141,7 +156,8 @@ def main(argv: list[str]) -> int:
                 env["DAGSTER_EMIT_PARTITION_SUBSET_IN_PLANNED_EVENTS"] = "1"
             out = subprocess.run(
                 [sys.executable, "-m", "bench.dagster_repro", "--child", variant,
-                 "--partitions", str(a.partitions), "--home", home],
+                 "--partitions", str(a.partitions), "--home", home,
+                 *(["--metadata"] if a.metadata else [])],
                 env=env, check=True, capture_output=True, text=True,
             )  # fmt: skip
             print(out.stdout.strip().splitlines()[-1], flush=True)

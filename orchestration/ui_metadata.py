@@ -182,6 +182,16 @@ def add_partition_metadata(context: dg.AssetExecutionContext, wh: Warehouse, tab
     add_metadata_by_partition(context, partition_metadata(wh, table, list(context.partition_keys)))
 
 
+def add_run_metadata(context: dg.AssetExecutionContext, metadata: dict) -> None:
+    """Attach a run's figures to the materialization of the run's last partition only.
+
+    ``MaterializeResult(metadata=...)`` would copy them into the materialization of every
+    partition of the range: the event log of a 10-year backfill would hold the run's
+    figures 2,500 times per asset (most of its size). A single-partition run (the daily
+    run) shows them on its partition as before."""
+    add_metadata_by_partition(context, {max(context.partition_keys): metadata})
+
+
 def add_metadata_by_partition(
     context: dg.AssetExecutionContext, by_partition: dict[str, dict]
 ) -> None:
