@@ -8,12 +8,12 @@ run page); the console shows the progress.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping
 from typing import Any
 
 import dagster as dg
-from dagster._core.events import DagsterEventType
-from dagster._core.utils import make_new_run_id
+from dagster import DagsterEventType
 
 from bellwether.progress import Progress
 
@@ -57,7 +57,7 @@ def run_with_progress(
     progress: Progress | None = None,
 ) -> Any:
     """``job.execute_in_process`` (errors in the result, not raised) with progress printed."""
-    run_id = make_new_run_id()
+    run_id = str(uuid.uuid4())  # Dagster's own run ids are uuid4 strings
     progress = progress or Progress(len(job.graph.node_dict), sessions)
     instance.add_event_listener(run_id, listener(progress))
     result = job.execute_in_process(

@@ -167,7 +167,7 @@ def test_no_check_is_partitioned_as_the_project_storage_assumes():
 def test_the_project_storage_records_every_session_and_every_check_of_a_range_run(
     resources, tmp_path, monkeypatch
 ):
-    from dagster._core.events import DagsterEventType
+    from dagster import DagsterEventType
     from dagster._core.storage.asset_check_execution_record import (
         AssetCheckExecutionRecordStatus,
     )
