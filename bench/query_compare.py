@@ -47,9 +47,9 @@ def build(size_name: str, workdir: Path) -> None:
 
 
 def compare(warehouse: Path, base: str, repeats: int) -> dict:
-    from bench.cases import query_params
     from bellwether.queries import bind_params, list_queries
     from bellwether.warehouse import Warehouse
+    from bench.cases import query_params
 
     new_path, old_path = warehouse.parent / "q_new.duckdb", warehouse.parent / "q_old.duckdb"
     for p in (new_path, old_path):
