@@ -71,7 +71,8 @@ MARTS: dict[str, MartSpec] = {
             inputs=(RAW_ASSET,),
             reads=frozenset({"close", "adj_close"}),
             carried_state="none: windows of at most 253 sessions (52 weeks, the previous "
-            "year's last close) read from the lookback",
+            "year's last close) read from the lookback; keeps marts.period_bases (each "
+            "ticker's last bar before every month, from the stored base of the first month)",
             seed_sql=None,
             build=_per_ticker(marts.build_daily_returns),
             checks=("unique_key", "coverage", "recompute"),
@@ -85,7 +86,8 @@ MARTS: dict[str, MartSpec] = {
             scope="ticker",
             inputs=(RAW_ASSET,),
             reads=frozenset({"close"}),
-            carried_state="up/down run lengths, continued from the previous session's row",
+            carried_state="up/down run lengths, continued from the previous session's row; "
+            "keeps marts.streak_history and marts.streak_since (bellwether/run_state.py)",
             seed_sql="marts/seed_streaks",
             build=_per_ticker(marts.build_streaks),
             checks=("unique_key", "coverage", "recompute"),
@@ -101,7 +103,7 @@ MARTS: dict[str, MartSpec] = {
             reads=frozenset({"high", "low", "close", "volume"}),
             carried_state="Wilder's RSI averages (from the last stored row in the lookback), "
             "the highest close before the lookback (record closes); windows up to 252 "
-            "sessions from the lookback",
+            "sessions from the lookback; keeps marts.close_records",
             seed_sql="marts/seed_technicals_rsi",
             build=_per_ticker(marts.build_technicals),
             checks=("unique_key", "coverage", "recompute"),
@@ -116,7 +118,8 @@ MARTS: dict[str, MartSpec] = {
             inputs=("marts/daily_returns",),
             reads=frozenset({"close"}),
             carried_state="out/underperformance run lengths, continued from the previous "
-            "session's row of the pair",
+            "session's row of the pair; keeps marts.relative_history and "
+            "marts.relative_since",
             seed_sql="marts/seed_relative_performance",
             build=marts.build_relative_performance,
             checks=("unique_key", "recompute"),

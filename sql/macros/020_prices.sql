@@ -113,6 +113,16 @@ _bw_in_month AS (
         AND _bw_b.session_date < start_date::DATE
     GROUP BY _bw_b.ticker
 ),
+_bw_first AS (
+    SELECT _bw_b.ticker, _bw_b.open
+    FROM raw.daily_bars AS _bw_b
+    WHERE _bw_b.session_date = (SELECT first_session FROM _bw_window)
+),
+_bw_last AS (
+    SELECT _bw_b.ticker, _bw_b.close
+    FROM raw.daily_bars AS _bw_b
+    WHERE _bw_b.session_date = (SELECT last_session FROM _bw_window)
+),
 _bw_legs AS (
     SELECT
         _bw_t.ticker,
@@ -124,12 +134,8 @@ _bw_legs AS (
     FROM _bw_tickers AS _bw_t
     LEFT JOIN _bw_in_month AS _bw_m ON _bw_m.ticker = _bw_t.ticker
     LEFT JOIN _bw_month_base AS _bw_mb ON _bw_mb.ticker = _bw_t.ticker
-    LEFT JOIN raw.daily_bars AS _bw_f
-        ON _bw_f.ticker = _bw_t.ticker
-        AND _bw_f.session_date = (SELECT first_session FROM _bw_window)
-    LEFT JOIN raw.daily_bars AS _bw_l
-        ON _bw_l.ticker = _bw_t.ticker
-        AND _bw_l.session_date = (SELECT last_session FROM _bw_window)
+    LEFT JOIN _bw_first AS _bw_f ON _bw_f.ticker = _bw_t.ticker
+    LEFT JOIN _bw_last AS _bw_l ON _bw_l.ticker = _bw_t.ticker
 ),
 _bw_rows AS (
     SELECT

@@ -43,9 +43,9 @@ SELECT
     CASE WHEN _bw_h.kind = _bw_k.kind THEN _bw_h.last_longer_length END AS last_longer_length
 FROM marts.streaks AS _bw_s
 CROSS JOIN (VALUES ('up'), ('down')) AS _bw_k(kind)
-LEFT JOIN marts.streak_since AS _bw_h
-    ON _bw_h.ticker = _bw_s.ticker AND _bw_h.session_date = _bw_s.session_date
-    AND _bw_h.session_date = on_date::DATE
+LEFT JOIN (
+    SELECT * FROM marts.streak_since AS _bw_x WHERE _bw_x.session_date = on_date::DATE
+) AS _bw_h ON _bw_h.ticker = _bw_s.ticker
 WHERE _bw_s.session_date = on_date::DATE
 ORDER BY _bw_s.ticker, _bw_k.kind DESC;
 
@@ -68,9 +68,9 @@ SELECT
     CASE WHEN _bw_h.kind = _bw_k.kind THEN _bw_h.last_longer_length END AS last_longer_length
 FROM marts.relative_performance AS _bw_r
 CROSS JOIN (VALUES ('outperf'), ('underperf')) AS _bw_k(kind)
-LEFT JOIN marts.relative_since AS _bw_h
-    ON _bw_h.ticker = _bw_r.ticker AND _bw_h.benchmark = _bw_r.benchmark
-    AND _bw_h.session_date = _bw_r.session_date AND _bw_h.session_date = on_date::DATE
+LEFT JOIN (
+    SELECT * FROM marts.relative_since AS _bw_x WHERE _bw_x.session_date = on_date::DATE
+) AS _bw_h ON _bw_h.ticker = _bw_r.ticker AND _bw_h.benchmark = _bw_r.benchmark
 WHERE _bw_r.session_date = on_date::DATE
 ORDER BY _bw_r.ticker, _bw_r.benchmark, _bw_k.kind;
 

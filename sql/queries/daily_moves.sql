@@ -30,6 +30,11 @@ members AS (
     -- the universe's members on the session (raw.universe_members' active window)
     SELECT ticker, member_order FROM bw.members_on($universe, (SELECT session_date FROM asked))
 ),
+prev AS (
+    SELECT b.ticker, b.close
+    FROM raw.daily_bars AS b
+    WHERE b.session_date = (SELECT prev_session FROM asked)
+),
 mtd AS (
     SELECT r.ticker, r.period_return
     FROM bw.period_returns(
@@ -61,7 +66,7 @@ SELECT
 FROM marts.daily_returns AS d
 CROSS JOIN asked AS a
 JOIN members AS m ON m.ticker = d.ticker
-LEFT JOIN raw.daily_bars AS p ON p.ticker = d.ticker AND p.session_date = a.prev_session
+LEFT JOIN prev AS p ON p.ticker = d.ticker
 LEFT JOIN mtd ON mtd.ticker = d.ticker
 LEFT JOIN ytd ON ytd.ticker = d.ticker
 LEFT JOIN raw.instruments AS i ON i.ticker = d.ticker

@@ -26,6 +26,10 @@
 --   bw.relative_runs (sql/macros/030_runs.sql).
 WITH asked AS (
     SELECT bw.session_on_or_before($as_of::DATE) AS session_date
+),
+since AS (
+    -- the run history's row of the session: history_start
+    SELECT * FROM marts.relative_since WHERE session_date = (SELECT session_date FROM asked)
 )
 SELECT
     r.session_date,
@@ -45,6 +49,5 @@ SELECT
 FROM bw.relative_runs((SELECT session_date FROM asked)) AS r
 JOIN marts.relative_performance AS p
     ON p.ticker = r.ticker AND p.benchmark = r.benchmark AND p.session_date = r.session_date
-LEFT JOIN marts.relative_since AS h
-    ON h.ticker = r.ticker AND h.benchmark = r.benchmark AND h.session_date = r.session_date
+LEFT JOIN since AS h ON h.ticker = r.ticker AND h.benchmark = r.benchmark
 ORDER BY r.ticker, r.benchmark, r.kind;

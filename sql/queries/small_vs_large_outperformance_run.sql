@@ -26,6 +26,10 @@
 WITH asked AS (
     SELECT bw.session_on_or_before($as_of::DATE) AS session_date
 ),
+since AS (
+    -- the run history's row of the session: history_start
+    SELECT * FROM marts.relative_since WHERE session_date = (SELECT session_date FROM asked)
+),
 pairs(pair_order, ticker, benchmark) AS (
     VALUES (1, '^RUT', '^GSPC'), (2, 'IWM', 'SPY')
 )
@@ -48,6 +52,5 @@ FROM bw.relative_runs((SELECT session_date FROM asked)) AS r
 JOIN pairs AS x ON x.ticker = r.ticker AND x.benchmark = r.benchmark
 JOIN marts.relative_performance AS p
     ON p.ticker = r.ticker AND p.benchmark = r.benchmark AND p.session_date = r.session_date
-LEFT JOIN marts.relative_since AS h
-    ON h.ticker = r.ticker AND h.benchmark = r.benchmark AND h.session_date = r.session_date
+LEFT JOIN since AS h ON h.ticker = r.ticker AND h.benchmark = r.benchmark
 ORDER BY x.pair_order, r.kind;

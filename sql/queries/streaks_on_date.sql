@@ -27,6 +27,10 @@
 WITH asked AS (
     SELECT bw.session_on_or_before($as_of::DATE) AS session_date
 ),
+since AS (
+    -- the run history's row of the session: history_start
+    SELECT * FROM marts.streak_since WHERE session_date = (SELECT session_date FROM asked)
+),
 members AS (
     -- the universe's members on the session (raw.universe_members' active window)
     SELECT ticker, member_order FROM bw.members_on($universe, (SELECT session_date FROM asked))
@@ -48,6 +52,6 @@ SELECT
 FROM bw.streak_runs((SELECT session_date FROM asked)) AS r
 JOIN members AS m ON m.ticker = r.ticker
 JOIN marts.streaks AS s ON s.ticker = r.ticker AND s.session_date = r.session_date
-LEFT JOIN marts.streak_since AS h ON h.ticker = r.ticker AND h.session_date = r.session_date
+LEFT JOIN since AS h ON h.ticker = r.ticker
 LEFT JOIN raw.instruments AS i ON i.ticker = r.ticker
 ORDER BY m.member_order, r.ticker, r.kind DESC;
