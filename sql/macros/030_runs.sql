@@ -31,6 +31,9 @@
 --   last_longer_session   DATE     last session before on_date with a run > run_length
 --   last_longer_length    INTEGER  length of that run
 CREATE OR REPLACE MACRO bw.streak_runs(on_date) AS TABLE
+WITH _bw_h AS (
+    SELECT * FROM marts.streak_since AS _bw_x WHERE _bw_x.session_date = on_date::DATE
+)
 SELECT
     _bw_s.ticker,
     _bw_s.session_date,
@@ -43,9 +46,7 @@ SELECT
     CASE WHEN _bw_h.kind = _bw_k.kind THEN _bw_h.last_longer_length END AS last_longer_length
 FROM marts.streaks AS _bw_s
 CROSS JOIN (VALUES ('up'), ('down')) AS _bw_k(kind)
-LEFT JOIN (
-    SELECT * FROM marts.streak_since AS _bw_x WHERE _bw_x.session_date = on_date::DATE
-) AS _bw_h ON _bw_h.ticker = _bw_s.ticker
+LEFT JOIN _bw_h ON _bw_h.ticker = _bw_s.ticker
 WHERE _bw_s.session_date = on_date::DATE
 ORDER BY _bw_s.ticker, _bw_k.kind DESC;
 
@@ -54,6 +55,9 @@ ORDER BY _bw_s.ticker, _bw_k.kind DESC;
 -- benchmark (after ticker), with kind 'outperf' or 'underperf' and run_length =
 -- outperf_streak or underperf_streak.
 CREATE OR REPLACE MACRO bw.relative_runs(on_date) AS TABLE
+WITH _bw_h AS (
+    SELECT * FROM marts.relative_since AS _bw_x WHERE _bw_x.session_date = on_date::DATE
+)
 SELECT
     _bw_r.ticker,
     _bw_r.benchmark,
@@ -68,9 +72,7 @@ SELECT
     CASE WHEN _bw_h.kind = _bw_k.kind THEN _bw_h.last_longer_length END AS last_longer_length
 FROM marts.relative_performance AS _bw_r
 CROSS JOIN (VALUES ('outperf'), ('underperf')) AS _bw_k(kind)
-LEFT JOIN (
-    SELECT * FROM marts.relative_since AS _bw_x WHERE _bw_x.session_date = on_date::DATE
-) AS _bw_h ON _bw_h.ticker = _bw_r.ticker AND _bw_h.benchmark = _bw_r.benchmark
+LEFT JOIN _bw_h ON _bw_h.ticker = _bw_r.ticker AND _bw_h.benchmark = _bw_r.benchmark
 WHERE _bw_r.session_date = on_date::DATE
 ORDER BY _bw_r.ticker, _bw_r.benchmark, _bw_k.kind;
 
