@@ -28,7 +28,10 @@ day (:data:`FORCED`) so that every size and seed exercises every fault:
 After every day: no duplicate key (nor identical reject twice), every raw and mart check
 recorded for every landed session, and every mart equal to one full recompute of every
 landed session into a copy (after every interruption, every ``BELLWETHER_SOAK_FULL_EVERY``
-days, default 10, and on the last day). Longer local soaks, e.g.
+days, default 10, and on the last day). Every run publishes as the Dagster job does, and a
+reader process reconnects to the published warehouse every 50 ms from the first publish to
+the end: no read fails, and every read equals a published state exactly (its id and the
+content hash of ``marts.daily_returns``). Longer local soaks, e.g.
 ``BELLWETHER_SOAK_DAYS=200 BELLWETHER_SOAK_SEED=3 BELLWETHER_SOAK_FULL_EVERY=1``
 (at most 272: the backfill keeps at least a year of sessions).
 """
@@ -43,6 +46,7 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime
 from datetime import time as clock
 
+import duckdb
 import polars as pl
 import pytest
 
@@ -67,6 +71,7 @@ from tests.faults_support import (
     start_child_run,
     write_files_source,
 )
+from tests.test_publish import Poller, digest_of
 
 pytestmark = [pytest.mark.slow, pytest.mark.soak]  # make soak, not make test
 
@@ -128,14 +133,28 @@ def test_soak_daily_runs_with_reruns_restatements_and_interruptions(tmp_path):
     wh = Warehouse(tmp_path / "wh.duckdb")
     source = files_source(folder)
 
+    published = tmp_path / "published" / "warehouse.duckdb"
+    states: dict[int, str] = {}  # every published state: its id -> content hash
+
     def run(first: date, last: date, now: datetime, warehouse: Warehouse = wh):
-        return run_pipeline(warehouse, source, universe, first, last, now=now, use_gx=False)
+        try:
+            return run_pipeline(warehouse, source, universe, first, last, now=now,
+                                use_gx=False, published=published)  # fmt: skip
+        finally:  # what is published now (a crash may come after its publish swapped)
+            if published.exists():
+                con = duckdb.connect(str(published), read_only=True)
+                try:
+                    state = con.execute("SELECT state_id FROM meta.published_state").fetchone()
+                finally:
+                    con.close()
+                states[state[0]] = digest_of(published)
 
     started = time.monotonic()
     backfill_end = previous_session(days[0])
     middle = sessions_between(FIRST, backfill_end)[len(sessions_between(FIRST, backfill_end)) // 2]
     run(middle, backfill_end, evening(backfill_end))  # the later half first,
     run(FIRST, previous_session(middle), evening(backfill_end))  # then the earlier half
+    poller = Poller(published)  # a SQL user reconnecting every 50 ms from now on
     events: dict[str, int] = {"earlier_after_later": 1}
     restated: set[date] = set()
     late: tuple[date, pl.DataFrame] | None = None
@@ -217,6 +236,11 @@ def test_soak_daily_runs_with_reruns_restatements_and_interruptions(tmp_path):
         if interrupted or (n + 1) % FULL_EVERY == 0 or day == days[-1]:
             assert_equals_full_recompute(wh, universe, tmp_path / "recompute")
 
+    polled, poll_errors = poller.stop()
+    assert poll_errors == []  # no lock error, no error of any kind
+    assert polled and set(polled) <= set(states.items())  # only published states were read
+    seen = [state for state, _ in polled]
+    assert seen == sorted(seen) and seen[-1] == max(states)
     landed = read_table(wh, "raw.daily_bars")["session_date"].unique()
     assert landed.min() == FIRST and landed.max() == days[-1]
     assert landed.len() == len(sessions_between(FIRST, days[-1]))
