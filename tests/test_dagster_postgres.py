@@ -40,6 +40,7 @@ def test_the_postgres_template_is_the_project_instance_plus_postgres_storage():
     base = yaml.safe_load((ROOT / "dagster_home" / "dagster.yaml").read_text())
     template = yaml.safe_load(TEMPLATE.read_text())
     storage = template.pop("storage")
+    base.pop("storage")  # the project's batching SQLite storage, which PostgreSQL replaces
     assert template == base  # concurrency pools, run monitoring, telemetry: the same
     db = storage["postgres"]["postgres_db"]
     assert db.pop("scheme") == "postgresql+psycopg2"

@@ -58,10 +58,11 @@ DAGSTER_RUNS = [
 
 
 @pytest.fixture
-def dagster_env(tmp_path) -> dict[str, str]:
+def dagster_env(tmp_path, monkeypatch) -> dict[str, str]:
     home = tmp_path / "dagster_home"
     home.mkdir()
     (home / "dagster.yaml").write_text((ROOT / "dagster_home" / "dagster.yaml").read_text())
+    monkeypatch.setenv("DAGSTER_HOME", str(home))  # the project storage's base_dir reads it
     with dg.DagsterInstance.from_config(str(home)):
         pass  # creates the instance's storage once, before the runs race for it
     return {

@@ -189,6 +189,8 @@ def test_every_statement_duckdb_executes_is_the_text_of_a_file_in_sql():
     offenders = []
     for folder in ("bellwether", "assets", "checks", "orchestration"):
         for path in sorted((ROOT / folder).rglob("*.py")):
+            if path == ROOT / "orchestration" / "dagster_storage.py":
+                continue  # SQLAlchemy on Dagster's own SQLite tables, not DuckDB
             source = path.read_text()
             for node in ast.walk(ast.parse(source)):
                 if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute)):

@@ -405,7 +405,11 @@ def test_a_bad_bar_past_the_landing_fails_great_expectations_in_dq_and_in_dagste
     )
     passed, severity, message = stored
     assert not passed and severity == "error"
-    assert message == "1 failure(s): SPY (expect_column_values_to_be_between(low_slack))"
+    # the low above the open, the close and the high: two of the price rules fail
+    assert message == (
+        "2 failure(s): SPY (expect_column_values_to_be_between(low_slack)), "
+        "SPY (expect_column_values_to_be_between(range_slack))"
+    )
     (check,) = [
         e for e in result.get_asset_check_evaluations() if e.check_name == "gx_price_sanity"
     ]
