@@ -165,7 +165,9 @@ def test_a_killed_run_leaves_every_session_old_or_new_and_a_rerun_completes_it(
     assert missing_checks(wh, use_gx=False) == []
 
 
-def test_a_killed_dagster_run_holds_the_writer_slot_until_it_is_failed_and_freed(tmp_path):
+def test_a_killed_dagster_run_holds_the_writer_slot_until_it_is_failed_and_freed(
+    tmp_path, monkeypatch
+):
     """The runbook of docs/OPERATIONS.md for a run whose process was killed."""
     home = tmp_path / "dagster_home"
     home.mkdir()
@@ -173,6 +175,7 @@ def test_a_killed_dagster_run_holds_the_writer_slot_until_it_is_failed_and_freed
     env = {**child_env(), "HOME": str(tmp_path), "DAGSTER_HOME": str(home),
            "BELLWETHER_SOURCE": "bundled", "BELLWETHER_WAREHOUSE": str(tmp_path / "wh.duckdb"),
            "BELLWETHER_ARCHIVE": str(tmp_path / "archive")}  # fmt: skip
+    monkeypatch.setenv("DAGSTER_HOME", str(home))  # the project storage's base_dir reads it
     with dg.DagsterInstance.from_config(str(home)) as instance:
         assert instance.run_monitoring_enabled
         assert instance.run_monitoring_settings["free_slots_after_run_end_seconds"] > 0
