@@ -217,6 +217,8 @@ def _backfill_status(page: Page) -> str:
 def _instance(server: DagsterDev):
     import dagster as dg
 
+    # the project storage's base_dir is read from DAGSTER_HOME (dagster_home/dagster.yaml)
+    os.environ["DAGSTER_HOME"] = str(server.dagster_home)
     return dg.DagsterInstance.from_config(str(server.dagster_home))
 
 
@@ -346,7 +348,7 @@ def test_the_asset_graph_shows_every_group(server, page, shot):
 def test_a_backfill_launched_from_the_ui_runs_once_and_succeeds(backfill, server):
     import dagster as dg
 
-    with dg.DagsterInstance.from_config(str(server.dagster_home)) as instance:
+    with _instance(server) as instance:
         runs = [r for r in instance.get_runs() if r.tags.get("dagster/backfill") == backfill]
         statuses = [r.status for r in runs]
     assert statuses == [dg.DagsterRunStatus.SUCCESS], statuses  # single-run backfill policy
