@@ -51,7 +51,7 @@ PYTEST_WORKERS ?= 2
 test: install postgresql lint-sql
 	@start=$$(date +%s); status=0; \
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports && \
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile -m "not soak and not bench_smoke" \
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile -m "not soak and not bench_smoke and not e2e" \
 		|| status=$$?; \
 	echo "make test: wall time $$(( $$(date +%s) - start )) s (exit $$status)"; exit $$status
 
@@ -98,11 +98,11 @@ $(CHROMIUM):
 	$(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
 
 e2e: install $(CHROMIUM)
-	BELLWETHER_E2E=1 $(BIN)/pytest tests/e2e
+	BELLWETHER_E2E=1 $(BIN)/pytest -m e2e tests/e2e
 
 screenshots: install $(CHROMIUM)
 	BELLWETHER_E2E=1 BELLWETHER_E2E_DOCS=1 BELLWETHER_E2E_RANGE=$(E2E_SCREENSHOT_RANGE) \
-		$(BIN)/pytest tests/e2e
+		$(BIN)/pytest -m e2e tests/e2e
 
 # Benchmarks side by side (bench/, writes docs/BENCHMARKS.md; long: hours at the default sizes).
 #   make bench BENCH_SIZES=small        quick: tiny + the bundled sample

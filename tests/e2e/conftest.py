@@ -1,30 +1,23 @@
 """End-to-end tests in a real browser (Chromium driven by Playwright) against ``dagster dev``.
 
-They take minutes and need ``/usr/bin/chromium``, so ``make test`` reports them skipped
-(with the reason) and runs them only with ``BELLWETHER_E2E=1``, which ``make e2e`` sets (after
-installing Debian's ``chromium`` when it is missing); ``.ci/run`` runs ``make e2e`` as its own
-step.
+They take minutes and need ``/usr/bin/chromium``, so ``make test`` deselects them (marker
+``e2e``) and ``make e2e`` runs them (after installing Debian's ``chromium`` when it is
+missing); ``.ci/run`` runs ``make e2e`` as its own step.
 """
 
-import os
 from pathlib import Path
 
 import pytest
 
 HERE = Path(__file__).resolve().parent
-SKIPPED = (
-    "browser test (Chromium + dagster dev, minutes): runs with BELLWETHER_E2E=1, "
-    "as `make e2e` and the e2e step of .ci/run do"
-)
 
 
 def pytest_collection_modifyitems(config, items):
-    """Every test of this folder is reported skipped unless ``BELLWETHER_E2E=1``."""
-    if os.environ.get("BELLWETHER_E2E") == "1":
-        return
+    """Every test of this folder carries the ``e2e`` marker: ``make test`` deselects them
+    (``-m "not ... e2e"``) and ``make e2e`` selects them, as ``make soak`` does the soak."""
     for item in items:
         if HERE in item.path.parents:
-            item.add_marker(pytest.mark.skip(reason=SKIPPED))
+            item.add_marker(pytest.mark.e2e)
 
 
 @pytest.hookimpl(wrapper=True)
