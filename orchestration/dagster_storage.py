@@ -37,6 +37,15 @@ cost"):
   then completes (``bench/dagster_check_rows.py`` reproduces the upstream behaviour).
   This relies on the project's checks being unpartitioned
   (``tests/test_dagster_runs.py`` checks that no check spec declares partitions).
+* **A pool slot is claimed in one statement.** Dagster 1.13 claims a ``concurrency_slots``
+  row with a ``SELECT ... FOR UPDATE SKIP LOCKED`` and then an ``UPDATE`` of the id it
+  found; SQLite has no row locks (the clause is dropped), so two runs whose steps were both
+  assigned at once (``has_unassigned_slots`` and ``add_pending_step`` race too) can both
+  select the free slot and both "claim" it: two writers in the ``duckdb_writer`` pool at
+  once, seen on a loaded CI machine. Here the claim is one ``UPDATE`` whose ``WHERE`` picks
+  a free slot and requires it still free; SQLite runs a write statement under its write
+  lock, so exactly one claimant gets the slot (``tests/test_dagster_storage.py``;
+  ``bench/dagster_slot_race.py`` reproduces the upstream race).
 """
 
 from __future__ import annotations
@@ -52,11 +61,13 @@ from dagster._core.events.log import EventLogEntry
 from dagster._core.storage.asset_check_execution_record import AssetCheckExecutionRecordStatus
 from dagster._core.storage.event_log.schema import (
     AssetCheckExecutionsTable,
+    ConcurrencySlotsTable,
     SqlEventLogStorageTable,
 )
 from dagster._core.storage.event_log.sqlite.sqlite_event_log import SqliteEventLogStorage
 from dagster._core.storage.sqlite_storage import DagsterSqliteStorage, _event_logs_directory
 from dagster._serdes import ConfigurableClassData
+from dagster._utils.concurrency import ConcurrencySlotStatus
 from dagster._utils.tags import get_boolean_tag_value
 from dagster_shared.serdes import serialize_value
 
@@ -156,6 +167,31 @@ class BatchingSqliteEventLogStorage(SqliteEventLogStorage):
                     evaluation_event_storage_id=event_id,
                 )
             )
+
+    def _claim_concurrency_slot(
+        self, concurrency_key: str, run_id: str, step_key: str
+    ) -> ConcurrencySlotStatus:
+        """Give a free slot of ``concurrency_key`` to ``run_id``/``step_key`` in one
+        ``UPDATE`` (see the module doc): ``CLAIMED`` if this statement took a slot that was
+        free when it ran, else ``BLOCKED``."""
+        slots = ConcurrencySlotsTable.c
+        free_slot = (
+            db.select(slots.id)
+            .where(
+                slots.concurrency_key == concurrency_key,
+                slots.step_key.is_(None),
+                slots.deleted == False,  # noqa: E712 (SQL, not Python)
+            )
+            .limit(1)
+            .scalar_subquery()
+        )
+        with self.index_connection() as conn:
+            taken = conn.execute(
+                ConcurrencySlotsTable.update()
+                .values(run_id=run_id, step_key=step_key)
+                .where(slots.id == free_slot, slots.step_key.is_(None))
+            ).rowcount
+        return ConcurrencySlotStatus.CLAIMED if taken == 1 else ConcurrencySlotStatus.BLOCKED
 
 
 def _asset_record_events(

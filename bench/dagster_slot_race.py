@@ -1,0 +1,96 @@
+"""A minimal reproduction of a race in Dagster 1.13's pool slots on the embedded SQLite storage.
+
+``SqlEventLogStorage._claim_concurrency_slot`` selects a free ``concurrency_slots`` row
+(``SELECT ... FOR UPDATE SKIP LOCKED``: SQLite drops the clause and runs the select outside
+any transaction) and then updates that row by id, without requiring it still free. Two
+claimants whose steps are both assigned a slot (``has_unassigned_slots`` then
+``add_pending_step`` is not atomic either: runs started together all see the slot free)
+both select the one free slot and are both told ``CLAIMED``: two steps run at once in a
+pool of limit 1. Seen on a loaded CI machine as two runs' ``duckdb_writer`` steps
+overlapping (``tests/test_faults_concurrency.py``).
+
+No project code in the reproduction: two storages over one folder (two processes' views of
+one instance), a pool of limit 1, one step of each of two runs queued as assigned, and both
+claims made at once through the public ``claim_concurrency_slot``. To make the interleaving
+deterministic instead of a matter of load, each claimant waits before its ``UPDATE`` of a
+slot until the other has reached its own (a SQLAlchemy ``before_cursor_execute`` hook and a
+barrier); whatever each read before stays read. Prints, per variant, how many of the two
+claims were granted (1 is correct) and the slot's holders:
+
+``upstream``  Dagster's ``SqliteEventLogStorage``
+``project``   ``orchestration.dagster_storage.BatchingSqliteEventLogStorage`` (the claim is
+              one ``UPDATE`` that requires the slot still free)
+
+``python -m bench.dagster_slot_race``
+"""
+
+from __future__ import annotations
+
+import argparse
+import tempfile
+import threading
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+POOL = "duckdb_writer"
+STEP = "raw__daily_bars"
+RUNS = ("run-a", "run-b")
+
+
+def storage(variant: str, base_dir: str) -> Any:
+    """The event log storage of ``variant`` over ``base_dir``."""
+    if variant == "upstream":
+        from dagster._core.storage.event_log.sqlite.sqlite_event_log import (
+            SqliteEventLogStorage,
+        )
+
+        return SqliteEventLogStorage(base_dir)
+    from orchestration.dagster_storage import BatchingSqliteEventLogStorage
+
+    return BatchingSqliteEventLogStorage(base_dir)
+
+
+def claims_at_once(variant: str, base_dir: str | None = None) -> tuple[list[bool], int]:
+    """Two runs' claims of a 1-slot pool, both already assigned, each reaching its slot
+    ``UPDATE`` together: (granted per run, slots held afterwards)."""
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    base_dir = base_dir or tempfile.mkdtemp(prefix=f"slot-race-{variant}-")
+    claimants = [storage(variant, base_dir) for _ in RUNS]  # one per process, in effect
+    claimants[0].set_concurrency_slots(POOL, 1)
+    for st, run_id in zip(claimants, RUNS, strict=True):
+        st.add_pending_step(POOL, run_id, STEP, should_assign=True)
+    together = threading.Barrier(len(RUNS), timeout=30)
+
+    def before(conn, cursor, statement: str, *_: Any) -> None:
+        if " ".join(statement.split()).startswith("UPDATE concurrency_slots SET run_id"):
+            together.wait()
+
+    event.listen(Engine, "before_cursor_execute", before)
+    try:
+        with ThreadPoolExecutor(len(RUNS)) as pool:
+            granted = list(
+                pool.map(
+                    lambda pair: pair[0].claim_concurrency_slot(POOL, pair[1], STEP).is_claimed,
+                    zip(claimants, RUNS, strict=True),
+                )
+            )
+    finally:
+        event.remove(Engine, "before_cursor_execute", before)
+    held = len(claimants[0].get_concurrency_info(POOL).claimed_slots)
+    return granted, held
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(prog="python -m bench.dagster_slot_race")
+    p.add_argument("--variants", default="upstream,project")
+    a = p.parse_args(argv)
+    for variant in a.variants.split(","):
+        granted, held = claims_at_once(variant)
+        print(f"{variant:9s} claims granted for a 1-slot pool: {sum(granted)} of {len(granted)}"
+              f"; slots held afterwards: {held}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()
