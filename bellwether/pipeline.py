@@ -148,20 +148,24 @@ def land_range(
                 results.append(checked.results.filter(pl.col("check") != "freshness"))
     for chunk in session_chunks(sessions, len(symbols)):
         fetched = source.fetch(symbols, chunk[0], chunk[-1])
+        # the landing opens the file itself (a lock failure is recorded in the archived
+        # response's outcome); the checks after it hold the file open (one open, not one
+        # per check), never while fetching
         report = land_fetch(
             wh, fetched, sessions=chunk, symbols=symbols, run_id=run_id,
             archive_root=archive_root, now=now,
         )  # fmt: skip
-        if not reports:
-            refresh_reference_tables(wh, universe)
-        reports.append(report)
-        if check:
-            checked = run_raw_checks(
-                wh, chunk[0], chunk[-1], universe, ingest_id=report.ingest_id,
-                run_id=run_id, now=now, use_gx=use_gx,
-            )  # fmt: skip
-            results.append(checked.results)
-            docs_page = checked.docs_page or docs_page
+        with wh.session():
+            if not reports:
+                refresh_reference_tables(wh, universe)
+            reports.append(report)
+            if check:
+                checked = run_raw_checks(
+                    wh, chunk[0], chunk[-1], universe, ingest_id=report.ingest_id,
+                    run_id=run_id, now=now, use_gx=use_gx,
+                )  # fmt: skip
+                results.append(checked.results)
+                docs_page = checked.docs_page or docs_page
     combined = None
     if results:  # the freshness check is the same run-level fact in every chunk: keep one
         body = [r.filter(pl.col("check") != "freshness") for r in results]
@@ -197,7 +201,22 @@ def build_mart_range(
     what its asset does. Returns the combined build (its ``rebuilt`` lists what was
     rewritten beyond ``sessions`` and why) and the check results (``None`` unchecked).
 
-    ``sessions`` may be empty: the run then only does the queued rebuilds."""
+    ``sessions`` may be empty: the run then only does the queued rebuilds. The file is
+    held open for the whole build (:meth:`~bellwether.warehouse.Warehouse.session`)."""
+    with wh.session():
+        return _build_mart_range(wh, asset, sessions, universe, run_id=run_id, now=now, check=check)
+
+
+def _build_mart_range(
+    wh: Warehouse,
+    asset: str,
+    sessions: Sequence[date],
+    universe: UniverseConfig,
+    *,
+    run_id: str | None,
+    now: datetime | None,
+    check: bool,
+) -> tuple[marts.MartBuild, pl.DataFrame | None]:
     spec = mart(asset)
     now = now or datetime.now(UTC)
     requested = (min(sessions), max(sessions)) if sessions else None
