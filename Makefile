@@ -1,6 +1,7 @@
 # Bellwether: two commands do all the set-up on a machine with only Python 3.11, pip and make.
 #   make demo   create the environment, install, run the main job on the bundled data (no network)
-#   make test   create the environment, install, lint the SQL (sqlfluff), run ruff and the whole test suite
+#   make test   create the environment, install, lint the SQL (sqlfluff), run ruff and the test suite
+#               (the long suites: make test-long, soak, bench-smoke, e2e; .ci/run runs them all)
 # Installs are reproducible: uv (pinned, installed with hashes into .tools/) syncs .venv from uv.lock.
 
 SHELL := /bin/bash
@@ -18,7 +19,7 @@ export DAGSTER_HOME := $(ROOT)/dagster_home
 # The offline default: the real bundled sample. Use BELLWETHER_SOURCE=yfinance for live data.
 export BELLWETHER_SOURCE ?= bundled
 
-.PHONY: install demo test soak bench-smoke ui sql lint format validate clean bench
+.PHONY: install demo test test-long soak bench-smoke ui sql lint format validate clean bench
 
 $(UV): .ci/uv-requirements.txt
 	$(PYTHON) -m venv $(TOOLS)
@@ -45,15 +46,25 @@ postgresql:
 		$(SUDO) DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends postgresql; fi
 
 # make test: ruff, then the suite on PYTEST_WORKERS processes (pytest-xdist; a test file's
-# tests share one worker, so its module fixtures are built once), without the soak and the
-# bench smoke (their own targets and steps of .ci/run); prints its wall time.
+# tests share one worker, so its module fixtures are built once), without the long suites
+# (their own targets and steps of .ci/run: the end-to-end `slow` tests, the soak, the bench
+# smoke, the browser test); prints its wall time.
 PYTEST_WORKERS ?= 2
-test: install postgresql lint-sql
+test: install lint-sql
 	@start=$$(date +%s); status=0; \
 	$(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/lint-imports && \
-	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile -m "not soak and not bench_smoke and not e2e" \
-		|| status=$$?; \
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile \
+		-m "not slow and not soak and not bench_smoke and not e2e" || status=$$?; \
 	echo "make test: wall time $$(( $$(date +%s) - start )) s (exit $$status)"; exit $$status
+
+# The end-to-end suite (marker `slow`): Dagster through its CLI, daemon and PostgreSQL,
+# processes killed, racing or holding the file, random sequences of runs against one full
+# build, corporate actions landed day by day. Its own step of .ci/run.
+test-long: install postgresql
+	@start=$$(date +%s); status=0; \
+	$(BIN)/pytest -n $(PYTEST_WORKERS) --dist loadfile -m "slow and not soak and not bench_smoke" \
+		|| status=$$?; \
+	echo "make test-long: wall time $$(( $$(date +%s) - start )) s (exit $$status)"; exit $$status
 
 # The soak (tests/test_soak.py, BELLWETHER_SOAK_DAYS sessions, default 50) and the bench at a
 # tiny size (tests/test_bench_smoke.py): long, so not in make test; .ci/run runs both.

@@ -13,6 +13,7 @@ from __future__ import annotations
 from datetime import date
 
 import polars as pl
+import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
@@ -107,6 +108,7 @@ steps = st.lists(
 )
 
 
+@pytest.mark.slow  # random sequences of runs: make test-long
 @settings(
     max_examples=3,
     deadline=None,

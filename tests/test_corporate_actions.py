@@ -170,6 +170,7 @@ def split_actions() -> pl.DataFrame:
     )
 
 
+@pytest.mark.slow  # a landing per session: make test-long
 def test_the_2025_12_05_splits_landed_day_by_day_equal_a_download_after_them(tmp_path):
     """The SPDR ETFs landed session by session up to 2025-12-04 on the pre-split basis
     (prices doubled, volumes halved, no action known), then 2025-12-05 and the following
@@ -219,6 +220,7 @@ def with_dividend(bars: pl.DataFrame, ticker: str, ex_date: date, dividend: floa
     return delivered, actions
 
 
+@pytest.mark.slow  # a landing per session: make test-long
 def test_a_dividend_landed_day_by_day_re_bases_adj_close_and_the_total_returns(tmp_path):
     """SPY's 2025-12-19 dividend arrives with that session: the stored adj_close before it
     is multiplied by ``1 - dividend / previous close``, so tr_1d on the ex-date includes the
@@ -265,6 +267,7 @@ def action_plans(draw):
     return sorted(set({(t, d, k): v for t, d, k, v in plans}.items()))
 
 
+@pytest.mark.slow  # random sequences of daily landings: make test-long
 @settings(
     max_examples=2,
     deadline=None,

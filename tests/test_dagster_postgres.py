@@ -1,6 +1,6 @@
 """The Dagster instance on PostgreSQL (``config/dagster.postgres.yaml``, ``dagster-postgres``),
 against a real PostgreSQL server that the test starts (Debian's ``postgresql`` package; ``make
-test`` installs it when missing): a range backfill as one run, then the daily run of one
+test-long`` installs it when missing): a range backfill as one run, then the daily run of one
 session, both publishing the warehouse, with runs and events kept in PostgreSQL."""
 
 from __future__ import annotations
@@ -27,9 +27,9 @@ def postgres_server() -> Iterator[dict[str, str]]:
     (``bench.postgres_server``, which the bench uses too)."""
     bin_dir = pg_bin()
     if bin_dir is None:
-        # make test installs it (Makefile target postgresql): missing is a broken set-up
+        # make test-long installs it (Makefile target postgresql): missing is a broken set-up
         pytest.fail(
-            "PostgreSQL is not installed: run the tests with `make test` (it installs Debian's "
+            "PostgreSQL is not installed: run the tests with `make test-long` (it installs Debian's "
             "postgresql when missing), or apt-get install postgresql"
         )
     with start_postgres(bin_dir) as settings:
