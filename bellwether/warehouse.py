@@ -10,7 +10,8 @@ Every writable connection makes sure the file is up to date with ``sql/schema/*.
 (idempotent DDL) and ``sql/macros/*.sql`` (``CREATE OR REPLACE``):
 they are applied in file order once per version of those files, which the warehouse
 records (``bw_meta.schema_digest``); a connection to an up-to-date file reads that one row
-instead of re-running every statement (:func:`ensure_schema`). The file
+instead of re-running every statement (:func:`ensure_schema`), and a process that finds
+the file as it left it skips even that (:data:`_SCHEMA_VERIFIED`). The file
 and its folder are created user-only (0600 / 0700), and so is the WAL DuckDB writes next to
 it (the process umask is 077 while a writable connection is open).
 
@@ -83,6 +84,21 @@ def ensure_schema(con: duckdb.DuckDBPyConnection) -> None:
     apply_schema(con)
     con.execute(load_sql("catalog/create_schema_digest"))
     con.execute(load_sql("catalog/write_schema_digest"), [digest])
+
+
+#: Per file this process verified the schema of: the file's identity (device, inode, size,
+#: modification time) right after this process last closed it. A connection to a file
+#: still in that state skips :func:`ensure_schema`; any other write (another process, a
+#: restore over it, a new file at the path) changes the identity and it is checked again.
+_SCHEMA_VERIFIED: dict[str, tuple[int, int, int, int]] = {}
+
+
+def _file_identity(path: Path) -> tuple[int, int, int, int] | None:
+    try:
+        st = path.stat()
+    except FileNotFoundError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns)
 
 
 class Warehouse:
@@ -198,15 +214,20 @@ class Warehouse:
         # DuckDB creates the WAL (and spill files) on the first write, with the process
         # umask: keep them user-only too while a writable connection is open.
         old_umask = None if read_only else os.umask(0o077)
+        key = str(self.path.resolve())
         try:
+            before = _file_identity(self.path)
             con = self._open(read_only)
             try:
                 if not read_only:
                     self._restrict_permissions()
-                    ensure_schema(con)
+                    if before is None or _SCHEMA_VERIFIED.get(key) != before:
+                        ensure_schema(con)
                 yield con
             finally:
                 con.close()
+                if not read_only:
+                    _SCHEMA_VERIFIED[key] = _file_identity(self.path)
         finally:
             if old_umask is not None:
                 os.umask(old_umask)
