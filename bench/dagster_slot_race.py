@@ -21,7 +21,10 @@ claims were granted (1 is correct) and the slot's holders:
 ``project``   ``orchestration.dagster_storage.BatchingSqliteEventLogStorage`` (the claim is
               one ``UPDATE`` that requires the slot still free)
 
-``python -m bench.dagster_slot_race``
+``--postgres`` runs both on a throw-away PostgreSQL server too (``dagster-postgres``'s
+storage claims in the same two statements, on an ``AUTOCOMMIT`` connection).
+
+``python -m bench.dagster_slot_race [--postgres]``
 """
 
 from __future__ import annotations
@@ -50,17 +53,26 @@ def storage(variant: str, base_dir: str) -> Any:
     return BatchingSqliteEventLogStorage(base_dir)
 
 
-def claims_at_once(variant: str, base_dir: str | None = None) -> tuple[list[bool], int]:
+def claims_at_once(
+    variant: str,
+    base_dir: str | None = None,
+    *,
+    claimants: list[Any] | None = None,
+    pool: str = POOL,
+) -> tuple[list[bool], int]:
     """Two runs' claims of a 1-slot pool, both already assigned, each reaching its slot
-    ``UPDATE`` together: (granted per run, slots held afterwards)."""
+    ``UPDATE`` together: (granted per run, slots held afterwards). ``claimants``: two
+    storages of one instance to use instead of ``variant``'s over ``base_dir`` (e.g. on
+    PostgreSQL)."""
     from sqlalchemy import event
     from sqlalchemy.engine import Engine
 
-    base_dir = base_dir or tempfile.mkdtemp(prefix=f"slot-race-{variant}-")
-    claimants = [storage(variant, base_dir) for _ in RUNS]  # one per process, in effect
-    claimants[0].set_concurrency_slots(POOL, 1)
+    if claimants is None:
+        base_dir = base_dir or tempfile.mkdtemp(prefix=f"slot-race-{variant}-")
+        claimants = [storage(variant, base_dir) for _ in RUNS]  # one per process, in effect
+    claimants[0].set_concurrency_slots(pool, 1)
     for st, run_id in zip(claimants, RUNS, strict=True):
-        st.add_pending_step(POOL, run_id, STEP, should_assign=True)
+        st.add_pending_step(pool, run_id, STEP, should_assign=True)
     together = threading.Barrier(len(RUNS), timeout=30)
 
     def before(conn, cursor, statement: str, *_: Any) -> None:
@@ -69,27 +81,63 @@ def claims_at_once(variant: str, base_dir: str | None = None) -> tuple[list[bool
 
     event.listen(Engine, "before_cursor_execute", before)
     try:
-        with ThreadPoolExecutor(len(RUNS)) as pool:
+        with ThreadPoolExecutor(len(RUNS)) as threads:
             granted = list(
-                pool.map(
-                    lambda pair: pair[0].claim_concurrency_slot(POOL, pair[1], STEP).is_claimed,
+                threads.map(
+                    lambda pair: pair[0].claim_concurrency_slot(pool, pair[1], STEP).is_claimed,
                     zip(claimants, RUNS, strict=True),
                 )
             )
     finally:
         event.remove(Engine, "before_cursor_execute", before)
-    held = len(claimants[0].get_concurrency_info(POOL).claimed_slots)
+    held = len(claimants[0].get_concurrency_info(pool).claimed_slots)
     return granted, held
+
+
+def postgres_claims_at_once(variant: str, url: str, pool: str) -> tuple[list[bool], int]:
+    """:func:`claims_at_once` with two PostgreSQL event log storages of the database at
+    ``url``: Dagster's (``upstream``) or the project's."""
+    if variant == "upstream":
+        from dagster_postgres import PostgresEventLogStorage
+
+        claimants = [PostgresEventLogStorage(url) for _ in RUNS]
+    else:
+        from orchestration.dagster_storage import postgres_storage_class
+
+        claimants = [postgres_storage_class()(url).event_log_storage for _ in RUNS]
+    try:
+        return claims_at_once(variant, claimants=claimants, pool=pool)
+    finally:
+        for st in claimants:
+            st.dispose()
 
 
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m bench.dagster_slot_race")
     p.add_argument("--variants", default="upstream,project")
+    p.add_argument("--postgres", action="store_true",
+                   help="also on a throw-away PostgreSQL server (bench.postgres_server)")  # fmt: skip
     a = p.parse_args(argv)
-    for variant in a.variants.split(","):
-        granted, held = claims_at_once(variant)
-        print(f"{variant:9s} claims granted for a 1-slot pool: {sum(granted)} of {len(granted)}"
-              f"; slots held afterwards: {held}")  # fmt: skip
+    runs = [(v, "sqlite", lambda v=v: claims_at_once(v)) for v in a.variants.split(",")]
+    if a.postgres:
+        from bench.postgres_server import pg_bin, postgres_server
+
+        server = postgres_server(pg_bin())
+        pg = server.__enter__()
+        url = (f"postgresql+psycopg2://{pg['USER']}:{pg['PASSWORD']}@{pg['HOST']}:{pg['PORT']}/"
+               f"{pg['DB']}")  # fmt: skip
+        runs += [
+            (v, "postgres", lambda v=v: postgres_claims_at_once(v, url, f"pool_{v}"))
+            for v in a.variants.split(",")
+        ]
+    try:
+        for variant, backend, run in runs:
+            granted, held = run()
+            print(f"{variant:9s} {backend:8s} claims granted for a 1-slot pool: "
+                  f"{sum(granted)} of {len(granted)}; slots held afterwards: {held}")  # fmt: skip
+    finally:
+        if a.postgres:
+            server.__exit__(None, None, None)
 
 
 if __name__ == "__main__":

@@ -85,7 +85,37 @@ def enable_event_batching() -> None:
     os.environ.setdefault(EVENT_BATCH_SIZE_ENV, str(DEFAULT_EVENT_BATCH_SIZE))
 
 
-class BatchingSqliteEventLogStorage(SqliteEventLogStorage):
+class OneStatementSlotClaim:
+    """Claims a pool slot in one ``UPDATE`` that requires the slot still free (see the
+    module doc); mixed into the project's SQLite and PostgreSQL event log storages."""
+
+    def _claim_concurrency_slot(
+        self, concurrency_key: str, run_id: str, step_key: str
+    ) -> ConcurrencySlotStatus:
+        """Give a free slot of ``concurrency_key`` to ``run_id``/``step_key`` in one
+        ``UPDATE`` (see the module doc): ``CLAIMED`` if this statement took a slot that was
+        free when it ran, else ``BLOCKED``."""
+        slots = ConcurrencySlotsTable.c
+        free_slot = (
+            db.select(slots.id)
+            .where(
+                slots.concurrency_key == concurrency_key,
+                slots.step_key.is_(None),
+                slots.deleted == False,  # noqa: E712 (SQL, not Python)
+            )
+            .limit(1)
+            .scalar_subquery()
+        )
+        with self.index_connection() as conn:  # type: ignore[attr-defined]
+            taken = conn.execute(
+                ConcurrencySlotsTable.update()
+                .values(run_id=run_id, step_key=step_key)
+                .where(slots.id == free_slot, slots.step_key.is_(None))
+            ).rowcount
+        return ConcurrencySlotStatus.CLAIMED if taken == 1 else ConcurrencySlotStatus.BLOCKED
+
+
+class BatchingSqliteEventLogStorage(OneStatementSlotClaim, SqliteEventLogStorage):
     """Dagster's SQLite event log storage with :meth:`store_event_batch` in one transaction
     per shard and one planned row per check and run (see the module doc)."""
 
@@ -168,31 +198,6 @@ class BatchingSqliteEventLogStorage(SqliteEventLogStorage):
                 )
             )
 
-    def _claim_concurrency_slot(
-        self, concurrency_key: str, run_id: str, step_key: str
-    ) -> ConcurrencySlotStatus:
-        """Give a free slot of ``concurrency_key`` to ``run_id``/``step_key`` in one
-        ``UPDATE`` (see the module doc): ``CLAIMED`` if this statement took a slot that was
-        free when it ran, else ``BLOCKED``."""
-        slots = ConcurrencySlotsTable.c
-        free_slot = (
-            db.select(slots.id)
-            .where(
-                slots.concurrency_key == concurrency_key,
-                slots.step_key.is_(None),
-                slots.deleted == False,  # noqa: E712 (SQL, not Python)
-            )
-            .limit(1)
-            .scalar_subquery()
-        )
-        with self.index_connection() as conn:
-            taken = conn.execute(
-                ConcurrencySlotsTable.update()
-                .values(run_id=run_id, step_key=step_key)
-                .where(slots.id == free_slot, slots.step_key.is_(None))
-            ).rowcount
-        return ConcurrencySlotStatus.CLAIMED if taken == 1 else ConcurrencySlotStatus.BLOCKED
-
 
 def _asset_record_events(
     asset_events: list[tuple[EventLogEntry, int]],
@@ -232,3 +237,46 @@ class BellwetherSqliteStorage(DagsterSqliteStorage):
         cls, inst_data: ConfigurableClassData, config_value: dict
     ) -> BellwetherSqliteStorage:
         return cls.from_local(inst_data=inst_data, **config_value)
+
+
+def postgres_storage_class() -> type:
+    """``BellwetherPostgresStorage``: Dagster's PostgreSQL storage (``dagster-postgres``)
+    whose event log claims pool slots in one statement. In PostgreSQL the statement's
+    ``WHERE`` is re-checked on the row once a concurrent claim of it commits, so the second
+    claimant gets no row. Built on first use: ``dagster-postgres`` is imported only by
+    instances that select it."""
+    from dagster_postgres import DagsterPostgresStorage, PostgresEventLogStorage
+
+    class BellwetherPostgresEventLogStorage(OneStatementSlotClaim, PostgresEventLogStorage):
+        pass
+
+    class _Storage(DagsterPostgresStorage):
+        def __init__(self, postgres_url: str, should_autocreate_tables: bool = True,
+                     inst_data: ConfigurableClassData | None = None, token_provider: Any = None):  # fmt: skip
+            super().__init__(postgres_url, should_autocreate_tables, inst_data, token_provider)
+            self._event_log_storage = BellwetherPostgresEventLogStorage(
+                postgres_url, should_autocreate_tables, token_provider=token_provider
+            )
+
+        @classmethod
+        def from_config_value(  # type: ignore[override]
+            cls, inst_data: ConfigurableClassData | None, config_value: Any
+        ) -> DagsterPostgresStorage:
+            from dagster_postgres.utils import get_token_provider_from_config, pg_url_from_config
+
+            return cls(
+                inst_data=inst_data,
+                postgres_url=pg_url_from_config(config_value),
+                should_autocreate_tables=config_value.get("should_autocreate_tables", True),
+                token_provider=get_token_provider_from_config(config_value),
+            )
+
+    _Storage.__name__ = _Storage.__qualname__ = "BellwetherPostgresStorage"
+    return _Storage
+
+
+def __getattr__(name: str) -> Any:
+    """``BellwetherPostgresStorage`` for ``dagster.yaml`` (``storage: custom:``), built lazily."""
+    if name == "BellwetherPostgresStorage":
+        return postgres_storage_class()
+    raise AttributeError(name)

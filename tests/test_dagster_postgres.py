@@ -42,7 +42,9 @@ def test_the_postgres_template_is_the_project_instance_plus_postgres_storage():
     storage = template.pop("storage")
     base.pop("storage")  # the project's batching SQLite storage, which PostgreSQL replaces
     assert template == base  # concurrency pools, run monitoring, telemetry: the same
-    db = storage["postgres"]["postgres_db"]
+    assert storage["custom"]["module"] == "orchestration.dagster_storage"
+    assert storage["custom"]["class"] == "BellwetherPostgresStorage"
+    db = storage["custom"]["config"]["postgres_db"]
     assert db.pop("scheme") == "postgresql+psycopg2"
     assert db == {k: {"env": f"BELLWETHER_DAGSTER_PG_{v}"} for k, v in (
         ("hostname", "HOST"), ("port", "PORT"), ("db_name", "DB"), ("username", "USER"),
@@ -54,6 +56,7 @@ def test_the_backfill_and_the_daily_run_on_a_postgres_instance(
 ):
     import dagster as dg
     import psycopg2
+    from dagster_postgres import PostgresEventLogStorage
 
     from bellwether.publish import current_state
     from bellwether.settings import published_path
@@ -74,7 +77,8 @@ def test_the_backfill_and_the_daily_run_on_a_postgres_instance(
     quiet = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
     with dg.DagsterInstance.from_config(str(home)) as instance:
         assert type(instance.run_storage).__name__ == "PostgresRunStorage"
-        assert type(instance.event_log_storage).__name__ == "PostgresEventLogStorage"
+        assert type(instance.event_log_storage).__name__ == "BellwetherPostgresEventLogStorage"
+        assert isinstance(instance.event_log_storage, PostgresEventLogStorage)
         backfill = defs.resolve_job_def("bellwether_warehouse").execute_in_process(
             instance=instance,
             tags={RANGE_START_TAG: "2025-12-01",
@@ -99,3 +103,24 @@ def test_the_backfill_and_the_daily_run_on_a_postgres_instance(
     state = current_state(published_path())
     assert state.state_id == 2 and state.run_id == daily.run_id
     assert (tmp_path / "reports" / "2025-12-15.json").exists()
+
+
+def test_two_claims_of_the_one_free_slot_at_once_grant_it_once_on_postgres(postgres_server):
+    """The project's PostgreSQL storage claims a pool slot in one statement: two runs whose
+    steps reach the one free slot together get it once (``tests/test_dagster_storage.py``
+    for SQLite; ``bench/dagster_slot_race.py`` shows Dagster's own claim granting both)."""
+    from bench.dagster_slot_race import RUNS, STEP, postgres_claims_at_once
+    from orchestration.dagster_storage import postgres_storage_class
+
+    pg = postgres_server
+    url = (f"postgresql+psycopg2://{pg['USER']}:{pg['PASSWORD']}@{pg['HOST']}:{pg['PORT']}/"
+           f"{pg['DB']}")  # fmt: skip
+    granted, held = postgres_claims_at_once("project", url, "race_test")
+    assert sorted(granted) == [False, True] and held == 1
+    holder, waiter = RUNS if granted[0] else RUNS[::-1]
+    events = postgres_storage_class()(url).event_log_storage
+    try:
+        events.free_concurrency_slot_for_step(holder, STEP)
+        assert events.claim_concurrency_slot("race_test", waiter, STEP).is_claimed
+    finally:
+        events.dispose()
