@@ -25,7 +25,9 @@ cost"):
   trade-off Dagster documents: the Partitions tab does not show the sessions of a running
   range run as in progress, nor those of a failed one as failed (they stay missing; the
   run and its backfill show the failure, and a single-run backfill fails as a whole). Every
-  materialized session is shown as before: each has its own materialization.
+  materialized session is shown as before: each has its own materialization. A run of one
+  session (the daily schedule's) keeps Dagster's per-partition planned event, so its
+  failure shows as that session's in the Partitions tab.
 * **One planned row per check and run.** For a range run over a time-window partitioned
   asset, Dagster 1.13 stores an ``ASSET_CHECK_EVALUATION_PLANNED`` row in
   ``asset_check_executions`` for every partition of the range (each holding the whole
@@ -131,9 +133,15 @@ class BatchingSqliteEventLogStorage(OneStatementSlotClaim, SqliteEventLogStorage
         raw = os.environ.get(PLANNED_SUBSET_ENV)
         return True if raw is None else get_boolean_tag_value(raw)
 
+    def store_event(self, event: EventLogEntry) -> None:
+        """Dagster's, with a one-session planned event stored as that session's (see
+        :func:`_one_partition_planned`)."""
+        super().store_event(_one_partition_planned(event))
+
     def store_event_batch(self, events: Sequence[EventLogEntry]) -> None:
         """Store ``events`` (one run's) in one transaction in the run's shard and one in the
         index shard; the check events' own rows afterwards, as :meth:`store_event` does."""
+        events = [_one_partition_planned(e) for e in events]
         if len(events) < 2 or len({e.run_id for e in events}) != 1:
             super().store_event_batch(events)
             return
@@ -197,6 +205,27 @@ class BatchingSqliteEventLogStorage(OneStatementSlotClaim, SqliteEventLogStorage
                     evaluation_event_storage_id=event_id,
                 )
             )
+
+
+def _one_partition_planned(event: EventLogEntry) -> EventLogEntry:
+    """``event`` unchanged, unless it plans the materialization of a partitions subset of
+    exactly one partition (a single-session run: the daily schedule's, a re-run of one
+    session): then the same planned event for that partition, as Dagster writes it without
+    the partitions-subset option. Dagster marks a planned partition of a failed run as
+    failed in the Partitions tab only in that form, and a one-session run costs one event
+    either way: the option's trade-off then stays with range runs."""
+    dagster_event = event.dagster_event
+    if dagster_event is None or dagster_event.event_type_value != "ASSET_MATERIALIZATION_PLANNED":
+        return event
+    planned = dagster_event.event_specific_data
+    subset = getattr(planned, "partitions_subset", None)
+    if subset is None or planned.partition is not None:  # type: ignore[union-attr]
+        return event
+    keys = list(subset.get_partition_keys())
+    if len(keys) != 1:
+        return event
+    one = planned._replace(partition=keys[0], partitions_subset=None)  # type: ignore[union-attr]
+    return event._replace(dagster_event=dagster_event._replace(event_specific_data=one))
 
 
 def _asset_record_events(

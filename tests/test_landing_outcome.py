@@ -2,6 +2,7 @@
 a partial landing stays a success (bellwether/landing_outcome.py, assets/raw.py)."""
 
 from datetime import date
+from pathlib import Path
 
 import dagster as dg
 import pytest
@@ -114,3 +115,46 @@ def test_a_run_beyond_the_bundled_data_fails_and_leaves_the_partitions_unmateria
         assert (
             con.sql("select count(distinct session_date) from raw.daily_bars").fetchall()[0][0] == 1
         )
+
+
+@pytest.mark.slow
+def test_a_failed_one_session_run_shows_its_session_as_failed_on_the_project_instance(
+    tmp_path, raw_asset, monkeypatch
+):
+    """The project's storage (one planned event per asset of a range run) keeps Dagster's
+    per-session planned event for a run of one session, so the Partitions tab shows the
+    daily run's failure as that session's (a range run's failed sessions stay missing: the
+    documented trade-off, ``orchestration/dagster_storage.py``)."""
+    from dagster import AssetPartitionStatus
+
+    from orchestration.dagster_storage import BatchingSqliteEventLogStorage
+    from orchestration.partitions import session_partitions
+
+    root = Path(__file__).resolve().parent.parent
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text((root / "dagster_home" / "dagster.yaml").read_text())
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    resources = {
+        "warehouse": WarehouseResource(
+            path=str(tmp_path / "wh.duckdb"), archive_dir=str(tmp_path / "archive")
+        ),
+        "source": BarSourceResource(kind="bundled"),
+    }
+    key = dg.AssetKey(["raw", "daily_bars"])
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        assert isinstance(instance.event_log_storage, BatchingSqliteEventLogStorage)
+        ok = dg.materialize(raw_asset, resources=resources, instance=instance,
+                            partition_key="2026-06-29")  # fmt: skip
+        assert ok.success
+        failed = dg.materialize(raw_asset, resources=resources, instance=instance,
+                                partition_key="2026-06-30", raise_on_error=False)  # fmt: skip
+        assert not failed.success
+        status = instance.get_status_by_partition(
+            key, ["2026-06-29", "2026-06-30", "2026-07-01"], session_partitions()
+        )
+        assert status == {
+            "2026-06-29": AssetPartitionStatus.MATERIALIZED,
+            "2026-06-30": AssetPartitionStatus.FAILED,
+            "2026-07-01": None,  # never asked for
+        }
