@@ -75,7 +75,7 @@ def technicals(bars: pl.DataFrame, seed: pl.DataFrame | None = None) -> pl.DataF
             "ticker": pl.String, "prior_max_close": pl.Float64, "seed_session": pl.Date,
             "rsi_avg_gain_14": pl.Float64, "rsi_avg_loss_14": pl.Float64,
         })  # fmt: skip
-    p = p.join(seed, on="ticker", how="left")
+    p = p.join(seed, on="ticker", how="left", maintain_order="left")
     over = {"partition_by": "ticker", "order_by": "session_idx"}
     change = pl.col("close") - lag("close", 1)
     p = p.with_columns(
