@@ -115,14 +115,18 @@ ENGINE = "in-memory"
 
 #: Column :func:`keyed` adds: a sorted integer per ticker (a window over it skips hashing).
 KEY = "_ticker_key"
+#: Column :func:`keyed` adds: the row number of the ticker's first panel row.
+FIRST_ROW = "_ticker_first_row"
 
 
 def keyed(panel: pl.DataFrame) -> pl.DataFrame:
     """``panel`` (a :func:`session_panel`) with :data:`KEY`, 0, 1, ... per ticker in panel
-    order, flagged sorted."""
+    order, flagged sorted, and :data:`FIRST_ROW`, the row number of the ticker's first row
+    (valid while no row is removed or reordered: the metrics filter only at the end)."""
     first = (pl.col("ticker") != pl.col("ticker").shift(1)).fill_null(True)
     key = (first.cum_sum().cast(pl.UInt32) - 1).set_sorted()
-    return panel.with_columns(key.alias(KEY))
+    first_row = pl.when(first).then(pl.int_range(pl.len(), dtype=pl.Int64)).forward_fill()
+    return panel.with_columns(key.alias(KEY), first_row.alias(FIRST_ROW))
 
 
 def per_ticker(expr: pl.Expr) -> pl.Expr:
@@ -137,23 +141,26 @@ def segment_starts(*within: pl.Expr) -> pl.Expr:
     return pl.any_horizontal(changes).fill_null(True)
 
 
-def segment_start_row(starts: pl.Expr) -> pl.Expr:
-    """Row number (in the frame) of the first row of each row's segment."""
+def segment_start_row(starts: pl.Expr | None = None) -> pl.Expr:
+    """Row number (in the frame) of the first row of each row's segment (``starts`` from
+    :func:`segment_starts`; None: the ticker's first row, precomputed by :func:`keyed`)."""
+    if starts is None:
+        return pl.col(FIRST_ROW)
     return pl.when(starts).then(pl.int_range(pl.len(), dtype=pl.Int64)).forward_fill()
 
 
-def segment_first(expr: pl.Expr, starts: pl.Expr) -> pl.Expr:
+def segment_first(expr: pl.Expr, starts: pl.Expr | None = None) -> pl.Expr:
     """``expr``'s value on the first row of each row's segment (nulls included)."""
     return expr.gather(segment_start_row(starts))
 
 
-def segment_cum_sum(expr: pl.Expr, starts: pl.Expr) -> pl.Expr:
+def segment_cum_sum(expr: pl.Expr, starts: pl.Expr | None = None) -> pl.Expr:
     """Cumulative sum of an integer ``expr`` (no nulls) restarting at every segment start."""
     total = expr.cum_sum()
     return total - (total - expr).gather(segment_start_row(starts))
 
 
-def segment_count_from_start(starts: pl.Expr) -> pl.Expr:
+def segment_count_from_start(starts: pl.Expr | None = None) -> pl.Expr:
     """Position of each row in its segment (0 on the segment's first row)."""
     return pl.int_range(pl.len(), dtype=pl.Int64) - segment_start_row(starts)
 
@@ -163,5 +170,5 @@ def last_before(col: str) -> pl.Expr:
     panel (a forward fill then a one-session lag, per ticker)."""
     row = pl.int_range(pl.len(), dtype=pl.Int64)
     source = pl.when(pl.col(col).is_not_null()).then(row).forward_fill().shift(1)
-    inside = source >= segment_start_row(segment_starts())
+    inside = source >= segment_start_row()
     return pl.when(inside).then(pl.col(col).gather(source.fill_null(0)))

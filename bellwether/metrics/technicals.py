@@ -58,18 +58,23 @@ OUTPUT_COLUMNS = (
 )  # fmt: skip
 
 
-def _wilder(x: str, seed_value: str, is_seed_row: str) -> pl.Expr:
-    """Wilder average of column ``x`` starting at the row flagged ``is_seed_row`` with value
-    ``seed_value`` (null changes carry the average)."""
-    start = segment_cum_sum(pl.col(is_seed_row).cast(pl.Int64), segment_starts()) > 0
-    series = (
+def _wilder_input(x: str, seed_value: str, is_seed_row: str) -> pl.Expr:
+    """The series a Wilder average of column ``x`` runs over: ``seed_value`` on the row
+    flagged ``is_seed_row``, ``x`` after it, null before it (in each ticker)."""
+    start = segment_cum_sum(pl.col(is_seed_row).cast(pl.Int64)) > 0
+    return (
         pl.when(pl.col(is_seed_row)).then(pl.col(seed_value))
         .when(start).then(pl.col(x))
         .otherwise(None)
     )  # fmt: skip
+
+
+def _wilder(series: str) -> pl.Expr:
+    """Wilder average over a :func:`_wilder_input` column (null changes carry the average):
+    it starts at the seed row with the seed value (an EMA's first value is its input)."""
     # ewm_mean leaves a null where its input is null; the average is carried there
     return per_ticker(
-        series.ewm_mean(alpha=1 / RSI_N, adjust=False, ignore_nulls=True).forward_fill()
+        pl.col(series).ewm_mean(alpha=1 / RSI_N, adjust=False, ignore_nulls=True).forward_fill()
     )
 
 
@@ -92,12 +97,12 @@ def technicals_plan(panel: pl.LazyFrame, seed: pl.DataFrame | None = None) -> pl
             "rsi_avg_gain_14": pl.Float64, "rsi_avg_loss_14": pl.Float64,
         })  # fmt: skip
     p = panel.join(seed.lazy(), on="ticker", how="left", maintain_order="left")
-    ticker_rows = segment_count_from_start(segment_starts())
+    ticker_rows = segment_count_from_start()
     change = pl.col("close") - lag("close", 1)
     p = p.with_columns(
         change.clip(lower_bound=0).alias("_gain"),
         (-change).clip(lower_bound=0).alias("_loss"),
-        segment_cum_sum(change.is_not_null().cast(pl.Int64), segment_starts()).alias("_n_changes"),
+        segment_cum_sum(change.is_not_null().cast(pl.Int64)).alias("_n_changes"),
     )
     # Wilder's start: the 14th change of history, unless a stored seed is in the frame
     has_seed = pl.col("seed_session").is_not_null()
@@ -120,8 +125,11 @@ def technicals_plan(panel: pl.LazyFrame, seed: pl.DataFrame | None = None) -> pl
         .alias("_l0"),
     )
     p = p.with_columns(
-        _wilder("_gain", "_g0", "_start").alias("rsi_avg_gain_14"),
-        _wilder("_loss", "_l0", "_start").alias("rsi_avg_loss_14"),
+        _wilder_input("_gain", "_g0", "_start").alias("_gain_series"),
+        _wilder_input("_loss", "_l0", "_start").alias("_loss_series"),
+    ).with_columns(
+        _wilder("_gain_series").alias("rsi_avg_gain_14"),
+        _wilder("_loss_series").alias("rsi_avg_loss_14"),
     )
     g, lo = pl.col("rsi_avg_gain_14"), pl.col("rsi_avg_loss_14")
     rsi = (
@@ -129,7 +137,9 @@ def technicals_plan(panel: pl.LazyFrame, seed: pl.DataFrame | None = None) -> pl
         .when((lo == 0) & (g == 0)).then(None)
         .otherwise(100 - 100 / (1 + g / lo))
     )  # fmt: skip
-    log_ret = (pl.col("close") / lag("close", 1)).log()
+    # elementwise inputs of windows are columns first: inside a window they would be
+    # evaluated per ticker
+    p = p.with_columns((pl.col("close") / lag("close", 1)).log().alias("_log_ret"))
     # cum_max is null on a session without a bar: carry it so the next bar still compares
     prior_max = per_ticker(pl.col("close").cum_max().forward_fill().shift(1))
     prior_max = pl.max_horizontal(prior_max, pl.col("prior_max_close"))
@@ -153,9 +163,9 @@ def technicals_plan(panel: pl.LazyFrame, seed: pl.DataFrame | None = None) -> pl
             ).alias(f"avg_volume_{n}")
             for n in (20, 63)
         ],
-        (per_ticker(log_ret.rolling_std(20, min_samples=20, ddof=1)) * math.sqrt(252)).alias(
-            "volatility_20d"
-        ),
+        (
+            per_ticker(pl.col("_log_ret").rolling_std(20, min_samples=20, ddof=1)) * math.sqrt(252)
+        ).alias("volatility_20d"),
         pl.when(prior_max.is_null())
         .then(False)
         .otherwise(pl.col("close") > prior_max)
