@@ -41,7 +41,11 @@ def relative_performance(
     pair_frame = pl.DataFrame(
         list(pairs), schema={"ticker": pl.String, "benchmark": pl.String}, orient="row"
     )
-    legs = returns.select("ticker", "session_date", "close", "ret_1d", "ret_ytd")
+    # only the pairs' legs: the joins below then hash a few tickers' rows, not every bar
+    wanted = pl.concat([pair_frame["ticker"], pair_frame["benchmark"]]).unique()
+    legs = returns.select("ticker", "session_date", "close", "ret_1d", "ret_ytd").filter(
+        pl.col("ticker").is_in(wanted.implode())
+    )
     bench = legs.rename(
         {
             "ticker": "benchmark",

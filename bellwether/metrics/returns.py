@@ -22,47 +22,61 @@ from __future__ import annotations
 
 import polars as pl
 
-from bellwether.metrics.panel import lag, session_panel
+from bellwether.metrics.panel import (
+    ENGINE,
+    keyed,
+    lag,
+    last_before,
+    segment_first,
+    segment_starts,
+    session_panel,
+)
 
 #: Sessions of history needed before the first output session.
 LOOKBACK_SESSIONS = 253
 
+#: Bar columns :func:`daily_returns` reads.
+INPUT_COLUMNS = ("ticker", "session_date", "close", "adj_close")
 
-def _last_before(col: str) -> pl.Expr:
-    """Last non-null ``col`` strictly before each panel row."""
-    return pl.col(col).forward_fill().shift(1).over("ticker", order_by="session_idx")
-
-
-def _period_base(last_before: str, period: pl.Expr) -> pl.Expr:
-    """``last_before`` (a :func:`_last_before` column) at the first panel row of ``period``.
-
-    The ``_last_before`` column must be materialized first: nested inside this window it
-    would be evaluated per (ticker, period) group, so its shift would always be null there.
-    """
-    return pl.col(last_before).first().over(["ticker", period], order_by="session_idx")
+OUTPUT_COLUMNS = (
+    "ticker", "session_date", "close", "ret_1d", "log_ret_1d", "ret_5d", "ret_21d",
+    "ret_mtd", "ret_ytd", "ret_52w", "adj_close", "tr_1d", "tr_ytd",
+)  # fmt: skip
 
 
-def daily_returns(bars: pl.DataFrame) -> pl.DataFrame:
-    """Returns for every bar in ``bars`` (see module doc for definitions)."""
-    p = session_panel(bars.select("ticker", "session_date", "close", "adj_close"))
+def _period_base(last: str, period: pl.Expr) -> pl.Expr:
+    """``last`` (a :func:`~bellwether.metrics.panel.last_before` column) at the ticker's first
+    panel row of ``period`` (the panel is sorted, so a ticker's rows of a period are
+    contiguous)."""
+    return segment_first(pl.col(last), segment_starts(period))
+
+
+def returns_plan(panel: pl.LazyFrame) -> pl.LazyFrame:
+    """:func:`daily_returns` as a lazy query on a :func:`~bellwether.metrics.panel.keyed`
+    session panel."""
     year = pl.col("session_date").dt.year()
-    month = pl.col("session_date").dt.truncate("1mo")
-    p = p.with_columns(
-        _last_before("close").alias("_close_before"),
-        _last_before("adj_close").alias("_adj_before"),
+    month = pl.col("session_date").dt.month()
+    p = panel.with_columns(
+        last_before("close").alias("_close_before"),
+        last_before("adj_close").alias("_adj_before"),
     )
     out = p.with_columns(
         (pl.col("close") / lag("close", 1) - 1).alias("ret_1d"),
         (pl.col("close") / lag("close", 1)).log().alias("log_ret_1d"),
         (pl.col("close") / lag("close", 5) - 1).alias("ret_5d"),
         (pl.col("close") / lag("close", 21) - 1).alias("ret_21d"),
-        (pl.col("close") / _period_base("_close_before", month.alias("_m")) - 1).alias("ret_mtd"),
-        (pl.col("close") / _period_base("_close_before", year.alias("_y")) - 1).alias("ret_ytd"),
+        (pl.col("close") / _period_base("_close_before", month) - 1).alias("ret_mtd"),
+        (pl.col("close") / _period_base("_close_before", year) - 1).alias("ret_ytd"),
         (pl.col("close") / lag("close", 252) - 1).alias("ret_52w"),
         (pl.col("adj_close") / lag("adj_close", 1) - 1).alias("tr_1d"),
-        (pl.col("adj_close") / _period_base("_adj_before", year.alias("_y")) - 1).alias("tr_ytd"),
+        (pl.col("adj_close") / _period_base("_adj_before", year) - 1).alias("tr_ytd"),
     )
-    return out.filter(pl.col("has_bar")).select(
-        "ticker", "session_date", "close", "ret_1d", "log_ret_1d", "ret_5d", "ret_21d",
-        "ret_mtd", "ret_ytd", "ret_52w", "adj_close", "tr_1d", "tr_ytd",
-    )  # fmt: skip
+    return out.filter(pl.col("has_bar")).select(OUTPUT_COLUMNS)
+
+
+def daily_returns(bars: pl.DataFrame) -> pl.DataFrame:
+    """Returns for every bar in ``bars`` (see module doc for definitions), sorted by ticker
+    then session."""
+    return returns_plan(keyed(session_panel(bars.select(INPUT_COLUMNS))).lazy()).collect(
+        engine=ENGINE
+    )

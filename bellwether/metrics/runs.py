@@ -14,11 +14,16 @@ the seed row itself was right.
 
 from __future__ import annotations
 
+from typing import TypeVar
+
 import polars as pl
+import polars.selectors as cs
+
+F = TypeVar("F", pl.DataFrame, pl.LazyFrame)
 
 
 def run_lengths(
-    frame: pl.DataFrame,
+    frame: F,
     *,
     by: list[str],
     order: str,
@@ -26,20 +31,26 @@ def run_lengths(
     seed: pl.DataFrame | None = None,
     pos_name: str = "pos_run",
     neg_name: str = "neg_run",
-) -> pl.DataFrame:
-    """Add ``pos_name``/``neg_name`` run lengths to ``frame`` (see module doc).
+    presorted: bool = False,
+) -> F:
+    """Add ``pos_name``/``neg_name`` run lengths to ``frame`` (a DataFrame, or a LazyFrame
+    giving a LazyFrame; see module doc).
 
     ``seed`` has the ``by`` columns, ``order`` and ``pos_name``/``neg_name``; a seed applies
     to a group only when its ``order`` value equals the group's first row in ``frame``.
+    ``presorted``: ``frame`` is already sorted by ``by`` then ``order`` (not sorted again).
     """
     d = pl.col(direction).fill_null(0).cast(pl.Int8)
-    df = frame.sort([*by, order]).with_columns(d.alias("_dir"))
+    df = frame if presorted else frame.sort([*by, order])
+    df = df.with_columns(d.alias("_dir"))
     if seed is not None and seed.height:
         s = seed.select(
             *by, order, pl.col(pos_name).alias("_seed_pos"), pl.col(neg_name).alias("_seed_neg")
         )
         first = pl.col(order) == pl.col(order).min().over(by)
-        df = df.join(s, on=[*by, order], how="left").with_columns(
+        if isinstance(df, pl.LazyFrame):
+            s = s.lazy()
+        df = df.join(s, on=[*by, order], how="left", maintain_order="left").with_columns(
             pl.when(first & (pl.col("_seed_pos") > 0)).then(1)
             .when(first & (pl.col("_seed_neg") > 0)).then(-1)
             .when(first & pl.col("_seed_pos").is_not_null()).then(0)
@@ -63,4 +74,4 @@ def run_lengths(
         pl.when(pl.col("_dir") > 0).then(length).otherwise(0).cast(pl.Int32).alias(pos_name),
         pl.when(pl.col("_dir") < 0).then(length).otherwise(0).cast(pl.Int32).alias(neg_name),
     )
-    return df.drop([c for c in df.columns if c.startswith("_")])
+    return df.drop(cs.starts_with("_"))

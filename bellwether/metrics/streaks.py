@@ -14,8 +14,11 @@ from __future__ import annotations
 
 import polars as pl
 
-from bellwether.metrics.panel import lag, session_panel
+from bellwether.metrics.panel import ENGINE, KEY, keyed, lag, per_ticker, session_panel
 from bellwether.metrics.runs import run_lengths
+
+#: Bar columns :func:`streaks` reads.
+INPUT_COLUMNS = ("ticker", "session_date", "close", "price_decimals")
 
 
 def close_direction(bars: pl.DataFrame) -> pl.DataFrame:
@@ -23,10 +26,13 @@ def close_direction(bars: pl.DataFrame) -> pl.DataFrame:
 
     ``bars`` needs ``ticker, session_date, close, price_decimals``.
     """
-    p = session_panel(bars.select("ticker", "session_date", "close", "price_decimals"))
-    scale = pl.lit(10.0).pow(
-        pl.col("price_decimals").forward_fill().over("ticker", order_by="session_idx")
-    )
+    p = keyed(session_panel(bars.select(INPUT_COLUMNS)))
+    return direction_on_panel(p.lazy()).drop(KEY).collect(engine=ENGINE)
+
+
+def direction_on_panel(p: pl.LazyFrame) -> pl.LazyFrame:
+    """:func:`close_direction` on a :func:`~bellwether.metrics.panel.keyed` session panel."""
+    scale = pl.lit(10.0).pow(per_ticker(pl.col("price_decimals").forward_fill()))
     cents = (pl.col("close") * scale).round(0)
     prev = lag("_cents", 1)
     direction = (
@@ -52,7 +58,14 @@ def streaks(bars: pl.DataFrame, seed: pl.DataFrame | None = None) -> pl.DataFram
     ``seed``: stored ``ticker, session_date, up_streak, down_streak`` rows for the session
     before the first one to compute (optional).
     """
-    p = close_direction(bars)
+    panel = keyed(session_panel(bars.select(INPUT_COLUMNS)))
+    return streaks_plan(panel.lazy(), seed).collect(engine=ENGINE)
+
+
+def streaks_plan(panel: pl.LazyFrame, seed: pl.DataFrame | None = None) -> pl.LazyFrame:
+    """:func:`streaks` as a lazy query on a :func:`~bellwether.metrics.panel.keyed` session
+    panel."""
+    p = direction_on_panel(panel)
     seed_runs = None
     if seed is not None:
         seed_runs = seed.select(
@@ -61,16 +74,15 @@ def streaks(bars: pl.DataFrame, seed: pl.DataFrame | None = None) -> pl.DataFram
             pl.col("up_streak").alias("pos_run"),
             pl.col("down_streak").alias("neg_run"),
         )
-    out = run_lengths(p, by=["ticker"], order="session_date", direction="direction", seed=seed_runs)
-    return (
-        out.filter(pl.col("has_bar"))
-        .select(
-            "ticker",
-            "session_date",
-            "close",
-            pl.col("pos_run").alias("up_streak"),
-            pl.col("neg_run").alias("down_streak"),
-            "direction",
-        )
-        .sort("ticker", "session_date")
+    out = run_lengths(
+        p, by=["ticker"], order="session_date", direction="direction", seed=seed_runs,
+        presorted=True,
+    )  # fmt: skip
+    return out.filter(pl.col("has_bar")).select(
+        "ticker",
+        "session_date",
+        "close",
+        pl.col("pos_run").alias("up_streak"),
+        pl.col("neg_run").alias("down_streak"),
+        "direction",
     )

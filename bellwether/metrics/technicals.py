@@ -34,10 +34,22 @@ import math
 
 import polars as pl
 
-from bellwether.metrics.panel import lag, session_panel
+from bellwether.metrics.panel import (
+    ENGINE,
+    keyed,
+    lag,
+    per_ticker,
+    segment_count_from_start,
+    segment_cum_sum,
+    segment_starts,
+    session_panel,
+)
 
 LOOKBACK_SESSIONS = 253
 RSI_N = 14
+
+#: Bar columns :func:`technicals` reads.
+INPUT_COLUMNS = ("ticker", "session_date", "high", "low", "close", "volume")
 
 OUTPUT_COLUMNS = (
     "ticker", "session_date", "close", "sma_20", "sma_50", "sma_200", "rsi_14", "high_52w", "low_52w",
@@ -46,20 +58,23 @@ OUTPUT_COLUMNS = (
 )  # fmt: skip
 
 
-def _wilder(x: str, seed_value: str, is_seed_row: str) -> pl.Expr:
-    """Wilder average of column ``x`` starting at the row flagged ``is_seed_row`` with value
-    ``seed_value`` (null changes carry the average)."""
-    start = pl.col(is_seed_row).cum_sum().over("ticker", order_by="session_idx") > 0
-    series = (
+def _wilder_input(x: str, seed_value: str, is_seed_row: str) -> pl.Expr:
+    """The series a Wilder average of column ``x`` runs over: ``seed_value`` on the row
+    flagged ``is_seed_row``, ``x`` after it, null before it (in each ticker)."""
+    start = segment_cum_sum(pl.col(is_seed_row).cast(pl.Int64)) > 0
+    return (
         pl.when(pl.col(is_seed_row)).then(pl.col(seed_value))
         .when(start).then(pl.col(x))
         .otherwise(None)
     )  # fmt: skip
+
+
+def _wilder(series: str) -> pl.Expr:
+    """Wilder average over a :func:`_wilder_input` column (null changes carry the average):
+    it starts at the seed row with the seed value (an EMA's first value is its input)."""
     # ewm_mean leaves a null where its input is null; the average is carried there
-    return (
-        series.ewm_mean(alpha=1 / RSI_N, adjust=False, ignore_nulls=True)
-        .forward_fill()
-        .over("ticker", order_by="session_idx")
+    return per_ticker(
+        pl.col(series).ewm_mean(alpha=1 / RSI_N, adjust=False, ignore_nulls=True).forward_fill()
     )
 
 
@@ -69,26 +84,32 @@ def technicals(bars: pl.DataFrame, seed: pl.DataFrame | None = None) -> pl.DataF
     ``seed`` (optional): ``ticker, prior_max_close, seed_session, rsi_avg_gain_14,
     rsi_avg_loss_14``; ``seed_session`` must be a session inside ``bars``.
     """
-    p = session_panel(bars.select("ticker", "session_date", "high", "low", "close", "volume"))
+    panel = keyed(session_panel(bars.select(INPUT_COLUMNS)))
+    return technicals_plan(panel.lazy(), seed).collect(engine=ENGINE)
+
+
+def technicals_plan(panel: pl.LazyFrame, seed: pl.DataFrame | None = None) -> pl.LazyFrame:
+    """:func:`technicals` as a lazy query on a :func:`~bellwether.metrics.panel.keyed`
+    session panel."""
     if seed is None:
         seed = pl.DataFrame(schema={
             "ticker": pl.String, "prior_max_close": pl.Float64, "seed_session": pl.Date,
             "rsi_avg_gain_14": pl.Float64, "rsi_avg_loss_14": pl.Float64,
         })  # fmt: skip
-    p = p.join(seed, on="ticker", how="left")
-    over = {"partition_by": "ticker", "order_by": "session_idx"}
+    p = panel.join(seed.lazy(), on="ticker", how="left", maintain_order="left")
+    ticker_rows = segment_count_from_start()
     change = pl.col("close") - lag("close", 1)
     p = p.with_columns(
         change.clip(lower_bound=0).alias("_gain"),
         (-change).clip(lower_bound=0).alias("_loss"),
-        change.is_not_null().cum_sum().over(**over).alias("_n_changes"),
+        segment_cum_sum(change.is_not_null().cast(pl.Int64)).alias("_n_changes"),
     )
     # Wilder's start: the 14th change of history, unless a stored seed is in the frame
     has_seed = pl.col("seed_session").is_not_null()
     first_avg = (pl.col("_n_changes") == RSI_N) & change.is_not_null()
     p = p.with_columns(
-        (pl.col("_gain").cum_sum().over(**over) / RSI_N).alias("_sma_gain"),
-        (pl.col("_loss").cum_sum().over(**over) / RSI_N).alias("_sma_loss"),
+        (per_ticker(pl.col("_gain").cum_sum()) / RSI_N).alias("_sma_gain"),
+        (per_ticker(pl.col("_loss").cum_sum()) / RSI_N).alias("_sma_loss"),
     ).with_columns(
         pl.when(has_seed)
         .then(pl.col("session_date") == pl.col("seed_session"))
@@ -104,8 +125,11 @@ def technicals(bars: pl.DataFrame, seed: pl.DataFrame | None = None) -> pl.DataF
         .alias("_l0"),
     )
     p = p.with_columns(
-        _wilder("_gain", "_g0", "_start").alias("rsi_avg_gain_14"),
-        _wilder("_loss", "_l0", "_start").alias("rsi_avg_loss_14"),
+        _wilder_input("_gain", "_g0", "_start").alias("_gain_series"),
+        _wilder_input("_loss", "_l0", "_start").alias("_loss_series"),
+    ).with_columns(
+        _wilder("_gain_series").alias("rsi_avg_gain_14"),
+        _wilder("_loss_series").alias("rsi_avg_loss_14"),
     )
     g, lo = pl.col("rsi_avg_gain_14"), pl.col("rsi_avg_loss_14")
     rsi = (
@@ -113,31 +137,35 @@ def technicals(bars: pl.DataFrame, seed: pl.DataFrame | None = None) -> pl.DataF
         .when((lo == 0) & (g == 0)).then(None)
         .otherwise(100 - 100 / (1 + g / lo))
     )  # fmt: skip
-    log_ret = (pl.col("close") / lag("close", 1)).log()
+    # elementwise inputs of windows are columns first: inside a window they would be
+    # evaluated per ticker
+    p = p.with_columns((pl.col("close") / lag("close", 1)).log().alias("_log_ret"))
     # cum_max is null on a session without a bar: carry it so the next bar still compares
-    prior_max = pl.col("close").cum_max().forward_fill().shift(1).over(**over)
+    prior_max = per_ticker(pl.col("close").cum_max().forward_fill().shift(1))
     prior_max = pl.max_horizontal(prior_max, pl.col("prior_max_close"))
     year = pl.col("session_date").dt.year()
     p = p.with_columns(
         *[
-            pl.col("close").rolling_mean(n, min_samples=n).over(**over).alias(f"sma_{n}")
+            per_ticker(pl.col("close").rolling_mean(n, min_samples=n)).alias(f"sma_{n}")
             for n in (20, 50, 200)
         ],
         rsi.alias("rsi_14"),
-        pl.col("high").rolling_max(252, min_samples=252).over(**over).alias("high_52w"),
-        pl.col("low").rolling_min(252, min_samples=252).over(**over).alias("low_52w"),
+        # extremes are exact: over the whole column, null where the window leaves the ticker
+        pl.when(ticker_rows >= 251)
+        .then(pl.col("high").rolling_max(252, min_samples=252))
+        .alias("high_52w"),
+        pl.when(ticker_rows >= 251)
+        .then(pl.col("low").rolling_min(252, min_samples=252))
+        .alias("low_52w"),
         *[
-            pl.col("volume")
-            .cast(pl.Float64)
-            .rolling_mean(n, min_samples=n)
-            .shift(1)
-            .over(**over)
-            .alias(f"avg_volume_{n}")
+            per_ticker(
+                pl.col("volume").cast(pl.Float64).rolling_mean(n, min_samples=n).shift(1)
+            ).alias(f"avg_volume_{n}")
             for n in (20, 63)
         ],
-        (log_ret.rolling_std(20, min_samples=20, ddof=1).over(**over) * math.sqrt(252)).alias(
-            "volatility_20d"
-        ),
+        (
+            per_ticker(pl.col("_log_ret").rolling_std(20, min_samples=20, ddof=1)) * math.sqrt(252)
+        ).alias("volatility_20d"),
         pl.when(prior_max.is_null())
         .then(False)
         .otherwise(pl.col("close") > prior_max)
@@ -148,7 +176,7 @@ def technicals(bars: pl.DataFrame, seed: pl.DataFrame | None = None) -> pl.DataF
         (pl.col("high") >= pl.col("high_52w")).alias("is_new_high_52w"),
         (pl.col("low") <= pl.col("low_52w")).alias("is_new_low_52w"),
         pl.when(pl.col("avg_volume_63") > 0).then(pl.col("volume") / pl.col("avg_volume_63")).alias("rel_volume"),
-        pl.col("is_record_close").fill_null(False).cast(pl.Int32).cum_sum()
-        .over(partition_by=["ticker", year], order_by="session_idx").alias("record_closes_ytd"),
+        segment_cum_sum(pl.col("is_record_close").fill_null(False).cast(pl.Int32), segment_starts(year))
+        .alias("record_closes_ytd"),
     )  # fmt: skip
-    return p.filter(pl.col("has_bar")).select(OUTPUT_COLUMNS).sort("ticker", "session_date")
+    return p.filter(pl.col("has_bar")).select(OUTPUT_COLUMNS)
