@@ -110,7 +110,7 @@ class Progress:
         parts = [
             f"step {self.step}/{self.steps} {self.name}" + (f" {status}" if status else ""),
             f"{self.done:,}/{self.total:,} session-steps done",
-            f"{rate:,.0f}/s",
+            f"{rate:,.0f}/s" if rate >= 10 else f"{rate:.1f}/s",  # a one-session run: 0.5/s
             f"about {duration(left)} left" if left is not None else "time left: estimating",
         ]
         return " | ".join(parts)

@@ -33,6 +33,7 @@ import argparse
 import tempfile
 import threading
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack
 from typing import Any
 
 POOL = "duckdb_writer"
@@ -119,25 +120,24 @@ def main(argv: list[str] | None = None) -> None:
                    help="also on a throw-away PostgreSQL server (bench.postgres_server)")  # fmt: skip
     a = p.parse_args(argv)
     runs = [(v, "sqlite", lambda v=v: claims_at_once(v)) for v in a.variants.split(",")]
-    if a.postgres:
-        from bench.postgres_server import pg_bin, postgres_server
-
-        server = postgres_server(pg_bin())
-        pg = server.__enter__()
-        url = (f"postgresql+psycopg2://{pg['USER']}:{pg['PASSWORD']}@{pg['HOST']}:{pg['PORT']}/"
-               f"{pg['DB']}")  # fmt: skip
-        runs += [
-            (v, "postgres", lambda v=v: postgres_claims_at_once(v, url, f"pool_{v}"))
-            for v in a.variants.split(",")
-        ]
-    try:
+    with ExitStack() as stack:
+        if a.postgres:
+            runs += postgres_runs(stack, a.variants.split(","))
         for variant, backend, run in runs:
             granted, held = run()
             print(f"{variant:9s} {backend:8s} claims granted for a 1-slot pool: "
                   f"{sum(granted)} of {len(granted)}; slots held afterwards: {held}")  # fmt: skip
-    finally:
-        if a.postgres:
-            server.__exit__(None, None, None)
+
+
+def postgres_runs(stack: ExitStack, variants: list[str]) -> list[tuple[str, str, Any]]:
+    """The PostgreSQL runs of ``variants`` on a throw-away server that ``stack`` stops."""
+    from bench.postgres_server import pg_bin, postgres_server, postgres_url
+
+    pg = stack.enter_context(postgres_server(pg_bin()))
+    url = postgres_url(pg)
+    return [
+        (v, "postgres", lambda v=v: postgres_claims_at_once(v, url, f"pool_{v}")) for v in variants
+    ]
 
 
 if __name__ == "__main__":

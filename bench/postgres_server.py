@@ -24,6 +24,12 @@ def pg_bin() -> Path | None:
     return Path(candidates[-1]).parent if candidates else None
 
 
+def postgres_url(settings: dict[str, str]) -> str:
+    """The SQLAlchemy URL of the server :func:`postgres_server` yields ``settings`` for."""
+    s = settings
+    return f"postgresql+psycopg2://{s['USER']}:{s['PASSWORD']}@{s['HOST']}:{s['PORT']}/{s['DB']}"
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))

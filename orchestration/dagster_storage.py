@@ -54,6 +54,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from functools import cache
 from typing import Any
 
 import sqlalchemy as db
@@ -268,12 +269,13 @@ class BellwetherSqliteStorage(DagsterSqliteStorage):
         return cls.from_local(inst_data=inst_data, **config_value)
 
 
+@cache
 def postgres_storage_class() -> type:
     """``BellwetherPostgresStorage``: Dagster's PostgreSQL storage (``dagster-postgres``)
     whose event log claims pool slots in one statement. In PostgreSQL the statement's
     ``WHERE`` is re-checked on the row once a concurrent claim of it commits, so the second
     claimant gets no row. Built on first use: ``dagster-postgres`` is imported only by
-    instances that select it."""
+    instances that select it; one class per process."""
     from dagster_postgres import DagsterPostgresStorage, PostgresEventLogStorage
 
     class BellwetherPostgresEventLogStorage(OneStatementSlotClaim, PostgresEventLogStorage):

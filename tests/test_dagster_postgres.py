@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from bench.postgres_server import pg_bin
+from bench.postgres_server import pg_bin, postgres_url
 from bench.postgres_server import postgres_server as start_postgres
 
 pytestmark = pytest.mark.slow
@@ -112,9 +112,7 @@ def test_two_claims_of_the_one_free_slot_at_once_grant_it_once_on_postgres(postg
     from bench.dagster_slot_race import RUNS, STEP, postgres_claims_at_once
     from orchestration.dagster_storage import postgres_storage_class
 
-    pg = postgres_server
-    url = (f"postgresql+psycopg2://{pg['USER']}:{pg['PASSWORD']}@{pg['HOST']}:{pg['PORT']}/"
-           f"{pg['DB']}")  # fmt: skip
+    url = postgres_url(postgres_server)
     granted, held = postgres_claims_at_once("project", url, "race_test")
     assert sorted(granted) == [False, True] and held == 1
     holder, waiter = RUNS if granted[0] else RUNS[::-1]

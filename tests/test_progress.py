@@ -51,3 +51,12 @@ def test_a_terminal_gets_one_line_redrawn_in_place_with_a_bar():
     text = out.getvalue()
     assert "\n" not in text and text.count("\r") >= 2
     assert "[############............]" in text and "10/20 session-steps done" in text
+
+
+def test_a_slow_rate_keeps_a_decimal_instead_of_reading_zero():
+    out, clock = io.StringIO(), Clock()
+    p = Progress(steps=1, sessions=1, out=out, tty=False, clock=clock)
+    p.start_step("reports/market_brief")
+    clock.t = 2.0
+    p.end_step()
+    assert "1/1 session-steps done | 0.5/s |" in out.getvalue()
