@@ -25,6 +25,7 @@ from bellwether.sqlfiles import load_sql
 from bellwether.symbols import validate_symbols
 from bellwether.universe import UniverseConfig
 from bellwether.warehouse import Warehouse
+from checks import gx_suite
 from checks.run import run_mart_checks, run_raw_checks, run_recompute_check
 
 __all__ = ["MART_ASSETS", "build_mart_range", "build_marts", "land_range", "run_pipeline"]
@@ -127,6 +128,8 @@ def land_range(
     the close, a dividend changes ``adj_close`` the next day): unchanged bars are a no-op,
     changed ones are restatements, and the any-order rule rebuilds what depends on them."""
     now = now or datetime.now(UTC)
+    if check and use_gx:
+        gx_suite.preload()  # GX's import overlaps the fetch and the landing
     reports: list[LandingReport] = []
     results: list[pl.DataFrame] = []
     docs_page = None

@@ -17,7 +17,11 @@ from bellwether.mdtable import pipe_table
 from bellwether.settings import PROJECT_ROOT
 
 GIB = 1024.0
-QUERY_LIMIT_MS = 50.0
+QUERY_LIMIT_MS = 20.0
+QUERY_COLD_LIMIT_MS = 100.0
+DAILY_HISTORY_LIMIT = 1.1
+DAILY_BARE_LIMIT_S = 5.0
+DAILY_GX_LIMIT_S = 1.0
 MEMORY_LIMIT_MB = 8 * GIB
 ANALYSIS = Path(__file__).with_name("ANALYSIS.md")
 DEMO_LIMIT_S = 60.0
@@ -152,24 +156,46 @@ def evaluate_targets(runs: dict[str, list[dict]], opts) -> list[dict]:
     d25 = med(runs.get(f"daily_dagster/{n}x25y"))
     r = ratio(d25, d1)
     b1, b25 = med(runs.get(f"daily_bare/{n}x1y")), med(runs.get(f"daily_bare/{n}x25y"))
-    add("daily run vs history", "daily run with 25 years of history <= 1.3x with 1 year",
-        r, r is not None and r <= 1.3,
+    rb = ratio(b25, b1)
+    add("daily run vs history",
+        f"daily run with 25 years of history <= {DAILY_HISTORY_LIMIT}x with 1 year, bare and through Dagster",
+        r, r is not None and rb is not None and max(r, rb) <= DAILY_HISTORY_LIMIT,
         f"Dagster {fmt_s(d1)} (1y) -> {fmt_s(d25)} (25y); bare {fmt_s(b1)} -> {fmt_s(b25)} "
-        f"(ratio {fmt_x(ratio(b25, b1))})",
+        f"(ratio {fmt_x(rb)})",
         [f"daily_bare/{n}x25y", f"daily_dagster/{n}x25y"])  # fmt: skip
+    bare_daily = _ok(runs.get(f"daily_bare/{n}x25y"))
+    gx = (
+        statistics.median(r["extra"]["gx_s"] for r in bare_daily)
+        if bare_daily and all("gx_s" in r["extra"] for r in bare_daily)
+        else None
+    )
+    add("bare daily run",
+        f"the bare daily run of {n} symbols <= {DAILY_BARE_LIMIT_S:.0f} s, Great Expectations "
+        f"<= {DAILY_GX_LIMIT_S:.0f} s of it ({n}x25y history)",
+        b25, b25 is not None and b25 <= DAILY_BARE_LIMIT_S and gx is not None and gx <= DAILY_GX_LIMIT_S,
+        f"Great Expectations {fmt_s(gx)} (waiting for its preloaded import, the validation, the "
+        "Data Docs page)", [f"daily_bare/{n}x25y"], unit="s")  # fmt: skip
 
     qruns = _ok(runs.get("queries/3000x25y"))
+    goal = (f"every sql/queries query <= {QUERY_LIMIT_MS:.0f} ms warm and "
+            f"<= {QUERY_COLD_LIMIT_MS:.0f} ms cold at 3000x25y")  # fmt: skip
     if qruns:
         qs = qruns[0]["extra"]["queries"]
         timed = {k: statistics.median(v["times_ms"]) for k, v in qs.items() if v.get("times_ms")}
         worst = max(timed.items(), key=lambda kv: kv[1]) if timed else (None, None)
+        cold = {k: v["cold_ms"] for k, v in qs.items() if "cold_ms" in v}
+        worst_cold = max(cold.items(), key=lambda kv: kv[1]) if cold else (None, None)
         failed = [k for k, v in qs.items() if "times_ms" not in v]
-        add("query latency", f"every sql/queries query < {QUERY_LIMIT_MS:.0f} ms at 3000x25y",
-            worst[1], worst[1] is not None and worst[1] < QUERY_LIMIT_MS and not failed,
-            f"slowest: {worst[0]} (median of warm runs)" + (f"; not run: {', '.join(failed)}" if failed else ""))  # fmt: skip
+        slow = sorted(
+            k for k, w in timed.items() if w > QUERY_LIMIT_MS or cold[k] > QUERY_COLD_LIMIT_MS
+        )
+        add("query latency", goal, worst[1],
+            worst[1] is not None and not slow and not failed,
+            f"slowest warm: {worst[0]}; slowest cold: {worst_cold[0]} ({worst_cold[1]:.0f} ms); "
+            f"{len(slow)} of {len(timed)} over a limit" + (f"; not run: {', '.join(failed)}" if failed else ""),
+            unit="ms")  # fmt: skip
     else:
-        add("query latency", f"every sql/queries query < {QUERY_LIMIT_MS:.0f} ms at 3000x25y",
-            None, False, "")  # fmt: skip
+        add("query latency", goal, None, False, "")  # fmt: skip
 
     dag_mem, bare_mem = (
         peak(runs.get("dagster_backfill/3000x25y")),
@@ -468,14 +494,23 @@ def render(doc: dict, targets: list[dict]) -> str:
         for name, v in sorted(qs.items()):
             if "times_ms" in v:
                 w = statistics.median(v["times_ms"])
+                ok = w <= QUERY_LIMIT_MS and v["cold_ms"] <= QUERY_COLD_LIMIT_MS
                 rows.append([f"`{name}`", str(v["rows"]), f"{v['cold_ms']:.1f}", f"{w:.1f}",
-                             str(len(v["times_ms"])), "yes" if w < QUERY_LIMIT_MS else "**no**"])  # fmt: skip
+                             str(len(v["times_ms"])), "yes" if ok else "**no**"])  # fmt: skip
             else:
                 rows.append(
                     [f"`{name}`", "-", "-", "-", "-", v.get("skipped") or v.get("error", "")]
                 )
         lines += _table(
-            ["query", "rows", "cold ms", "warm median ms", "n", f"< {QUERY_LIMIT_MS:.0f} ms"], rows
+            [
+                "query",
+                "rows",
+                "cold ms",
+                "warm median ms",
+                "n",
+                f"<= {QUERY_COLD_LIMIT_MS:.0f} ms cold, <= {QUERY_LIMIT_MS:.0f} ms warm",
+            ],
+            rows,
         )
     else:
         lines += ["Not measured in this run.", ""]
