@@ -140,7 +140,16 @@ def _build_gx() -> _GX:
             "class_name": "TupleFilesystemStoreBackend",
             "base_directory": str(docs_dir()),
         },
-        "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"},
+        # GX's views with their templates compiled once per process (checks/gx_views.py)
+        "site_section_builders": {
+            "validations": {
+                "view": {"module_name": "checks.gx_views", "class_name": "CachedJinjaPageView"}
+            }
+        },
+        "site_index_builder": {
+            "class_name": "DefaultSiteIndexBuilder",
+            "view": {"module_name": "checks.gx_views", "class_name": "CachedJinjaIndexPageView"},
+        },
     }
     context.add_data_docs_site(SITE_NAME, site)
     if "local_site" in context.list_data_docs_sites():
