@@ -3,5 +3,5 @@
 SELECT ticker, max(close) AS prior_max_close
 FROM raw.daily_bars
 WHERE session_date < $1
-  AND ($2::VARCHAR[] IS NULL OR list_contains($2::VARCHAR[], ticker))
+  AND ($2::VARCHAR[] IS NULL OR ticker IN (SELECT unnest($2::VARCHAR[])))
 GROUP BY ticker;

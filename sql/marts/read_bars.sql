@@ -6,4 +6,4 @@ SELECT b.ticker, b.session_date, b.open, b.high, b.low, b.close, b.adj_close, b.
 FROM raw.daily_bars AS b
 LEFT JOIN raw.instruments AS i USING (ticker)
 WHERE b.session_date BETWEEN $1 AND $2
-  AND ($3::VARCHAR[] IS NULL OR list_contains($3::VARCHAR[], b.ticker));
+  AND ($3::VARCHAR[] IS NULL OR b.ticker IN (SELECT unnest($3::VARCHAR[])));

@@ -3,4 +3,4 @@
 SELECT * FROM marts.relative_performance
 WHERE session_date BETWEEN $1 AND $2
   AND ($3::VARCHAR[] IS NULL
-       OR list_contains($3::VARCHAR[], ticker) OR list_contains($3::VARCHAR[], benchmark));
+       OR ticker IN (SELECT unnest($3::VARCHAR[])) OR benchmark IN (SELECT unnest($3::VARCHAR[])));

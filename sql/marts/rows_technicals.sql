@@ -2,4 +2,4 @@
 -- build compares its rows with, to write only what changed.
 SELECT * FROM marts.technicals
 WHERE session_date BETWEEN $1 AND $2
-  AND ($3::VARCHAR[] IS NULL OR list_contains($3::VARCHAR[], ticker));
+  AND ($3::VARCHAR[] IS NULL OR ticker IN (SELECT unnest($3::VARCHAR[])));

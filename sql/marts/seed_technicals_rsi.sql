@@ -7,5 +7,5 @@ FROM marts.technicals
 WHERE session_date BETWEEN $1 AND $2
   AND rsi_avg_gain_14 IS NOT NULL
   AND rsi_avg_loss_14 IS NOT NULL
-  AND ($3::VARCHAR[] IS NULL OR list_contains($3::VARCHAR[], ticker))
+  AND ($3::VARCHAR[] IS NULL OR ticker IN (SELECT unnest($3::VARCHAR[])))
 QUALIFY row_number() OVER (PARTITION BY ticker ORDER BY session_date DESC) = 1;

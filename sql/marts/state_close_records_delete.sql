@@ -2,4 +2,4 @@
 -- not NULL): a build replaces them.
 DELETE FROM marts.close_records
 WHERE session_date BETWEEN $1 AND $2
-  AND ($3::VARCHAR[] IS NULL OR list_contains($3::VARCHAR[], ticker));
+  AND ($3::VARCHAR[] IS NULL OR ticker IN (SELECT unnest($3::VARCHAR[])));

@@ -3,5 +3,5 @@
 SELECT ticker, max(close) AS prior_max
 FROM marts.close_records
 WHERE session_date < $1
-  AND ($2::VARCHAR[] IS NULL OR list_contains($2::VARCHAR[], ticker))
+  AND ($2::VARCHAR[] IS NULL OR ticker IN (SELECT unnest($2::VARCHAR[])))
 GROUP BY ticker;

@@ -3,4 +3,4 @@
 SELECT ticker, session_date, close, is_record_close
 FROM marts.technicals
 WHERE session_date BETWEEN $1 AND $2
-  AND ($3::VARCHAR[] IS NULL OR list_contains($3::VARCHAR[], ticker));
+  AND ($3::VARCHAR[] IS NULL OR ticker IN (SELECT unnest($3::VARCHAR[])));

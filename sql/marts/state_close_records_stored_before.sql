@@ -2,5 +2,5 @@
 -- close there): tickers whose close records were never built for that history.
 SELECT ticker, max(close) AS prior_max
 FROM marts.technicals
-WHERE session_date < $1 AND list_contains($2::VARCHAR[], ticker)
+WHERE session_date < $1 AND ticker IN (SELECT unnest($2::VARCHAR[]))
 GROUP BY ticker;

@@ -2,4 +2,4 @@
 -- in $3 when not NULL): a build replaces them.
 DELETE FROM marts.period_bases
 WHERE period_start BETWEEN $1 AND $2
-  AND ($3::VARCHAR[] IS NULL OR list_contains($3::VARCHAR[], ticker));
+  AND ($3::VARCHAR[] IS NULL OR ticker IN (SELECT unnest($3::VARCHAR[])));

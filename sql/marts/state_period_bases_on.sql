@@ -4,4 +4,4 @@
 SELECT ticker, base_session, base_close
 FROM marts.period_bases
 WHERE period_start = $1
-  AND ($2::VARCHAR[] IS NULL OR list_contains($2::VARCHAR[], ticker));
+  AND ($2::VARCHAR[] IS NULL OR ticker IN (SELECT unnest($2::VARCHAR[])));
