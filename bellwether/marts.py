@@ -318,8 +318,11 @@ def build_technicals(
         prior = _query(con, "marts/prior_max_close", [start, _scoped(tickers)])
         # A ticker with history before the lookback but no stored RSI averages inside it
         # (the mart was never built there, or a gap longer than the lookback) would
-        # restart Wilder's averages: recompute from the first bar.
-        unseeded = set(prior["ticker"].to_list()) - set(rsi["ticker"].to_list())
+        # restart Wilder's averages (and its count of stored bars): recompute from the
+        # first bar. So does one whose row there has no count (a warehouse from before it).
+        unseeded = set(prior["ticker"].to_list()) - set(
+            rsi.filter(pl.col("bars_to_date").is_not_null())["ticker"].to_list()
+        )
         computed = set(bars.filter(pl.col("session_date") >= first)["ticker"].to_list())
         covered = not (unseeded & computed)
         seed = None
@@ -333,6 +336,7 @@ def build_technicals(
                     pl.col("session_date").alias("seed_session"),
                     "rsi_avg_gain_14",
                     "rsi_avg_loss_14",
+                    "bars_to_date",
                 ),
                 on="ticker",
                 how="full",

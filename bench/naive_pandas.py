@@ -165,6 +165,7 @@ def technicals(bars: pd.DataFrame) -> pd.DataFrame:
         p["record_closes_ytd"] = (
             p["is_record_close"].astype(int).groupby(p.index.year).cumsum().astype("int32")
         )
+        p["bars_to_date"] = p["has_bar"].astype("int64").cumsum()
         p = p[p["has_bar"]].reset_index()
         p.insert(0, "ticker", ticker)
         out.append(p.drop(columns="has_bar"))

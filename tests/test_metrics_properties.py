@@ -324,7 +324,7 @@ def test_seeded_relative_runs_equal_the_full_computation(case):
 @given(case=split_markets())
 def test_seeded_technicals_equal_the_full_computation(case):
     """From the lookback window, each ticker's highest close before it and the RSI averages
-    stored on its last bar before ``first``."""
+    and count of bars stored on its last bar before ``first``."""
     market, f = case
     first, start = market.span[f], market.span[max(0, f - LOOKBACK_SESSIONS)]
     full = technicals(market.bars)
@@ -338,6 +338,7 @@ def test_seeded_technicals_equal_the_full_computation(case):
             pl.col("session_date").alias("seed_session"),
             "rsi_avg_gain_14",
             "rsi_avg_loss_14",
+            "bars_to_date",
         )
     )
     prior = (

@@ -240,6 +240,27 @@ def test_record_closes_ytd_restart_with_the_calendar_year():
     assert out["record_closes_ytd"].to_list() == [0, 1, 2, 1, 2, 3]
 
 
+# ---- bars stored -----------------------------------------------------------------------
+
+
+def test_bars_to_date_counts_the_tickers_bars_up_to_and_including_today():
+    out = technicals(bars([10.0, 11.0, None, None, 12.0, 13.0]))
+    # sessions 0, 1, 4, 5 have bars: a gap does not count, the first bar counts 1
+    assert out["bars_to_date"].to_list() == [1, 2, 3, 4]
+
+
+def test_bars_to_date_continues_from_the_seed_rows_count():
+    """A build of sessions 3.. whose seed row (session 2) says 40 bars were stored up to it
+    (history before the frame) counts on from 40, bars after the seed only."""
+    frame = bars([10.0, 11.0, 12.0, 13.0, None, 14.0])
+    seed = pl.DataFrame(
+        {"ticker": ["AAA"], "prior_max_close": [9.0], "seed_session": [SESSIONS[2]],
+         "rsi_avg_gain_14": [0.5], "rsi_avg_loss_14": [0.25], "bars_to_date": [40]},
+    )  # fmt: skip
+    out = technicals(frame, seed=seed)
+    assert out.filter(pl.col("session_date") > SESSIONS[2])["bars_to_date"].to_list() == [41, 42]
+
+
 # ---- seeded continuation -------------------------------------------------------------
 
 
@@ -271,6 +292,7 @@ def test_a_seeded_run_equals_the_full_computation(first):
             "seed_session": stored["session_date"].to_list(),
             "rsi_avg_gain_14": stored["rsi_avg_gain_14"].to_list(),
             "rsi_avg_loss_14": stored["rsi_avg_loss_14"].to_list(),
+            "bars_to_date": stored["bars_to_date"].to_list(),
         },
         schema_overrides={"prior_max_close": pl.Float64},
     )

@@ -10,6 +10,7 @@ raw.daily_bars (:class:`tests.test_sql_macros.Reference`).
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import math
 import shutil
@@ -303,6 +304,7 @@ def test_volume_vs_3m_average_matches_raw_volumes(answers, ref):
             assert got["volume"] == ref.bar[(t, d)]["volume"]
             assert close(got["avg_volume_63"], vols63 and statistics.fmean(vols63)), (t, d)
             assert close(got["avg_volume_20"], vols20 and statistics.fmean(vols20)), (t, d)
+            assert got["bars_before"] == bisect.bisect_left(ref.dates[t], d), (t, d)
             if vols63 and got["volume"] is not None:
                 rel = got["volume"] / statistics.fmean(vols63)
                 assert close(got["rel_volume"], rel) and close(got["pct_vs_avg_63"], rel - 1)
@@ -332,6 +334,8 @@ def test_technicals_snapshot_matches_raw_closes(answers, ref):
                 vol = statistics.stdev(logs) * math.sqrt(252)
                 assert close(got["volatility_20d"], vol, rel=1e-6), (t, d)
             assert got["rsi_14"] is None or 0 <= got["rsi_14"] <= 100
+            # the bars stored up to the session, counted in the raw bars
+            assert got["bars_stored"] == bisect.bisect_right(ref.dates[t], d), (t, d)
 
 
 def test_streaks_on_date_match_a_recount_and_a_scan_of_the_history(answers, ref):

@@ -24,8 +24,12 @@ gives null.
   on the first stored session). ``record_closes_ytd``: record closes in the calendar year
   up to and including today.
 
+* ``bars_to_date``: the ticker's bars stored up to and including today (its first stored
+  bar counts 1): tells a short history (fewer bars than a window) from a gap inside one.
+
 ``seed`` supplies what lies before the frame: ``prior_max_close`` (max close before the
-frame's first session) and the RSI averages stored for the session ``seed_session``.
+frame's first session), and the RSI averages and ``bars_to_date`` stored for the session
+``seed_session`` (a null ``bars_to_date``: the frame counts from its own first bar).
 """
 
 from __future__ import annotations
@@ -55,6 +59,7 @@ OUTPUT_COLUMNS = (
     "ticker", "session_date", "close", "sma_20", "sma_50", "sma_200", "rsi_14", "high_52w", "low_52w",
     "pct_from_high_52w", "is_new_high_52w", "is_new_low_52w", "volume", "avg_volume_20", "avg_volume_63",
     "rel_volume", "volatility_20d", "is_record_close", "record_closes_ytd", "rsi_avg_gain_14", "rsi_avg_loss_14",
+    "bars_to_date",
 )  # fmt: skip
 
 
@@ -82,7 +87,8 @@ def technicals(bars: pl.DataFrame, seed: pl.DataFrame | None = None) -> pl.DataF
     """Technicals for every bar in ``bars`` (``ticker, session_date, high, low, close, volume``).
 
     ``seed`` (optional): ``ticker, prior_max_close, seed_session, rsi_avg_gain_14,
-    rsi_avg_loss_14``; ``seed_session`` must be a session inside ``bars``.
+    rsi_avg_loss_14`` and optionally ``bars_to_date`` (on ``seed_session``);
+    ``seed_session`` must be a session inside ``bars``.
     """
     panel = keyed(session_panel(bars.select(INPUT_COLUMNS)))
     return technicals_plan(panel.lazy(), seed).collect(engine=ENGINE)
@@ -96,6 +102,9 @@ def technicals_plan(panel: pl.LazyFrame, seed: pl.DataFrame | None = None) -> pl
             "ticker": pl.String, "prior_max_close": pl.Float64, "seed_session": pl.Date,
             "rsi_avg_gain_14": pl.Float64, "rsi_avg_loss_14": pl.Float64,
         })  # fmt: skip
+    if "bars_to_date" not in seed.columns:
+        seed = seed.with_columns(pl.lit(None, dtype=pl.Int64).alias("bars_to_date"))
+    seed = seed.rename({"bars_to_date": "_seed_bars"})
     p = panel.join(seed.lazy(), on="ticker", how="left", maintain_order="left")
     ticker_rows = segment_count_from_start()
     change = pl.col("close") - lag("close", 1)
@@ -179,4 +188,19 @@ def technicals_plan(panel: pl.LazyFrame, seed: pl.DataFrame | None = None) -> pl
         segment_cum_sum(pl.col("is_record_close").fill_null(False).cast(pl.Int32), segment_starts(year))
         .alias("record_closes_ytd"),
     )  # fmt: skip
+    # bars in the frame so far; with a seed, its stored count on seed_session carries on
+    p = p.with_columns(segment_cum_sum(pl.col("has_bar").cast(pl.Int64)).alias("_in_frame"))
+    p = p.with_columns(
+        per_ticker(
+            pl.when(pl.col("session_date") == pl.col("seed_session"))
+            .then(pl.col("_in_frame"))
+            .max()
+        ).alias("_at_seed")
+    )
+    p = p.with_columns(
+        pl.when(pl.col("_seed_bars").is_not_null() & pl.col("_at_seed").is_not_null())
+        .then(pl.col("_seed_bars") + pl.col("_in_frame") - pl.col("_at_seed"))
+        .otherwise(pl.col("_in_frame"))
+        .alias("bars_to_date")
+    )
     return p.filter(pl.col("has_bar")).select(OUTPUT_COLUMNS)

@@ -1,8 +1,9 @@
 -- Each ticker's last stored marts.technicals row with Wilder's RSI averages in sessions
 -- $1..$2 (the lookback before a build): the state a later build continues Wilder's
--- recursion from, also for a ticker without a bar (or with a withheld row) on $2.
+-- recursion (and its count of stored bars) from, also for a ticker without a bar (or with
+-- a withheld row) on $2.
 -- Only the tickers in $3 when not NULL.
-SELECT ticker, session_date, rsi_avg_gain_14, rsi_avg_loss_14
+SELECT ticker, session_date, rsi_avg_gain_14, rsi_avg_loss_14, bars_to_date
 FROM marts.technicals
 WHERE session_date BETWEEN $1 AND $2
   AND rsi_avg_gain_14 IS NOT NULL

@@ -25,6 +25,7 @@
 --   low_52w            DOUBLE   lowest low of that window
 --   pct_from_high_52w  DOUBLE   close / high_52w - 1 (a fraction, <= 0)
 --   bars_stored        BIGINT   the member's bars stored in raw.daily_bars up to session_date
+--                               (marts.technicals.bars_to_date, kept by the builds)
 --
 -- Notes: one row per member with a bar on the session, in universe order. From
 --   marts.technicals; a window that is not full (short history, a missing bar) is NULL, and
@@ -55,8 +56,7 @@ SELECT
     t.high_52w,
     t.low_52w,
     t.pct_from_high_52w,
-    (SELECT count(*) FROM raw.daily_bars AS b
-     WHERE b.ticker = t.ticker AND b.session_date <= t.session_date) AS bars_stored
+    t.bars_to_date AS bars_stored
 FROM marts.technicals AS t
 JOIN members AS m ON m.ticker = t.ticker
 LEFT JOIN raw.instruments AS i ON i.ticker = t.ticker

@@ -15,6 +15,7 @@
 --   pct_vs_avg_63  DOUBLE   rel_volume - 1 (a fraction: 0.25 = 25% above average)
 --   avg_volume_20  DOUBLE   mean volume of the 20 sessions ending the previous session
 --   bars_before    BIGINT   the member's bars stored in raw.daily_bars before session_date
+--                           (marts.technicals.bars_to_date - 1: the row is the session's bar)
 --
 -- Notes: one row per member with a bar on the session, in universe order. From
 --   marts.technicals; averages are NULL until 63 (20) earlier sessions have bars
@@ -35,8 +36,7 @@ SELECT
     t.rel_volume,
     t.rel_volume - 1 AS pct_vs_avg_63,
     t.avg_volume_20,
-    (SELECT count(*) FROM raw.daily_bars AS b
-     WHERE b.ticker = t.ticker AND b.session_date < t.session_date) AS bars_before
+    t.bars_to_date - 1 AS bars_before
 FROM marts.technicals AS t
 JOIN members AS m ON m.ticker = t.ticker
 LEFT JOIN raw.instruments AS i ON i.ticker = t.ticker

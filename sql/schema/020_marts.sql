@@ -69,8 +69,23 @@ CREATE TABLE IF NOT EXISTS marts.technicals (
     record_closes_ytd  INTEGER NOT NULL,
     rsi_avg_gain_14    DOUBLE,
     rsi_avg_loss_14    DOUBLE,
+    bars_to_date       BIGINT,
     PRIMARY KEY (ticker, session_date)
 );
+-- A warehouse built before bars_to_date existed gets the column, counted once from the bars
+-- (later builds continue it from the stored row before them).
+ALTER TABLE marts.technicals ADD COLUMN IF NOT EXISTS bars_to_date BIGINT;
+UPDATE marts.technicals AS t
+SET bars_to_date = c.bars_to_date
+FROM (
+    SELECT
+        b.ticker,
+        b.session_date,
+        count(*) OVER (PARTITION BY b.ticker ORDER BY b.session_date) AS bars_to_date
+    FROM raw.daily_bars AS b
+    WHERE b.ticker IN (SELECT DISTINCT n.ticker FROM marts.technicals AS n WHERE n.bars_to_date IS NULL)
+) AS c
+WHERE t.bars_to_date IS NULL AND t.ticker = c.ticker AND t.session_date = c.session_date;
 
 CREATE TABLE IF NOT EXISTS marts.breadth (
     universe           VARCHAR NOT NULL,
