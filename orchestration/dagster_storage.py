@@ -49,7 +49,7 @@ cost"):
   loss (not a process crash) can drop the last events, never corrupt the file. A new
   shard is created with 16 KiB pages instead of 4 KiB: a materialization row is about
   2.3 KiB, so a 4 KiB page held one and wasted 40% of the file
-  (``tests/test_dagster_storage.py``).
+  (``tests/test_dagster_storage_files.py``).
 * **A pool slot is claimed in one statement.** Dagster 1.13 claims a ``concurrency_slots``
   row with a ``SELECT ... FOR UPDATE SKIP LOCKED`` and then an ``UPDATE`` of the id it
   found; SQLite has no row locks (the clause is dropped), so two runs whose steps were both
