@@ -129,3 +129,36 @@ def test_landing_and_the_gx_suite_judge_the_same_price_rules(now):
     (price,) = [o for o in gx.outcomes if o.check == gx_suite.PRICE_SANITY]
     assert not price.passed and sorted(price.failing_tickers) == sorted(breaking)
     assert all(o.passed for o in gx.outcomes if o.check != gx_suite.PRICE_SANITY)
+
+
+def test_gx_preloaded_in_the_background_is_built_once_and_used_by_the_validation(monkeypatch):
+    """A run starts GX's import in a background thread (``gx_suite.preload``); the
+    validation waits for that context instead of building its own, and a second preload
+    (a later chunk, the next step) starts nothing."""
+    import threading
+
+    from checks import gx_suite
+
+    monkeypatch.setattr(gx_suite, "_GX_BUILT", None)  # as in a new process
+    built, go = [], threading.Event()
+    real_build = gx_suite._build_gx
+
+    def slow_build():  # still importing when the validation starts
+        go.wait(timeout=30)
+        built.append(1)
+        return real_build()
+
+    monkeypatch.setattr(gx_suite, "_build_gx", slow_build)
+    gx_suite.preload()
+    preloading = [t for t in threading.enumerate() if t.name == "gx-preload"]
+    assert len(preloading) == 1
+    threading.Timer(0.5, go.set).start()  # the validation below waits for the preload
+    frame = pl.DataFrame([bar()], schema_overrides={"volume": pl.Float64}).drop("parse_error")
+    result = gx_suite.validate_bars(
+        frame.with_columns(pl.col("volume").cast(pl.Int64)), [date(2025, 6, 2)], publish=False
+    )
+    assert result.success and built == [1]
+    preloading[0].join(timeout=60)
+    gx_suite.preload()
+    assert not [t for t in threading.enumerate() if t.name == "gx-preload"]
+    assert built == [1]
