@@ -73,7 +73,9 @@ def test_the_bench_runs_at_a_tiny_size_and_writes_a_well_formed_report(tmp_path)
     assert queries and all("times_ms" in q for q in queries.values()), queries
     # every target is reported, judged or marked as not measured at this size
     assert {t["status"] for t in out["targets"]} <= {"met", "missed", "not measured"}
-    assert len(out["targets"]) == 13
+    assert len(out["targets"]) == 14
+    # the daily run's Great Expectations share is measured (issue 14's goal)
+    assert runs["daily_bare/20x5s"][0]["extra"]["gx_s"] > 0
     text = report.read_text()
     for heading in ("## Targets", "## 1-2. Backfill", "## 3-4. Metric engines",
                     "## 5. Daily incremental run", "## 6. Named query latency", "## All cases"):  # fmt: skip
