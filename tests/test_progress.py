@@ -13,6 +13,18 @@ class Clock:
         return self.t
 
 
+def progress(steps: int, sessions: int, *, tty: bool) -> tuple[Progress, io.StringIO, Clock]:
+    out, clock = io.StringIO(), Clock()
+    return Progress(steps=steps, sessions=sessions, out=out, tty=tty, clock=clock), out, clock
+
+
+def one_step(p: Progress, clock: Clock, name: str, seconds: float) -> None:
+    """A step that takes ``seconds`` and materializes nothing itself."""
+    p.start_step(name)
+    clock.t += seconds
+    p.end_step()
+
+
 def test_durations_and_bars_read_as_written():
     assert duration(42.4) == "42 s"
     assert duration(185) == "3 min 05 s"
@@ -22,11 +34,8 @@ def test_durations_and_bars_read_as_written():
 
 
 def test_a_pipe_gets_one_line_per_step_with_sessions_rate_and_time_left():
-    out, clock = io.StringIO(), Clock()
-    p = Progress(steps=3, sessions=100, out=out, tty=False, clock=clock)
-    p.start_step("raw/daily_bars")
-    clock.t = 10.0
-    p.end_step()
+    p, out, clock = progress(3, 100, tty=False)
+    one_step(p, clock, "raw/daily_bars", 10.0)
     p.start_step("marts/streaks")
     p.sessions_done(40)  # materializations inside the step count too
     clock.t = 20.0
@@ -43,20 +52,14 @@ def test_a_pipe_gets_one_line_per_step_with_sessions_rate_and_time_left():
 
 
 def test_a_terminal_gets_one_line_redrawn_in_place_with_a_bar():
-    out, clock = io.StringIO(), Clock()
-    p = Progress(steps=2, sessions=10, out=out, tty=True, clock=clock)
-    p.start_step("raw/daily_bars")
-    clock.t = 5.0
-    p.end_step()
+    p, out, clock = progress(2, 10, tty=True)
+    one_step(p, clock, "raw/daily_bars", 5.0)
     text = out.getvalue()
     assert "\n" not in text and text.count("\r") >= 2
     assert "[############............]" in text and "10/20 session-steps done" in text
 
 
 def test_a_slow_rate_keeps_a_decimal_instead_of_reading_zero():
-    out, clock = io.StringIO(), Clock()
-    p = Progress(steps=1, sessions=1, out=out, tty=False, clock=clock)
-    p.start_step("reports/market_brief")
-    clock.t = 2.0
-    p.end_step()
+    p, out, clock = progress(1, 1, tty=False)
+    one_step(p, clock, "reports/market_brief", 2.0)
     assert "1/1 session-steps done | 0.5/s |" in out.getvalue()
