@@ -9,6 +9,7 @@ is ever landed for a session that is not closed.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from datetime import UTC, date, datetime, timedelta
 from functools import cache
 
@@ -51,15 +52,20 @@ def is_session(d: date | str) -> bool:
     return bool(cal.is_session(pd.Timestamp(d)))
 
 
+@cache
+def _session_dates() -> tuple[date, ...]:
+    """Every session of the calendar as a ``date``, once per process (a slice of it is a
+    list copy; converting pandas timestamps per call cost about 14 ms a call)."""
+    return tuple(ts.date() for ts in _session_index())
+
+
 def sessions_between(start: date | str, end: date | str) -> list[date]:
     """All sessions ``start <= s <= end`` (either bound may be a non-session)."""
     start, end = _as_date(start), _as_date(end)
     if start > end:
         return []
-    idx = _session_index()
-    lo = idx.searchsorted(pd.Timestamp(start), side="left")
-    hi = idx.searchsorted(pd.Timestamp(end), side="right")
-    return [ts.date() for ts in idx[lo:hi]]
+    dates = _session_dates()
+    return list(dates[bisect_left(dates, start) : bisect_right(dates, end)])
 
 
 class SessionRangeError(ValueError):

@@ -275,74 +275,97 @@ KEYS_TICKER = ["ticker", "session_date"]
 KEYS_PAIR = ["ticker", "benchmark", "session_date"]
 
 
+def _compute_daily_returns(
+    con: duckdb.DuckDBPyConnection, first: date, last: date, tickers: frozenset[str] | None
+) -> tuple[pl.DataFrame, pl.DataFrame, bool]:
+    """Returns of ``first..last`` (and the lookback's) from the bars of the lookback:
+    (rows, bars read, False: never a full recompute)."""
+    bars = _query(
+        con, "marts/read_bars", [sessions_before(first, RETURNS_LOOKBACK), last, _scoped(tickers)]
+    )
+    return daily_returns(bars), bars, False
+
+
 def build_daily_returns(
     wh: Warehouse, first: date, last: date, tickers: frozenset[str] | None = None
 ) -> MartBuild:
     with wh.transaction() as con:
-        bars = _query(
-            con,
-            "marts/read_bars",
-            [sessions_before(first, RETURNS_LOOKBACK), last, _scoped(tickers)],
-        )
-        rows = daily_returns(bars)
+        rows, bars, _ = _compute_daily_returns(con, first, last, tickers)
         out = _replace(con, "daily_returns", rows, first, last, KEYS_TICKER, tickers=tickers)
         period_state.update_period_bases(con, first, last, _scoped(tickers), bars)
     return _build("daily_returns", first, last, 0, False, _preview(rows, last), out, tickers)
+
+
+def _compute_streaks(
+    con: duckdb.DuckDBPyConnection, first: date, last: date, tickers: frozenset[str] | None
+) -> tuple[pl.DataFrame, bool]:
+    """Streaks of ``first..last`` continued from the stored rows of the session before, or
+    from each ticker's first bar when they do not cover it: (rows, seeded)."""
+    prev = previous_session(first)
+    seed, covered = _seed_covers(con, "streaks", prev, tickers)
+    start = prev if covered else (_first_bar(con, tickers) or first)
+    bars = _query(con, "marts/read_bars", [start, last, _scoped(tickers)])
+    return streaks(bars, seed=seed if covered else None), covered
 
 
 def build_streaks(
     wh: Warehouse, first: date, last: date, tickers: frozenset[str] | None = None
 ) -> MartBuild:
     with wh.transaction() as con:
-        prev = previous_session(first)
-        seed, covered = _seed_covers(con, "streaks", prev, tickers)
-        start = prev if covered else (_first_bar(con, tickers) or first)
-        bars = _query(con, "marts/read_bars", [start, last, _scoped(tickers)])
-        rows = streaks(bars, seed=seed if covered else None)
+        rows, covered = _compute_streaks(con, first, last, tickers)
         out = _replace(con, "streaks", rows, first, last, KEYS_TICKER, tickers=tickers)
         run_state.update(con, run_state.STREAK_HISTORY, first, last, _ticker_keys(tickers))
     return _build("streaks", first, last, 0, not covered, _preview(rows, last), out, tickers)
+
+
+def _compute_technicals(
+    con: duckdb.DuckDBPyConnection, first: date, last: date, tickers: frozenset[str] | None
+) -> tuple[pl.DataFrame, bool]:
+    """Technicals of ``first..last`` from the lookback's bars, Wilder's averages (and the
+    count of stored bars) continued from the stored seed row, or from each ticker's first
+    bar when a ticker has no seed: (rows, seeded)."""
+    prev = previous_session(first)
+    start = sessions_before(first, TECHNICALS_LOOKBACK)
+    bars = _query(con, "marts/read_bars", [start, last, _scoped(tickers)])
+    # Wilder's averages continue from each ticker's last stored row in the lookback
+    # (on `prev`, or earlier when it had no bar or a withheld row there): that row is
+    # inside `bars`, so the recursion from it equals the one from the first bar.
+    rsi = _query(con, "marts/seed_technicals_rsi", [start, prev, _scoped(tickers)])
+    prior = _query(con, "marts/prior_max_close", [start, _scoped(tickers)])
+    # A ticker with history before the lookback but no stored RSI averages inside it
+    # (the mart was never built there, or a gap longer than the lookback) would
+    # restart Wilder's averages (and its count of stored bars): recompute from the
+    # first bar. So does one whose row there has no count (a warehouse from before it).
+    unseeded = set(prior["ticker"].to_list()) - set(
+        rsi.filter(pl.col("bars_to_date").is_not_null())["ticker"].to_list()
+    )
+    computed = set(bars.filter(pl.col("session_date") >= first)["ticker"].to_list())
+    covered = not (unseeded & computed)
+    seed = None
+    if not covered:
+        start = _first_bar(con, tickers) or first
+        bars = _query(con, "marts/read_bars", [start, last, _scoped(tickers)])
+    else:
+        seed = prior.join(
+            rsi.select(
+                "ticker",
+                pl.col("session_date").alias("seed_session"),
+                "rsi_avg_gain_14",
+                "rsi_avg_loss_14",
+                "bars_to_date",
+            ),
+            on="ticker",
+            how="full",
+            coalesce=True,
+        )
+    return technicals(bars, seed=seed), covered
 
 
 def build_technicals(
     wh: Warehouse, first: date, last: date, tickers: frozenset[str] | None = None
 ) -> MartBuild:
     with wh.transaction() as con:
-        prev = previous_session(first)
-        start = sessions_before(first, TECHNICALS_LOOKBACK)
-        bars = _query(con, "marts/read_bars", [start, last, _scoped(tickers)])
-        # Wilder's averages continue from each ticker's last stored row in the lookback
-        # (on `prev`, or earlier when it had no bar or a withheld row there): that row is
-        # inside `bars`, so the recursion from it equals the one from the first bar.
-        rsi = _query(con, "marts/seed_technicals_rsi", [start, prev, _scoped(tickers)])
-        prior = _query(con, "marts/prior_max_close", [start, _scoped(tickers)])
-        # A ticker with history before the lookback but no stored RSI averages inside it
-        # (the mart was never built there, or a gap longer than the lookback) would
-        # restart Wilder's averages (and its count of stored bars): recompute from the
-        # first bar. So does one whose row there has no count (a warehouse from before it).
-        unseeded = set(prior["ticker"].to_list()) - set(
-            rsi.filter(pl.col("bars_to_date").is_not_null())["ticker"].to_list()
-        )
-        computed = set(bars.filter(pl.col("session_date") >= first)["ticker"].to_list())
-        covered = not (unseeded & computed)
-        seed = None
-        if not covered:
-            start = _first_bar(con, tickers) or first
-            bars = _query(con, "marts/read_bars", [start, last, _scoped(tickers)])
-        else:
-            seed = prior.join(
-                rsi.select(
-                    "ticker",
-                    pl.col("session_date").alias("seed_session"),
-                    "rsi_avg_gain_14",
-                    "rsi_avg_loss_14",
-                    "bars_to_date",
-                ),
-                on="ticker",
-                how="full",
-                coalesce=True,
-            )
-        rows = technicals(bars, seed=seed)
+        rows, covered = _compute_technicals(con, first, last, tickers)
         out = _replace(con, "technicals", rows, first, last, KEYS_TICKER, tickers=tickers)
         period_state.update_close_records(con, first, last, _scoped(tickers))
     return _build("technicals", first, last, 0, not covered, _preview(rows, last), out, tickers)
@@ -357,6 +380,26 @@ def affected_pairs(
     return [(t, b) for t, b in pairs if t in tickers or b in tickers]
 
 
+def _compute_relative_performance(
+    con: duckdb.DuckDBPyConnection,
+    first: date,
+    last: date,
+    pairs: Sequence[tuple[str, str]],
+    legs: frozenset[str] | None,
+) -> tuple[pl.DataFrame, bool]:
+    """Relative performance of ``pairs`` on ``first..last``, runs continued from the stored
+    rows of the session before, or from the first bar of the legs when they do not cover
+    every pair with a return there: (rows, seeded)."""
+    prev = previous_session(first)
+    seed = _query(con, "marts/seed_relative_performance", [prev])
+    returns_prev = _query(con, "marts/read_returns", [prev, prev, _scoped(legs)])
+    have = {(t, b) for t, b in pairs if t in set(returns_prev["ticker"].to_list())}
+    covered = have <= set(zip(seed["ticker"].to_list(), seed["benchmark"].to_list(), strict=True))
+    start = prev if covered else (_first_bar(con, legs) or first)
+    returns = _query(con, "marts/read_returns", [start, last, _scoped(legs)])
+    return relative_performance(returns, pairs, seed=seed if covered else None), covered
+
+
 def build_relative_performance(
     wh: Warehouse,
     first: date,
@@ -367,16 +410,7 @@ def build_relative_performance(
     pairs = affected_pairs(universe.relative_pairs, tickers)
     legs = None if tickers is None else frozenset(x for pair in pairs for x in pair)
     with wh.transaction() as con:
-        prev = previous_session(first)
-        seed = _query(con, "marts/seed_relative_performance", [prev])
-        returns_prev = _query(con, "marts/read_returns", [prev, prev, _scoped(legs)])
-        have = {(t, b) for t, b in pairs if t in set(returns_prev["ticker"].to_list())}
-        covered = have <= set(
-            zip(seed["ticker"].to_list(), seed["benchmark"].to_list(), strict=True)
-        )
-        start = prev if covered else (_first_bar(con, legs) or first)
-        returns = _query(con, "marts/read_returns", [start, last, _scoped(legs)])
-        rows = relative_performance(returns, pairs, seed=seed if covered else None)
+        rows, covered = _compute_relative_performance(con, first, last, pairs, legs)
         out = _replace(
             con,
             "relative_performance",
@@ -502,6 +536,41 @@ def recompute_from_raw(
         raise ValueError(f"{name}: recompute_from_raw covers per-ticker and pair marts")
     rows = rows.filter(pl.col("session_date").is_between(start, last))
     return _gate(con, rows, start, last, scope)
+
+
+def recompute_window(
+    con: duckdb.DuckDBPyConnection,
+    name: str,
+    universe: UniverseConfig,
+    tickers: Sequence[str],
+    first: date,
+    last: date,
+) -> pl.DataFrame:
+    """What ONE build of ``first..last`` would store for ``tickers`` (their pairs, for
+    relative performance): continued from the stored state before ``first`` (the seed rows
+    of the session before, the lookback's bars), exactly as a run over that range would
+    build it, then gated. Per-ticker and pair marts only (the ``recompute`` check of a run
+    that changed nothing before ``first``): the stored rows were built session by session
+    or in other chunks, so equality says the chunking, seeding and writing lost nothing."""
+    scoped = frozenset(tickers)
+    if name == "daily_returns":
+        rows, _, _ = _compute_daily_returns(con, first, last, scoped)
+        scope = "ticker"
+    elif name == "streaks":
+        rows, _ = _compute_streaks(con, first, last, scoped)
+        scope = "ticker"
+    elif name == "technicals":
+        rows, _ = _compute_technicals(con, first, last, scoped)
+        scope = "ticker"
+    elif name == "relative_performance":
+        pairs = affected_pairs(universe.relative_pairs, scoped)
+        legs = frozenset(x for pair in pairs for x in pair)
+        rows, _ = _compute_relative_performance(con, first, last, pairs, legs)
+        scope = "pair"
+    else:
+        raise ValueError(f"{name}: recompute_window covers per-ticker and pair marts")
+    rows = rows.filter(pl.col("session_date").is_between(first, last))
+    return _gate(con, rows, first, last, scope)
 
 
 def recompute_sessions(

@@ -278,9 +278,12 @@ def _build_mart_range(
             checked = run_mart_checks(wh, asset, chunk[0], chunk[-1], run_id=run_id, now=now)
             results.append(checked.results)
         rebuilt_tickers = sorted(set(pending["ticker"].drop_nulls().to_list()))
+        # over the last sessions only when the run changed nothing before them; a backfill
+        # or a rebuild of older rows is checked against the full history
         checked = run_recompute_check(
             wh, asset, universe, written=list(sessions) or [step.last for step in steps],
-            tickers=rebuilt_tickers, run_id=run_id, now=now,
+            tickers=rebuilt_tickers, changed_from=checked_sessions[0] if checked_sessions else None,
+            run_id=run_id, now=now,
         )  # fmt: skip
         results.append(checked.results)
     if not builds:

@@ -81,7 +81,14 @@ def frame_mismatches(
     unmatched = joined.filter(key_missing)
     if unmatched.height:
         problems.append(
-            f"{unmatched.height} rows without a partner, e.g. {unmatched.head(limit).rows()}"
+            f"{unmatched.height} rows without a partner, e.g. "
+            + "; ".join(
+                " / ".join(
+                    "(" + ", ".join(str(v) for v in side) + ")"
+                    for side in (row[: len(keys)], row[len(keys) :])
+                )
+                for row in unmatched.select(*keys, *[f"{k}__r" for k in keys]).head(limit).rows()
+            )
         )
     joined = joined.filter(~key_missing)
     for col in left.columns:
@@ -101,6 +108,9 @@ def frame_mismatches(
             bad = null_differs | (a != b).fill_null(False)
         wrong = joined.filter(bad)
         if wrong.height:
-            sample = wrong.select(*keys, col, f"{col}__r").head(limit).rows()
+            sample = "; ".join(
+                f"{', '.join(str(v) for v in row[: len(keys)])}: {row[-2]} vs {row[-1]}"
+                for row in wrong.select(*keys, col, f"{col}__r").head(limit).rows()
+            )
             problems.append(f"{col}: {wrong.height} rows differ, e.g. {sample}")
     return problems

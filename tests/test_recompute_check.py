@@ -1,0 +1,123 @@
+"""The ``recompute`` check of a run, and the weekly ``recompute_full_history`` audit.
+
+A run that changed nothing before the mart's last 63 sessions (a daily run, a catch-up) is
+checked by rebuilding a sample of tickers over those sessions in ONE build from the stored
+state before them: its cost does not grow with history. A run that changed older rows (a
+backfill, a restatement) and the weekly audit recompute the sample from each one's first
+bar and compare every stored row. A defect outside the window is the audit's to find.
+
+The warehouse: the small universe of ``tests/test_incremental.py`` over the bundled sample,
+every mart built session range by range (so the stored rows were not built in one go).
+"""
+
+from __future__ import annotations
+
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from bellwether.calendar import sessions_between
+from bellwether.landing import land_fetch
+from bellwether.pipeline import build_marts
+from bellwether.reference import refresh_reference_tables
+from bellwether.sources.bundled import BundledSource
+from bellwether.warehouse import Warehouse
+from checks.run import RECOMPUTE_WINDOW, recompute_window_start, run_recompute_check
+from tests.test_incremental import UNIVERSE
+
+FIRST, LAST = date(2025, 1, 2), date(2025, 12, 31)
+SESSIONS = sessions_between(FIRST, LAST)
+#: (mart, a column to corrupt, a ticker with rows in it on every session)
+MARTS = [
+    ("daily_returns", "ret_1d", "SPY"),
+    ("streaks", "up_streak", "SPY"),
+    ("technicals", "sma_20", "SPY"),
+    ("relative_performance", "outperf_streak", "IWM"),
+]
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    from tests.conftest import NOW
+
+    path = tmp_path_factory.mktemp("recompute") / "warehouse.duckdb"
+    wh = Warehouse(path)
+    fetched = BundledSource().fetch(UNIVERSE.symbols, date(2024, 1, 2), LAST, now=NOW)
+    land_fetch(wh, fetched, sessions=sessions_between(date(2024, 1, 2), LAST),
+               symbols=UNIVERSE.symbols, now=NOW)  # fmt: skip
+    refresh_reference_tables(wh, UNIVERSE)
+    # built in three runs, the last one a single session, as the schedule builds them
+    build_marts(wh, date(2024, 1, 2), date(2025, 6, 30), UNIVERSE)
+    build_marts(wh, date(2025, 7, 1), SESSIONS[-2], UNIVERSE)
+    build_marts(wh, LAST, LAST, UNIVERSE)
+    return path
+
+
+@pytest.fixture
+def wh(built: Path, tmp_path: Path) -> Warehouse:
+    path = tmp_path / "warehouse.duckdb"
+    shutil.copy(built, path)
+    return Warehouse(path)
+
+
+def check(wh: Warehouse, mart: str, ticker: str, **kwargs):
+    result = run_recompute_check(
+        wh, f"marts/{mart}", UNIVERSE, written=[LAST], tickers=[ticker], run_id="r1", **kwargs
+    ).results
+    assert result.height == 1
+    return result.row(0, named=True)
+
+
+def corrupt(wh: Warehouse, mart: str, column: str, session: date) -> None:
+    with wh.transaction() as con:
+        n = con.execute(
+            f"UPDATE marts.{mart} SET {column} = {column} + 7 WHERE session_date = ?", [session]
+        ).fetchall()[0][0]
+    assert n > 0
+
+
+def test_the_window_is_the_last_63_sessions():
+    assert RECOMPUTE_WINDOW == 63
+    assert recompute_window_start(LAST) == SESSIONS[-63]
+
+
+@pytest.mark.parametrize(("mart", "column", "ticker"), MARTS)
+def test_a_daily_run_is_checked_over_the_window_from_the_stored_state(wh, mart, column, ticker):
+    row = check(wh, mart, ticker, changed_from=LAST)
+    assert row["passed"], row["message"]
+    assert row["check"] == "recompute"
+    assert row["message"] == (
+        "stored rows equal one build of the last sessions from the stored state before them"
+    )
+    assert row["session_date"] == LAST
+
+
+@pytest.mark.parametrize(("mart", "column", "ticker"), MARTS)
+def test_a_wrong_row_inside_the_window_fails_the_daily_check(wh, mart, column, ticker):
+    corrupt(wh, mart, column, SESSIONS[-10])
+    row = check(wh, mart, ticker, changed_from=LAST)
+    assert not row["passed"]
+    assert column in row["message"] and str(SESSIONS[-10]) in row["message"]
+
+
+@pytest.mark.parametrize(("mart", "column", "ticker"), MARTS)
+def test_a_wrong_row_before_the_window_is_found_by_the_full_history_audit(wh, mart, column, ticker):
+    old = SESSIONS[-100]
+    corrupt(wh, mart, column, old)
+    # the daily check does not read it (by design: its cost does not grow with history)
+    assert check(wh, mart, ticker, changed_from=LAST)["passed"]
+    audit = check(wh, mart, ticker, full_history=True)
+    assert audit["check"] == "recompute_full_history"
+    assert not audit["passed"]
+    assert column in audit["message"] and str(old) in audit["message"]
+    # and so does the check of a run that changed rows before the window (a backfill)
+    backfill = check(wh, mart, ticker, changed_from=old)
+    assert backfill["check"] == "recompute" and not backfill["passed"]
+    assert "a recompute from raw bars" in backfill["message"]
+
+
+def test_a_run_without_its_earliest_change_is_checked_over_the_full_history(wh):
+    row = check(wh, "technicals", "SPY")
+    assert row["passed"] and row["message"] == "stored rows equal a recompute from raw bars"
