@@ -319,8 +319,17 @@ def _land_bars_and_actions(
     con.execute(load_sql("landing/delete_replaced_bars"))
     con.execute(load_sql("landing/insert_bars"), [source, now, ingest_id])
     if rebased_stored.height:
-        con.register("incoming_rebased", rebased_stored.to_arrow())
-        con.execute(load_sql("landing/update_rebased_bars"))
+        # a split moves every price; a dividend only adj_close: write only what moved
+        split = rebased_stored.filter(pl.col("split_changed"))
+        dividend = rebased_stored.filter(~pl.col("split_changed"))
+        if split.height:
+            con.register("incoming_rebased", split.to_arrow())
+            con.execute(load_sql("landing/update_rebased_bars"))
+            con.unregister("incoming_rebased")
+        if dividend.height:
+            con.register("incoming_rebased_dividend", dividend.to_arrow())
+            con.execute(load_sql("landing/update_rebased_adj_close"))
+            con.unregister("incoming_rebased_dividend")
         out.bars_rebased = rebased_stored.height
     if out.rebasings:
         con.register("incoming_rebasings", pl.DataFrame(out.rebasings).to_arrow())

@@ -321,9 +321,9 @@ def build_streaks(
 def _compute_technicals(
     con: duckdb.DuckDBPyConnection, first: date, last: date, tickers: frozenset[str] | None
 ) -> tuple[pl.DataFrame, bool]:
-    """Technicals of ``first..last`` from the lookback's bars, Wilder's averages (and the
-    count of stored bars) continued from the stored seed row, or from each ticker's first
-    bar when a ticker has no seed: (rows, seeded)."""
+    """Technicals of ``first..last`` from the lookback's bars, Wilder's averages, the count
+    of stored bars and the record closes continued from the stored seed row, or from each
+    ticker's first bar when a ticker with older bars has no seed: (rows, seeded)."""
     prev = previous_session(first)
     start = sessions_before(first, TECHNICALS_LOOKBACK)
     bars = _query(con, "marts/read_bars", [start, last, _scoped(tickers)])
@@ -331,32 +331,35 @@ def _compute_technicals(
     # (on `prev`, or earlier when it had no bar or a withheld row there): that row is
     # inside `bars`, so the recursion from it equals the one from the first bar.
     rsi = _query(con, "marts/seed_technicals_rsi", [start, prev, _scoped(tickers)])
-    prior = _query(con, "marts/prior_max_close", [start, _scoped(tickers)])
-    # A ticker with history before the lookback but no stored RSI averages inside it
-    # (the mart was never built there, or a gap longer than the lookback) would
-    # restart Wilder's averages (and its count of stored bars): recompute from the
-    # first bar. So does one whose row there has no count (a warehouse from before it).
-    unseeded = set(prior["ticker"].to_list()) - set(
-        rsi.filter(pl.col("bars_to_date").is_not_null())["ticker"].to_list()
+    # The seed row also carries the record closes (the highest close to date and the
+    # year's count), so a seeded ticker needs no bar before the lookback. A ticker computed
+    # here without a complete seed row: if it has bars before the lookback (the mart was
+    # never built there, a gap longer than the lookback, a warehouse from before these
+    # columns) Wilder's averages, its count of stored bars and its records would restart:
+    # recompute from the first bar. Only those tickers' older bars are read.
+    seeded = rsi.filter(
+        pl.col("bars_to_date").is_not_null()
+        & pl.col("max_close_to_date").is_not_null()
+        & pl.col("record_closes_ytd").is_not_null()
     )
     computed = set(bars.filter(pl.col("session_date") >= first)["ticker"].to_list())
-    covered = not (unseeded & computed)
+    need = sorted(computed - set(seeded["ticker"].to_list()))
+    older = _query(con, "marts/tickers_with_bars_before", [start, need]) if need else None
+    covered = older is None or older.is_empty()
     seed = None
     if not covered:
         start = _first_bar(con, tickers) or first
         bars = _query(con, "marts/read_bars", [start, last, _scoped(tickers)])
     else:
-        seed = prior.join(
-            rsi.select(
-                "ticker",
-                pl.col("session_date").alias("seed_session"),
-                "rsi_avg_gain_14",
-                "rsi_avg_loss_14",
-                "bars_to_date",
-            ),
-            on="ticker",
-            how="full",
-            coalesce=True,
+        seed = seeded.select(
+            "ticker",
+            pl.lit(None, dtype=pl.Float64).alias("prior_max_close"),
+            pl.col("session_date").alias("seed_session"),
+            "rsi_avg_gain_14",
+            "rsi_avg_loss_14",
+            "bars_to_date",
+            "max_close_to_date",
+            "record_closes_ytd",
         )
     return technicals(bars, seed=seed), covered
 

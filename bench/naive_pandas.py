@@ -166,6 +166,7 @@ def technicals(bars: pd.DataFrame) -> pd.DataFrame:
             p["is_record_close"].astype(int).groupby(p.index.year).cumsum().astype("int32")
         )
         p["bars_to_date"] = p["has_bar"].astype("int64").cumsum()
+        p["max_close_to_date"] = close.cummax().where(p["has_bar"])
         p = p[p["has_bar"]].reset_index()
         p.insert(0, "ticker", ticker)
         out.append(p.drop(columns="has_bar"))

@@ -243,6 +243,29 @@ def test_record_closes_ytd_restart_with_the_calendar_year():
 # ---- bars stored -----------------------------------------------------------------------
 
 
+def test_max_close_to_date_is_the_highest_close_up_to_and_including_today():
+    out = technicals(bars([10.0, 12.0, None, 11.0, 13.0, 12.5]))
+    assert out["max_close_to_date"].to_list() == [10.0, 12.0, 12.0, 13.0, 13.0]
+    assert out["is_record_close"].to_list() == [False, True, False, True, False]
+
+
+def test_record_closes_continue_from_the_seed_rows_maximum_and_years_count():
+    """The seed row (session 1) says the highest close to date is 20 and 3 records were set
+    in its year: 15 and 19 are no records, 21 is the year's 4th; nothing before the frame
+    is read (no prior_max_close)."""
+    frame = bars([14.0, 18.0, 15.0, 19.0, 21.0, 20.5])
+    seed = pl.DataFrame(
+        {"ticker": ["AAA"], "seed_session": [SESSIONS[1]], "rsi_avg_gain_14": [0.5],
+         "rsi_avg_loss_14": [0.25], "bars_to_date": [40], "max_close_to_date": [20.0],
+         "record_closes_ytd": [3]},
+    )  # fmt: skip
+    out = technicals(frame, seed=seed).filter(pl.col("session_date") > SESSIONS[1])
+    assert SESSIONS[1].year == SESSIONS[5].year
+    assert out["is_record_close"].to_list() == [False, False, True, False]
+    assert out["record_closes_ytd"].to_list() == [3, 3, 4, 4]
+    assert out["max_close_to_date"].to_list() == [20.0, 20.0, 21.0, 21.0]
+
+
 def test_bars_to_date_counts_the_tickers_bars_up_to_and_including_today():
     out = technicals(bars([10.0, 11.0, None, None, 12.0, 13.0]))
     # sessions 0, 1, 4, 5 have bars: a gap does not count, the first bar counts 1
@@ -272,11 +295,13 @@ def walk(n: int) -> list[float | None]:
     return out
 
 
+@pytest.mark.parametrize("records", ["prior_max_close", "stored_record_state"])
 @pytest.mark.parametrize("first", [270, 290, 301, 302, 330])
-def test_a_seeded_run_equals_the_full_computation(first):
+def test_a_seeded_run_equals_the_full_computation(first, records):
     """Sessions ``first..`` from 253 sessions of bars, the stored RSI averages of the last
-    bar before (the session before, or the one before that gap: first=301) and the highest
-    close before the window equal the full computation."""
+    bar before (the session before, or the one before that gap: first=301) and either the
+    highest close before the window or (as the build does) the highest close to date and
+    the year's record count stored on that bar, equal the full computation."""
     closes = walk(340)
     highs = [c and c * 1.01 for c in closes]
     lows = [c and c * 0.99 for c in closes]
@@ -296,6 +321,12 @@ def test_a_seeded_run_equals_the_full_computation(first):
         },
         schema_overrides={"prior_max_close": pl.Float64},
     )
+    if records == "stored_record_state":
+        seed = seed.with_columns(
+            pl.lit(None, dtype=pl.Float64).alias("prior_max_close"),
+            pl.lit(stored["max_close_to_date"].item()).alias("max_close_to_date"),
+            pl.lit(stored["record_closes_ytd"].item()).alias("record_closes_ytd"),
+        )
     part = technicals(all_bars.filter(pl.col("session_date") >= start), seed=seed)
     got = part.filter(pl.col("session_date") >= SESSIONS[first])
     want = full.filter(pl.col("session_date") >= SESSIONS[first])

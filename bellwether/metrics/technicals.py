@@ -26,10 +26,17 @@ gives null.
 
 * ``bars_to_date``: the ticker's bars stored up to and including today (its first stored
   bar counts 1): tells a short history (fewer bars than a window) from a gap inside one.
+* ``max_close_to_date``: the highest ``close`` of the ticker's stored bars up to and
+  including today (so ``is_record_close`` is ``close`` above the previous row's value):
+  the state a later build continues the record closes from without reading older bars.
 
 ``seed`` supplies what lies before the frame: ``prior_max_close`` (max close before the
-frame's first session), and the RSI averages and ``bars_to_date`` stored for the session
-``seed_session`` (a null ``bars_to_date``: the frame counts from its own first bar).
+frame's first session), and the RSI averages, ``bars_to_date``, ``max_close_to_date`` and
+``record_closes_ytd`` stored for the session ``seed_session`` (a null ``bars_to_date``:
+the frame counts from its own first bar; a null ``max_close_to_date`` or
+``record_closes_ytd``: records are counted from ``prior_max_close`` and the frame). After
+``seed_session`` the record closes continue from the stored ``max_close_to_date`` and
+``record_closes_ytd``, so ``prior_max_close`` is not needed for a seeded ticker.
 """
 
 from __future__ import annotations
@@ -59,7 +66,7 @@ OUTPUT_COLUMNS = (
     "ticker", "session_date", "close", "sma_20", "sma_50", "sma_200", "rsi_14", "high_52w", "low_52w",
     "pct_from_high_52w", "is_new_high_52w", "is_new_low_52w", "volume", "avg_volume_20", "avg_volume_63",
     "rel_volume", "volatility_20d", "is_record_close", "record_closes_ytd", "rsi_avg_gain_14", "rsi_avg_loss_14",
-    "bars_to_date",
+    "bars_to_date", "max_close_to_date",
 )  # fmt: skip
 
 
@@ -102,9 +109,14 @@ def technicals_plan(panel: pl.LazyFrame, seed: pl.DataFrame | None = None) -> pl
             "ticker": pl.String, "prior_max_close": pl.Float64, "seed_session": pl.Date,
             "rsi_avg_gain_14": pl.Float64, "rsi_avg_loss_14": pl.Float64,
         })  # fmt: skip
-    if "bars_to_date" not in seed.columns:
-        seed = seed.with_columns(pl.lit(None, dtype=pl.Int64).alias("bars_to_date"))
-    seed = seed.rename({"bars_to_date": "_seed_bars"})
+    for name, dtype in (("prior_max_close", pl.Float64), ("bars_to_date", pl.Int64), ("max_close_to_date", pl.Float64),
+                        ("record_closes_ytd", pl.Int32)):  # fmt: skip
+        if name not in seed.columns:
+            seed = seed.with_columns(pl.lit(None, dtype=dtype).alias(name))
+    seed = seed.rename(
+        {"bars_to_date": "_seed_bars", "max_close_to_date": "_seed_max",
+         "record_closes_ytd": "_seed_ytd"}
+    )  # fmt: skip
     p = panel.join(seed.lazy(), on="ticker", how="left", maintain_order="left")
     ticker_rows = segment_count_from_start()
     change = pl.col("close") - lag("close", 1)
@@ -152,6 +164,18 @@ def technicals_plan(panel: pl.LazyFrame, seed: pl.DataFrame | None = None) -> pl
     # cum_max is null on a session without a bar: carry it so the next bar still compares
     prior_max = per_ticker(pl.col("close").cum_max().forward_fill().shift(1))
     prior_max = pl.max_horizontal(prior_max, pl.col("prior_max_close"))
+    # after a seed row with its stored maximum: that maximum and the closes since the seed
+    after_seed = (pl.col("session_date") > pl.col("seed_session")).fill_null(False) & pl.col(
+        "_seed_max"
+    ).is_not_null()
+    max_since_seed = per_ticker(
+        pl.when(after_seed).then(pl.col("close")).cum_max().forward_fill().shift(1)
+    )
+    prior_max = (
+        pl.when(after_seed)
+        .then(pl.max_horizontal(pl.col("_seed_max"), max_since_seed))
+        .otherwise(prior_max)
+    )
     year = pl.col("session_date").dt.year()
     p = p.with_columns(
         *[
@@ -186,7 +210,25 @@ def technicals_plan(panel: pl.LazyFrame, seed: pl.DataFrame | None = None) -> pl
         (pl.col("low") <= pl.col("low_52w")).alias("is_new_low_52w"),
         pl.when(pl.col("avg_volume_63") > 0).then(pl.col("volume") / pl.col("avg_volume_63")).alias("rel_volume"),
         segment_cum_sum(pl.col("is_record_close").fill_null(False).cast(pl.Int32), segment_starts(year))
-        .alias("record_closes_ytd"),
+        .alias("_ytd_in_frame"),
+        pl.when(pl.col("has_bar")).then(pl.max_horizontal(prior_max, pl.col("close"))).alias("max_close_to_date"),
+    )  # fmt: skip
+    # in the seed's year, after it: the stored count on the seed row plus the frame's since;
+    # a later year restarts inside the frame (all its rows are after the seed)
+    seed_year = pl.col("seed_session").dt.year()
+    p = p.with_columns(
+        per_ticker(
+            pl.when(pl.col("session_date") == pl.col("seed_session"))
+            .then(pl.col("_ytd_in_frame"))
+            .max()
+        ).alias("_ytd_at_seed")
+    )
+    p = p.with_columns(
+        pl.when(after_seed & pl.col("_seed_ytd").is_not_null() & (year == seed_year))
+        .then(pl.col("_seed_ytd") + pl.col("_ytd_in_frame") - pl.col("_ytd_at_seed"))
+        .otherwise(pl.col("_ytd_in_frame"))
+        .cast(pl.Int32)
+        .alias("record_closes_ytd")
     )  # fmt: skip
     # bars in the frame so far; with a seed, its stored count on seed_session carries on
     p = p.with_columns(segment_cum_sum(pl.col("has_bar").cast(pl.Int64)).alias("_in_frame"))

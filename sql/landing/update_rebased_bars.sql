@@ -1,4 +1,4 @@
--- Bring stored bars onto a new basis (incoming_rebased: their new values and factors);
+-- Bring stored bars onto a new split basis (incoming_rebased: their new values and factors);
 -- their source, ingest id and landing time stay those of the delivery.
 UPDATE raw.daily_bars AS b
 SET open = r.open, high = r.high, low = r.low, close = r.close, adj_close = r.adj_close,

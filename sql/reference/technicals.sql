@@ -32,6 +32,7 @@
 --                     100 when A_loss = 0 < A_gain); NULL when both are 0 or before the 14th
 --                     change. rsi_avg_gain_14 / rsi_avg_loss_14 are A_gain / A_loss.
 --   bars_to_date      the ticker's bars up to and including today (1 on its first bar)
+--   max_close_to_date the ticker's highest close up to and including today
 -- Output: one row per bar, ordered by ticker, session_date.
 WITH placed AS (
     SELECT b.ticker, b.session_date, s.session_idx, b.high, b.low, b.close,
@@ -148,7 +149,11 @@ SELECT
     count(*) OVER (
         PARTITION BY w.ticker ORDER BY w.session_idx
         ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-    ) AS bars_to_date
+    ) AS bars_to_date,
+    max(w.close) OVER (
+        PARTITION BY w.ticker ORDER BY w.session_idx
+        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
+    ) AS max_close_to_date
 FROM windows AS w
 LEFT JOIN wilder AS r ON r.ticker = w.ticker AND r.k = w.changes_so_far
 ORDER BY w.ticker, w.session_date

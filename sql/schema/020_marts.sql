@@ -70,6 +70,7 @@ CREATE TABLE IF NOT EXISTS marts.technicals (
     rsi_avg_gain_14    DOUBLE,
     rsi_avg_loss_14    DOUBLE,
     bars_to_date       BIGINT,
+    max_close_to_date  DOUBLE,
     PRIMARY KEY (ticker, session_date)
 );
 -- A warehouse built before bars_to_date existed gets the column, counted once from the bars
@@ -86,6 +87,21 @@ FROM (
     WHERE b.ticker IN (SELECT DISTINCT n.ticker FROM marts.technicals AS n WHERE n.bars_to_date IS NULL)
 ) AS c
 WHERE t.bars_to_date IS NULL AND t.ticker = c.ticker AND t.session_date = c.session_date;
+-- The same for max_close_to_date: the highest stored close up to the session, once.
+ALTER TABLE marts.technicals ADD COLUMN IF NOT EXISTS max_close_to_date DOUBLE;
+UPDATE marts.technicals AS t
+SET max_close_to_date = c.max_close_to_date
+FROM (
+    SELECT
+        b.ticker,
+        b.session_date,
+        max(b.close) OVER (PARTITION BY b.ticker ORDER BY b.session_date) AS max_close_to_date
+    FROM raw.daily_bars AS b
+    WHERE b.ticker IN (
+        SELECT DISTINCT n.ticker FROM marts.technicals AS n WHERE n.max_close_to_date IS NULL
+    )
+) AS c
+WHERE t.max_close_to_date IS NULL AND t.ticker = c.ticker AND t.session_date = c.session_date;
 
 CREATE TABLE IF NOT EXISTS marts.breadth (
     universe           VARCHAR NOT NULL,
