@@ -278,7 +278,11 @@ def _land_bars_and_actions(
             ],
             how="vertical_relaxed",
         )
-        acts = effective.select("ticker", "ex_date", "action", "value", "basis_session")
+        # the actions of the re-based tickers only: every stored action of every delivered
+        # ticker would make this grow with history
+        acts = effective.filter(pl.col("ticker").is_in(rebase_tickers)).select(
+            "ticker", "ex_date", "action", "value", "basis_session"
+        )
         rebased = rebasing.rebase(merged, acts)
         writes = pl.concat(
             [writes, rebased.filter(pl.col("_incoming")).select(writes.columns)],
@@ -286,7 +290,13 @@ def _land_bars_and_actions(
         )
         rebased_stored = rebased.filter(~pl.col("_incoming") & pl.col("factors_changed"))
         out.rebasings = _rebasing_log(
-            merged, acts, revised, withdrawn, newly, stored_actions, rebased_stored
+            merged,
+            acts,
+            revised,
+            withdrawn,
+            newly,
+            stored_actions.filter(pl.col("ticker").is_in(rebase_tickers)),
+            rebased_stored,
         )
 
     # actions: store new/revised (applied now when effective), drop withdrawn, mark applied
