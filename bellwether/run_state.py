@@ -30,6 +30,8 @@ from bellwether.metrics.run_history import run_ends, since_rows
 from bellwether.sqlfiles import load_sql
 
 HISTORY_START = date(1900, 1, 1)
+#: Run ends this recent are aggregated; older ones only filtered (``state_*_last_ends``).
+RECENT_DAYS = 366
 
 
 @dataclass(frozen=True)
@@ -110,7 +112,7 @@ def update(
 
         inc_window = window.join(full, on=by, how="anti")
         ends_here = run_ends(inc_window, by, h.kinds).filter(pl.col("run_end").is_between(lo, last))
-        earlier = _q(con, h, "last_ends", [lo, everyone])
+        earlier = _q(con, h, "last_ends", [lo, everyone, lo - timedelta(days=RECENT_DAYS)])
         inc_rows = inc_window.filter(pl.col("session_date").is_between(first, last))
         since = since_rows(
             inc_rows,

@@ -179,3 +179,67 @@ def test_period_bases_and_close_records_continued_equal_one_build(closes, cut):
         prior.group_by("ticker").agg(pl.col("close").max().alias("prior_max")),
     )
     assert cont.equals(records.filter(pl.col("session_date") >= first))
+
+
+def _staircase(ends: pl.DataFrame, by: list[str]) -> dict:
+    """Per (key, kind) and length L: the last end with a run at least L long (what a build
+    asks of the earlier runs)."""
+    out = {}
+    for L in range(1, int(ends["run_length"].max() or 0) + 2):
+        hit = (
+            ends.filter(pl.col("run_length") >= L)
+            .group_by(*by, "kind")
+            .agg(pl.col("run_end").max())
+        )
+        for row in hit.iter_rows():
+            out[(*row[:-1], L)] = row[-1]
+    return out
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    runs=st.lists(
+        st.tuples(
+            st.sampled_from(["A", "B", "C"]),
+            st.sampled_from(["up", "down"]),
+            st.integers(0, len(SESSIONS) - 1),
+            st.integers(1, 12),
+        ),
+        max_size=60,
+    ),
+    before=st.integers(1, len(SESSIONS) - 1),
+    recent=st.integers(0, 400),
+    scoped=st.booleans(),
+)
+def test_the_earlier_run_ends_a_build_reads_answer_as_every_stored_end_would(
+    runs, before, recent, scoped
+):
+    """``state_streak_last_ends`` aggregates only the last year's run ends and filters the
+    older ones; what a build asks of them (the last run at least L long, for every L) equals
+    the answer from every stored end before the build, for any recent bound, also for keys
+    without a recent run, every key or some."""
+    from datetime import timedelta
+
+    import duckdb
+
+    from bellwether.sqlfiles import load_sql
+
+    ends = pl.DataFrame(
+        [(t, k, SESSIONS[i], n) for t, k, i, n in runs],
+        schema={"ticker": pl.String, "kind": pl.String, "run_end": pl.Date,
+                "run_length": pl.Int32},
+        orient="row",
+    ).unique(["ticker", "kind", "run_end"])  # fmt: skip
+    lo = SESSIONS[before]
+    con = duckdb.connect()
+    con.execute("CREATE SCHEMA marts")
+    con.execute("CREATE TABLE marts.streak_history AS SELECT * FROM ends")
+    con.execute("CREATE TABLE state_keys AS SELECT 'A' AS ticker UNION ALL SELECT 'C'")
+    got = con.sql(
+        load_sql("marts/state_streak_last_ends"),
+        params=[lo, not scoped, lo - timedelta(days=recent)],
+    ).pl()
+    want = ends.filter(pl.col("run_end") < lo)
+    if scoped:
+        want = want.filter(pl.col("ticker").is_in(["A", "C"]))
+    assert _staircase(got, ["ticker"]) == _staircase(want, ["ticker"])
