@@ -17,7 +17,7 @@ import assets.publish
 import assets.quality
 import assets.raw
 import assets.reports
-from checks.full_history import (
+from orchestration.full_history import (
     CHECK_KEYS,
     full_history_checks,
     full_history_job,

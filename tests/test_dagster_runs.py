@@ -224,7 +224,7 @@ def test_the_weekly_audit_job_recomputes_the_full_history_and_finds_an_old_defec
     """The daily ``recompute`` reads the last 63 sessions; the audit job (its own job, no
     asset materialized) recomputes a sample from the first bar, so a wrong row older than
     that window fails ``recompute_full_history`` with severity ERROR, and is kept."""
-    from checks.full_history import JOB_NAME, full_history_checks, full_history_job
+    from orchestration.full_history import JOB_NAME, full_history_checks, full_history_job
 
     audit_defs = dg.Definitions(
         assets=all_assets,
