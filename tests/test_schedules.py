@@ -389,11 +389,17 @@ def test_the_daemon_down_for_three_closes_launches_one_run_at_its_next_tick(tmp_
                     )
                 )  # fmt: skip
             return sorted(
-                (r.tags[RUN_KEY_TAG], r.tags.get(SCHEDULED_TIME_TAG)) for r in instance.get_runs()
+                (r.tags[RUN_KEY_TAG], r.tags.get(SCHEDULED_TIME_TAG))
+                for r in instance.get_runs()
+                if r.job_name == JOB_NAME
             )
 
         def ticks() -> list[tuple[str, TickStatus, list[str]]]:
-            (state,) = instance.all_instigator_state(instigator_type=InstigatorType.SCHEDULE)
+            (state,) = [
+                s
+                for s in instance.all_instigator_state(instigator_type=InstigatorType.SCHEDULE)
+                if s.instigator_name == SCHEDULE_NAME
+            ]
             found = instance.get_ticks(state.instigator_origin_id, state.selector_id)
             return sorted(
                 (
@@ -433,8 +439,16 @@ def test_the_daemon_down_for_three_closes_launches_one_run_at_its_next_tick(tmp_
             *catch_up_run,
             ("2025-12-08", "2025-12-08T23:00:00+00:00"),
         ]
-        (new,) = [r for r in instance.get_runs() if r.run_id != run.run_id]
+        (new,) = [
+            r for r in instance.get_runs() if r.run_id != run.run_id and r.job_name == JOB_NAME
+        ]
         assert new.tags[PARTITION_TAG] == "2025-12-08" and RANGE_START_TAG not in new.tags
+        # the weekly full-history audit's Saturday tick (12-06 06:00) was missed too: the
+        # daemon launched it once, a run of its own job that materializes nothing
+        (audit,) = [r for r in instance.get_runs() if r.job_name != JOB_NAME]
+        assert audit.job_name == "bellwether_full_history_recompute"
+        assert audit.tags[SCHEDULE_NAME_TAG] == "bellwether_weekly_full_history_recompute"
+        assert audit.tags[SCHEDULED_TIME_TAG] == "2025-12-06T11:00:00+00:00"
 
 
 def test_the_full_history_audit_runs_weekly_in_a_job_of_its_own(repository):
