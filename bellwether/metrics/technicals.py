@@ -90,6 +90,14 @@ def _wilder(series: str) -> pl.Expr:
     )
 
 
+def _on_seed_row(col: str) -> pl.Expr:
+    """``col`` on the ticker's seed row (``session_date == seed_session``), on every row of
+    the ticker; null without a seed row in the frame."""
+    return per_ticker(
+        pl.when(pl.col("session_date") == pl.col("seed_session")).then(pl.col(col)).max()
+    )
+
+
 def technicals(bars: pl.DataFrame, seed: pl.DataFrame | None = None) -> pl.DataFrame:
     """Technicals for every bar in ``bars`` (``ticker, session_date, high, low, close, volume``).
 
@@ -216,13 +224,7 @@ def technicals_plan(panel: pl.LazyFrame, seed: pl.DataFrame | None = None) -> pl
     # in the seed's year, after it: the stored count on the seed row plus the frame's since;
     # a later year restarts inside the frame (all its rows are after the seed)
     seed_year = pl.col("seed_session").dt.year()
-    p = p.with_columns(
-        per_ticker(
-            pl.when(pl.col("session_date") == pl.col("seed_session"))
-            .then(pl.col("_ytd_in_frame"))
-            .max()
-        ).alias("_ytd_at_seed")
-    )
+    p = p.with_columns(_on_seed_row("_ytd_in_frame").alias("_ytd_at_seed"))
     p = p.with_columns(
         pl.when(after_seed & pl.col("_seed_ytd").is_not_null() & (year == seed_year))
         .then(pl.col("_seed_ytd") + pl.col("_ytd_in_frame") - pl.col("_ytd_at_seed"))
@@ -232,13 +234,7 @@ def technicals_plan(panel: pl.LazyFrame, seed: pl.DataFrame | None = None) -> pl
     )  # fmt: skip
     # bars in the frame so far; with a seed, its stored count on seed_session carries on
     p = p.with_columns(segment_cum_sum(pl.col("has_bar").cast(pl.Int64)).alias("_in_frame"))
-    p = p.with_columns(
-        per_ticker(
-            pl.when(pl.col("session_date") == pl.col("seed_session"))
-            .then(pl.col("_in_frame"))
-            .max()
-        ).alias("_at_seed")
-    )
+    p = p.with_columns(_on_seed_row("_in_frame").alias("_at_seed"))
     p = p.with_columns(
         pl.when(pl.col("_seed_bars").is_not_null() & pl.col("_at_seed").is_not_null())
         .then(pl.col("_seed_bars") + pl.col("_in_frame") - pl.col("_at_seed"))
