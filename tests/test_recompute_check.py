@@ -121,3 +121,26 @@ def test_a_wrong_row_before_the_window_is_found_by_the_full_history_audit(wh, ma
 def test_a_run_without_its_earliest_change_is_checked_over_the_full_history(wh):
     row = check(wh, "technicals", "SPY")
     assert row["passed"] and row["message"] == "stored rows equal a recompute from raw bars"
+
+
+def test_a_warehouse_from_before_the_record_state_gets_it_from_its_bars(wh):
+    """``bars_to_date`` and ``max_close_to_date`` of a warehouse built before they existed
+    (NULL in every row) are counted once from the bars when the schema is applied, equal to
+    what the builds store, so the next daily build continues from them."""
+    from polars.testing import assert_frame_equal
+
+    from bellwether.warehouse import apply_schema
+
+    keys = ["ticker", "session_date"]
+    with wh.connect(read_only=True) as con:
+        built = con.sql("SELECT * FROM marts.technicals").pl().sort(keys)
+    assert built["max_close_to_date"].null_count() == 0
+    with wh.transaction() as con:
+        con.execute("UPDATE marts.technicals SET bars_to_date = NULL, max_close_to_date = NULL")
+        apply_schema(con)
+    with wh.connect(read_only=True) as con:
+        migrated = con.sql("SELECT * FROM marts.technicals").pl().sort(keys)
+    assert_frame_equal(migrated, built)
+    # and the daily check of the next run, built from that state, passes
+    build_marts(wh, date(2026, 1, 2), date(2026, 1, 2), UNIVERSE)
+    assert check(wh, "technicals", "SPY", changed_from=date(2026, 1, 2))["passed"]

@@ -73,35 +73,30 @@ CREATE TABLE IF NOT EXISTS marts.technicals (
     max_close_to_date  DOUBLE,
     PRIMARY KEY (ticker, session_date)
 );
--- A warehouse built before bars_to_date existed gets the column, counted once from the bars
--- (later builds continue it from the stored row before them).
+-- A warehouse built before bars_to_date or max_close_to_date existed gets the columns,
+-- counted once from the bars (later builds continue them from the stored row before them):
+-- the bars stored up to the session, and the highest stored close up to it.
 ALTER TABLE marts.technicals ADD COLUMN IF NOT EXISTS bars_to_date BIGINT;
-UPDATE marts.technicals AS t
-SET bars_to_date = c.bars_to_date
-FROM (
-    SELECT
-        b.ticker,
-        b.session_date,
-        count(*) OVER (PARTITION BY b.ticker ORDER BY b.session_date) AS bars_to_date
-    FROM raw.daily_bars AS b
-    WHERE b.ticker IN (SELECT DISTINCT n.ticker FROM marts.technicals AS n WHERE n.bars_to_date IS NULL)
-) AS c
-WHERE t.bars_to_date IS NULL AND t.ticker = c.ticker AND t.session_date = c.session_date;
--- The same for max_close_to_date: the highest stored close up to the session, once.
 ALTER TABLE marts.technicals ADD COLUMN IF NOT EXISTS max_close_to_date DOUBLE;
 UPDATE marts.technicals AS t
-SET max_close_to_date = c.max_close_to_date
+SET bars_to_date = coalesce(t.bars_to_date, c.bars_to_date),
+    max_close_to_date = coalesce(t.max_close_to_date, c.max_close_to_date)
 FROM (
     SELECT
         b.ticker,
         b.session_date,
-        max(b.close) OVER (PARTITION BY b.ticker ORDER BY b.session_date) AS max_close_to_date
+        count(*) OVER to_date AS bars_to_date,
+        max(b.close) OVER to_date AS max_close_to_date
     FROM raw.daily_bars AS b
     WHERE b.ticker IN (
-        SELECT DISTINCT n.ticker FROM marts.technicals AS n WHERE n.max_close_to_date IS NULL
+        SELECT DISTINCT n.ticker
+        FROM marts.technicals AS n
+        WHERE n.bars_to_date IS NULL OR n.max_close_to_date IS NULL
     )
+    WINDOW to_date AS (PARTITION BY b.ticker ORDER BY b.session_date)
 ) AS c
-WHERE t.max_close_to_date IS NULL AND t.ticker = c.ticker AND t.session_date = c.session_date;
+WHERE (t.bars_to_date IS NULL OR t.max_close_to_date IS NULL)
+  AND t.ticker = c.ticker AND t.session_date = c.session_date;
 
 CREATE TABLE IF NOT EXISTS marts.breadth (
     universe           VARCHAR NOT NULL,
