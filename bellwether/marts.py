@@ -277,20 +277,20 @@ KEYS_PAIR = ["ticker", "benchmark", "session_date"]
 
 def _compute_daily_returns(
     con: duckdb.DuckDBPyConnection, first: date, last: date, tickers: frozenset[str] | None
-) -> tuple[pl.DataFrame, pl.DataFrame, bool]:
+) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Returns of ``first..last`` (and the lookback's) from the bars of the lookback:
-    (rows, bars read, False: never a full recompute)."""
+    (rows, bars read). Never a full recompute: every window fits in the lookback."""
     bars = _query(
         con, "marts/read_bars", [sessions_before(first, RETURNS_LOOKBACK), last, _scoped(tickers)]
     )
-    return daily_returns(bars), bars, False
+    return daily_returns(bars), bars
 
 
 def build_daily_returns(
     wh: Warehouse, first: date, last: date, tickers: frozenset[str] | None = None
 ) -> MartBuild:
     with wh.transaction() as con:
-        rows, bars, _ = _compute_daily_returns(con, first, last, tickers)
+        rows, bars = _compute_daily_returns(con, first, last, tickers)
         out = _replace(con, "daily_returns", rows, first, last, KEYS_TICKER, tickers=tickers)
         period_state.update_period_bases(con, first, last, _scoped(tickers), bars)
     return _build("daily_returns", first, last, 0, False, _preview(rows, last), out, tickers)
@@ -353,7 +353,6 @@ def _compute_technicals(
     else:
         seed = seeded.select(
             "ticker",
-            pl.lit(None, dtype=pl.Float64).alias("prior_max_close"),
             pl.col("session_date").alias("seed_session"),
             "rsi_avg_gain_14",
             "rsi_avg_loss_14",
@@ -557,7 +556,7 @@ def recompute_window(
     or in other chunks, so equality says the chunking, seeding and writing lost nothing."""
     scoped = frozenset(tickers)
     if name == "daily_returns":
-        rows, _, _ = _compute_daily_returns(con, first, last, scoped)
+        rows, _ = _compute_daily_returns(con, first, last, scoped)
         scope = "ticker"
     elif name == "streaks":
         rows, _ = _compute_streaks(con, first, last, scoped)

@@ -241,8 +241,9 @@ FULL_HISTORY = "recompute_full_history"
 
 def recompute_window_start(last: date) -> date:
     """The first of the :data:`RECOMPUTE_WINDOW` sessions ending at ``last``."""
-    back = sessions_between(date(last.year - 1, 1, 1), last)
-    return back[max(0, len(back) - RECOMPUTE_WINDOW)]
+    from bellwether.marts import sessions_before
+
+    return sessions_before(last, RECOMPUTE_WINDOW - 1)
 
 
 def run_recompute_check(
@@ -280,7 +281,12 @@ def run_recompute_check(
     ``full_history``); a mismatch names the column and rows."""
     import random
 
-    from bellwether.marts import recompute_from_raw, recompute_sessions, recompute_window
+    from bellwether.marts import (
+        recompute_from_raw,
+        recompute_sessions,
+        recompute_window,
+        sessions_before,
+    )
     from bellwether.reference_sql import frame_mismatches
     from bellwether.registry import mart
 
@@ -294,8 +300,7 @@ def run_recompute_check(
         if last is None:
             return CheckRun(results_frame(asset, []))
         if spec.scope == "session":
-            back = sessions_between(date(last.year - 1, 1, 1), last)
-            first = back[max(0, len(back) - RECOMPUTE_SESSIONS)]
+            first = sessions_before(last, RECOMPUTE_SESSIONS - 1)
             want = recompute_sessions(con, spec.name, universe, first, last)
             got = _query(con, f"marts/rows_{spec.name}", [first, last])
             sample = f"sessions {first}..{last}"

@@ -101,9 +101,9 @@ def _on_seed_row(col: str) -> pl.Expr:
 def technicals(bars: pl.DataFrame, seed: pl.DataFrame | None = None) -> pl.DataFrame:
     """Technicals for every bar in ``bars`` (``ticker, session_date, high, low, close, volume``).
 
-    ``seed`` (optional): ``ticker, prior_max_close, seed_session, rsi_avg_gain_14,
-    rsi_avg_loss_14`` and optionally ``bars_to_date`` (on ``seed_session``);
-    ``seed_session`` must be a session inside ``bars``.
+    ``seed`` (optional): ``ticker, seed_session, rsi_avg_gain_14, rsi_avg_loss_14`` and
+    any of ``prior_max_close``, ``bars_to_date``, ``max_close_to_date``,
+    ``record_closes_ytd`` (module doc); ``seed_session`` must be a session inside ``bars``.
     """
     panel = keyed(session_panel(bars.select(INPUT_COLUMNS)))
     return technicals_plan(panel.lazy(), seed).collect(engine=ENGINE)
