@@ -41,6 +41,7 @@ from bellwether import period_state, run_state
 from bellwether.calendar import previous_session, sessions_between
 from bellwether.metrics.breadth import MIN_COVERAGE as MIN_BREADTH_COVERAGE
 from bellwether.metrics.breadth import breadth
+from bellwether.metrics.period_state import month_start
 from bellwether.metrics.relative import relative_performance
 from bellwether.metrics.returns import LOOKBACK_SESSIONS as RETURNS_LOOKBACK
 from bellwether.metrics.returns import daily_returns
@@ -279,11 +280,40 @@ def _compute_daily_returns(
     con: duckdb.DuckDBPyConnection, first: date, last: date, tickers: frozenset[str] | None
 ) -> tuple[pl.DataFrame, pl.DataFrame]:
     """Returns of ``first..last`` (and the lookback's) from the bars of the lookback:
-    (rows, bars read). Never a full recompute: every window fits in the lookback."""
-    bars = _query(
-        con, "marts/read_bars", [sessions_before(first, RETURNS_LOOKBACK), last, _scoped(tickers)]
+    (rows, bars read). Never a full recompute: every window fits in the lookback, and a
+    period base older than it (a gap longer than the lookback) is the ticker's stored base
+    of the bars' first month (see :func:`_returns_seed`)."""
+    start = month_start(sessions_before(first, RETURNS_LOOKBACK))
+    bars = _query(con, "marts/read_bars", [start, last, _scoped(tickers)])
+    rows = daily_returns(bars)
+    unbased = (
+        rows.filter(
+            (pl.col("session_date") >= first)
+            & pl.any_horizontal(pl.col("ret_mtd", "ret_ytd", "tr_ytd").is_null())
+        )["ticker"]
+        .unique()
+        .sort()
+        .to_list()
     )
-    return daily_returns(bars), bars
+    seed = _returns_seed(con, start, unbased) if unbased else None
+    if seed is not None and seed.height:
+        again = seed["ticker"].implode()
+        rows = pl.concat(
+            [
+                rows.filter(~pl.col("ticker").is_in(again)),
+                daily_returns(bars.filter(pl.col("ticker").is_in(again)), seed),
+            ]
+        ).sort(KEYS_TICKER)
+    return rows, bars
+
+
+def _returns_seed(con: duckdb.DuckDBPyConnection, start: date, tickers: list[str]) -> pl.DataFrame:
+    """The last stored bar before ``start`` (a month's first day) of each of ``tickers``
+    that has one: from its stored period base of that month (an indexed read), or, where
+    no base of that month was ever built, from the bars before it (a scan)."""
+    if _query(con, "marts/period_bases_built", [start])["built"][0]:
+        return _query(con, "marts/read_period_base_bars", [start, tickers])
+    return _query(con, "marts/read_last_bars_before", [start, tickers])
 
 
 def build_daily_returns(

@@ -8,7 +8,9 @@
 * ``ret_5d``, ``ret_21d``, ``ret_52w`` likewise with n = 5, 21, 252.
 * ``ret_mtd = close / base_m - 1`` with ``base_m`` the ticker's last stored close before the
   month's first session; ``ret_ytd`` the same with the last close of the previous year.
-  Null where no such close is stored (history starting inside the period).
+  Null where no such close is stored (history starting inside the period). A base older
+  than the bars given (a gap longer than the lookback) comes from the ``seed``: each
+  ticker's last stored bar before them.
 * ``tr_1d`` and ``tr_ytd``: the same on ``adj_close`` (dividends and splits reinvested), so
   ``tr - ret`` is the dividend contribution. Within one ticker ``adj_close`` comes from one
   adjustment snapshot, so its ratios are consistent.
@@ -51,14 +53,29 @@ def _period_base(last: str, period: pl.Expr) -> pl.Expr:
     return segment_first(pl.col(last), segment_starts(period))
 
 
-def returns_plan(panel: pl.LazyFrame) -> pl.LazyFrame:
+#: Columns of a :func:`daily_returns` seed: each ticker's last stored bar before the bars.
+SEED_COLUMNS = ("ticker", "base_close", "base_adj_close")
+
+
+def _seeded(before: pl.Expr, seed: pl.DataFrame | None, column: str) -> pl.Expr:
+    """``before`` (a :func:`~bellwether.metrics.panel.last_before` column), where it is null
+    (no bar of the ticker earlier in the panel) the seed's ``column`` for the ticker."""
+    if seed is None or seed.is_empty():
+        return before
+    stored = pl.col("ticker").replace_strict(
+        seed["ticker"], seed[column], default=None, return_dtype=pl.Float64
+    )
+    return before.fill_null(stored)
+
+
+def returns_plan(panel: pl.LazyFrame, seed: pl.DataFrame | None = None) -> pl.LazyFrame:
     """:func:`daily_returns` as a lazy query on a :func:`~bellwether.metrics.panel.keyed`
-    session panel."""
+    session panel; ``seed`` as for :func:`daily_returns`."""
     year = pl.col("session_date").dt.year()
     month = pl.col("session_date").dt.month()
     p = panel.with_columns(
-        last_before("close").alias("_close_before"),
-        last_before("adj_close").alias("_adj_before"),
+        _seeded(last_before("close"), seed, "base_close").alias("_close_before"),
+        _seeded(last_before("adj_close"), seed, "base_adj_close").alias("_adj_before"),
     )
     out = p.with_columns(
         (pl.col("close") / lag("close", 1) - 1).alias("ret_1d"),
@@ -74,9 +91,13 @@ def returns_plan(panel: pl.LazyFrame) -> pl.LazyFrame:
     return out.filter(pl.col("has_bar")).select(OUTPUT_COLUMNS)
 
 
-def daily_returns(bars: pl.DataFrame) -> pl.DataFrame:
+def daily_returns(bars: pl.DataFrame, seed: pl.DataFrame | None = None) -> pl.DataFrame:
     """Returns for every bar in ``bars`` (see module doc for definitions), sorted by ticker
-    then session."""
-    return returns_plan(keyed(session_panel(bars.select(INPUT_COLUMNS))).lazy()).collect(
-        engine=ENGINE
-    )
+    then session.
+
+    ``seed`` (:data:`SEED_COLUMNS`, optional): for some tickers the close and adj_close of
+    their last stored bar before ``bars``. It is the period base (``ret_mtd``, ``ret_ytd``,
+    ``tr_ytd``) of a period with no earlier bar of the ticker in ``bars``; only those
+    bases read it (``ret_1d`` and the other lags stay null across a gap)."""
+    panel = keyed(session_panel(bars.select(INPUT_COLUMNS))).lazy()
+    return returns_plan(panel, seed).collect(engine=ENGINE)
