@@ -95,12 +95,17 @@ _bw_tickers AS (
     FROM marts.period_bases AS _bw_p
     WHERE _bw_p.period_start = (SELECT last_month FROM _bw_cover)
 ),
+_bw_base_month AS (
+    SELECT least(_bw_w.month_start, _bw_c.last_month) AS period_start
+    FROM _bw_window AS _bw_w CROSS JOIN _bw_cover AS _bw_c
+),
 _bw_month_base AS (
-    -- the last bar before the month of start_date (or before the last month covered)
+    -- the last bar before the month of start_date (or before the last month covered);
+    -- a join on the month, not a comparison with a subquery: the scan then reads the
+    -- month's rows only
     SELECT _bw_p.ticker, _bw_p.base_session, _bw_p.base_close
     FROM marts.period_bases AS _bw_p
-    WHERE _bw_p.period_start
-        = least((SELECT month_start FROM _bw_window), (SELECT last_month FROM _bw_cover))
+    JOIN _bw_base_month AS _bw_at ON _bw_at.period_start = _bw_p.period_start
 ),
 _bw_in_month AS (
     -- the last bar from the month's first day up to start_date, when there is one

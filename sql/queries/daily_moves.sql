@@ -15,12 +15,12 @@
 --   change         DOUBLE   close - prev_close (index points or dollars)
 --   ret_1d         DOUBLE   close / prev_close - 1 (a fraction)
 --   ret_5d         DOUBLE   return over the last 5 sessions (marts.daily_returns)
---   ret_mtd        DOUBLE   month-to-date: from the last close before the month's first day (bw.period_returns, close basis)
---   ret_ytd        DOUBLE   year-to-date: from the last close of the previous year (bw.period_returns, close basis)
+--   ret_mtd        DOUBLE   month-to-date: from the last close before the month's first day (marts.daily_returns)
+--   ret_ytd        DOUBLE   year-to-date: from the last close of the previous year (marts.daily_returns)
 --
 -- Notes: one row per member with a bar on the session, in universe order. ret_mtd and
---   ret_ytd follow the definitions of marts.daily_returns and are NULL when the stored
---   history starts inside the period (all of 2024 in the bundled data).
+--   ret_ytd are marts.daily_returns' (bw.period_return's close basis): NULL when the
+--   stored history starts inside the period (all of 2024 in the bundled data).
 WITH asked AS (
     SELECT
         bw.session_on_or_before($as_of::DATE) AS session_date,
@@ -34,22 +34,6 @@ prev AS (
     SELECT b.ticker, b.close
     FROM raw.daily_bars AS b
     WHERE b.session_date = (SELECT prev_session FROM asked)
-),
-mtd AS (
-    SELECT r.ticker, r.period_return
-    FROM bw.period_returns(
-        (SELECT date_trunc('month', session_date)::DATE FROM asked),
-        (SELECT session_date FROM asked)
-    ) AS r
-    WHERE r.basis = 'close'
-),
-ytd AS (
-    SELECT r.ticker, r.period_return
-    FROM bw.period_returns(
-        (SELECT date_trunc('year', session_date)::DATE FROM asked),
-        (SELECT session_date FROM asked)
-    ) AS r
-    WHERE r.basis = 'close'
 )
 SELECT
     d.session_date,
@@ -61,14 +45,12 @@ SELECT
     d.close - p.close AS change,
     d.ret_1d,
     d.ret_5d,
-    mtd.period_return AS ret_mtd,
-    ytd.period_return AS ret_ytd
+    d.ret_mtd,
+    d.ret_ytd
 FROM marts.daily_returns AS d
 CROSS JOIN asked AS a
 JOIN members AS m ON m.ticker = d.ticker
 LEFT JOIN prev AS p ON p.ticker = d.ticker
-LEFT JOIN mtd ON mtd.ticker = d.ticker
-LEFT JOIN ytd ON ytd.ticker = d.ticker
 LEFT JOIN raw.instruments AS i ON i.ticker = d.ticker
 WHERE d.session_date = a.session_date
 ORDER BY m.member_order, d.ticker;

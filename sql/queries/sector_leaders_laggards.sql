@@ -12,23 +12,15 @@
 --   ret_1d            DOUBLE   the ETF's return on session_date
 --   spy_ret_1d        DOUBLE   SPY's return on session_date
 --   excess_ret_1d     DOUBLE   ret_1d - spy_ret_1d
---   ret_ytd           DOUBLE   year-to-date price return: bw.period_returns from Jan 1 to session_date, close basis
+--   ret_ytd           DOUBLE   year-to-date price return from the last close of the previous year (marts.sector_performance)
 --   sector_count      INTEGER  sector ETFs ranked on session_date
 --
 -- Notes: one row per sector ETF with a bar on the session (the bundled sector data ends on
 --   2026-02-05: later sessions give no rows), ordered by rank_1d then ticker, unranked last.
---   ret_1d, ranks and sector_count come from marts.sector_performance; ret_ytd follows the
---   ret_ytd definition of marts.daily_returns (base: the last close of the previous year).
+--   ret_1d, ret_ytd, ranks and sector_count come from marts.sector_performance (ret_ytd:
+--   the ETF's marts.daily_returns.ret_ytd, bw.period_return's close basis from Jan 1).
 WITH asked AS (
     SELECT bw.session_on_or_before($as_of::DATE) AS session_date
-),
-ytd AS (
-    SELECT r.ticker, r.period_return AS ret_ytd
-    FROM bw.period_returns(
-        (SELECT date_trunc('year', session_date)::DATE FROM asked),
-        (SELECT session_date FROM asked)
-    ) AS r
-    WHERE r.basis = 'close'
 ),
 spy AS (
     SELECT d.ret_1d
@@ -47,9 +39,8 @@ SELECT
     s.ret_1d,
     (SELECT ret_1d FROM spy) AS spy_ret_1d,
     s.ret_1d - (SELECT ret_1d FROM spy) AS excess_ret_1d,
-    y.ret_ytd,
+    s.ret_ytd,
     s.sector_count
 FROM marts.sector_performance AS s
-LEFT JOIN ytd AS y ON y.ticker = s.ticker
 WHERE s.session_date = (SELECT session_date FROM asked)
 ORDER BY s.rank_1d NULLS LAST, s.ticker;
