@@ -30,9 +30,19 @@
 --   longest_since_length  INTEGER  length of the run that ended on longest_since (>= run_length)
 --   last_longer_session   DATE     last session before on_date with a run > run_length
 --   last_longer_length    INTEGER  length of that run
+--   close                 DOUBLE   the ticker's close on on_date (marts.streaks)
+--   direction             TINYINT  marts.streaks.direction on on_date
+--   history_start         DATE     the ticker's first stored session ("since" NULL: since then)
 CREATE OR REPLACE MACRO bw.streak_runs(on_date) AS TABLE
-WITH _bw_h AS (
-    SELECT * FROM marts.streak_since AS _bw_x WHERE _bw_x.session_date = on_date::DATE
+-- on_date is joined on, not compared with: an argument that is a subquery then still limits
+-- the scans to the session's row groups
+WITH _bw_on AS (
+    SELECT on_date::DATE AS session_date
+),
+_bw_h AS (
+    SELECT _bw_x.*
+    FROM marts.streak_since AS _bw_x
+    JOIN _bw_on ON _bw_on.session_date = _bw_x.session_date
 )
 SELECT
     _bw_s.ticker,
@@ -43,20 +53,29 @@ SELECT
     CASE WHEN _bw_h.kind = _bw_k.kind THEN _bw_h.longest_since END AS longest_since,
     CASE WHEN _bw_h.kind = _bw_k.kind THEN _bw_h.longest_since_length END AS longest_since_length,
     CASE WHEN _bw_h.kind = _bw_k.kind THEN _bw_h.last_longer_session END AS last_longer_session,
-    CASE WHEN _bw_h.kind = _bw_k.kind THEN _bw_h.last_longer_length END AS last_longer_length
+    CASE WHEN _bw_h.kind = _bw_k.kind THEN _bw_h.last_longer_length END AS last_longer_length,
+    _bw_s.close,
+    _bw_s.direction,
+    _bw_h.history_start
 FROM marts.streaks AS _bw_s
+JOIN _bw_on ON _bw_on.session_date = _bw_s.session_date
 CROSS JOIN (VALUES ('up'), ('down')) AS _bw_k(kind)
 LEFT JOIN _bw_h ON _bw_h.ticker = _bw_s.ticker
-WHERE _bw_s.session_date = on_date::DATE
 ORDER BY _bw_s.ticker, _bw_k.kind DESC;
 
 -- FROM bw.relative_runs(on_date): one row per (configured pair with a
--- marts.relative_performance row on on_date, kind); columns as bw.streak_runs plus
--- benchmark (after ticker), with kind 'outperf' or 'underperf' and run_length =
--- outperf_streak or underperf_streak.
+-- marts.relative_performance row on on_date, kind); the columns of bw.streak_runs up to
+-- last_longer_length plus benchmark (after ticker), with kind 'outperf' or 'underperf' and
+-- run_length = outperf_streak or underperf_streak; then excess_ret_1d, ret_1d and
+-- benchmark_ret_1d (marts.relative_performance on on_date) and history_start.
 CREATE OR REPLACE MACRO bw.relative_runs(on_date) AS TABLE
-WITH _bw_h AS (
-    SELECT * FROM marts.relative_since AS _bw_x WHERE _bw_x.session_date = on_date::DATE
+WITH _bw_on AS (
+    SELECT on_date::DATE AS session_date
+),
+_bw_h AS (
+    SELECT _bw_x.*
+    FROM marts.relative_since AS _bw_x
+    JOIN _bw_on ON _bw_on.session_date = _bw_x.session_date
 )
 SELECT
     _bw_r.ticker,
@@ -69,11 +88,15 @@ SELECT
     CASE WHEN _bw_h.kind = _bw_k.kind THEN _bw_h.longest_since END AS longest_since,
     CASE WHEN _bw_h.kind = _bw_k.kind THEN _bw_h.longest_since_length END AS longest_since_length,
     CASE WHEN _bw_h.kind = _bw_k.kind THEN _bw_h.last_longer_session END AS last_longer_session,
-    CASE WHEN _bw_h.kind = _bw_k.kind THEN _bw_h.last_longer_length END AS last_longer_length
+    CASE WHEN _bw_h.kind = _bw_k.kind THEN _bw_h.last_longer_length END AS last_longer_length,
+    _bw_r.excess_ret_1d,
+    _bw_r.ret_1d,
+    _bw_r.benchmark_ret_1d,
+    _bw_h.history_start
 FROM marts.relative_performance AS _bw_r
+JOIN _bw_on ON _bw_on.session_date = _bw_r.session_date
 CROSS JOIN (VALUES ('outperf'), ('underperf')) AS _bw_k(kind)
 LEFT JOIN _bw_h ON _bw_h.ticker = _bw_r.ticker AND _bw_h.benchmark = _bw_r.benchmark
-WHERE _bw_r.session_date = on_date::DATE
 ORDER BY _bw_r.ticker, _bw_r.benchmark, _bw_k.kind;
 
 -- Scalar forms. kind must be exactly one of the two kinds of the macro; anything else

@@ -26,10 +26,6 @@
 --   bw.relative_runs (sql/macros/030_runs.sql).
 WITH asked AS (
     SELECT bw.session_on_or_before($as_of::DATE) AS session_date
-),
-since AS (
-    -- the run history's row of the session: history_start
-    SELECT * FROM marts.relative_since WHERE session_date = (SELECT session_date FROM asked)
 )
 SELECT
     r.session_date,
@@ -42,12 +38,9 @@ SELECT
     r.longest_since_length,
     r.last_longer_session,
     r.last_longer_length,
-    p.excess_ret_1d,
-    p.ret_1d,
-    p.benchmark_ret_1d,
-    h.history_start
+    r.excess_ret_1d,
+    r.ret_1d,
+    r.benchmark_ret_1d,
+    r.history_start
 FROM bw.relative_runs((SELECT session_date FROM asked)) AS r
-JOIN marts.relative_performance AS p
-    ON p.ticker = r.ticker AND p.benchmark = r.benchmark AND p.session_date = r.session_date
-LEFT JOIN since AS h ON h.ticker = r.ticker AND h.benchmark = r.benchmark
 ORDER BY r.ticker, r.benchmark, r.kind;

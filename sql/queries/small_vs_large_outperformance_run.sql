@@ -26,10 +26,6 @@
 WITH asked AS (
     SELECT bw.session_on_or_before($as_of::DATE) AS session_date
 ),
-since AS (
-    -- the run history's row of the session: history_start
-    SELECT * FROM marts.relative_since WHERE session_date = (SELECT session_date FROM asked)
-),
 pairs(pair_order, ticker, benchmark) AS (
     VALUES (1, '^RUT', '^GSPC'), (2, 'IWM', 'SPY')
 )
@@ -44,13 +40,10 @@ SELECT
     r.longest_since_length,
     r.last_longer_session,
     r.last_longer_length,
-    p.excess_ret_1d,
-    p.ret_1d,
-    p.benchmark_ret_1d,
-    h.history_start
+    r.excess_ret_1d,
+    r.ret_1d,
+    r.benchmark_ret_1d,
+    r.history_start
 FROM bw.relative_runs((SELECT session_date FROM asked)) AS r
 JOIN pairs AS x ON x.ticker = r.ticker AND x.benchmark = r.benchmark
-JOIN marts.relative_performance AS p
-    ON p.ticker = r.ticker AND p.benchmark = r.benchmark AND p.session_date = r.session_date
-LEFT JOIN since AS h ON h.ticker = r.ticker AND h.benchmark = r.benchmark
 ORDER BY x.pair_order, r.kind;
