@@ -169,3 +169,23 @@ def test_bundled_xlk_split_day_is_an_ordinary_move_because_ohlc_is_split_adjuste
     assert abs(xlk["ret_1d"]) < 0.02
     for ticker in ("XLB", "XLE", "XLU"):
         assert abs(on(out, date(2025, 12, 5), ticker)["ret_1d"]) < 0.05, ticker
+
+
+def test_a_seed_is_the_period_base_where_no_earlier_bar_is_given():
+    """The bars start on 2025-06-02 (a gap before them); the seed says AAA's last stored bar
+    before them closed at 80 (adj 40). June's and the year's base is that bar; BBB has no
+    seed row and keeps null bases; the one-session return stays null across the gap."""
+    frame = pl.concat([bars([100.0, 110.0]), bars([50.0, 55.0], ticker="BBB")])
+    seed = pl.DataFrame({"ticker": ["AAA"], "base_close": [80.0], "base_adj_close": [40.0]})
+    out = daily_returns(frame, seed)
+    first, second = on(out, JUNE[0]), on(out, JUNE[1])
+    assert first["ret_mtd"] == pytest.approx(100 / 80 - 1)
+    assert first["ret_ytd"] == pytest.approx(100 / 80 - 1)
+    assert first["tr_ytd"] == pytest.approx(100 / 40 - 1)
+    assert second["ret_mtd"] == pytest.approx(110 / 80 - 1)
+    assert first["ret_1d"] is None and second["ret_1d"] == pytest.approx(0.1)
+    assert on(out, JUNE[1], "BBB")["ret_mtd"] is None
+    # July's base is June's last bar, not the seed
+    july = daily_returns(bars([100.0] * 20 + [120.0]), seed)  # June has 20 sessions
+    assert on(july, date(2025, 7, 1))["ret_mtd"] == pytest.approx(0.2)
+    assert on(july, date(2025, 7, 1))["ret_ytd"] == pytest.approx(120 / 80 - 1)
