@@ -63,11 +63,17 @@ def _copy(landed: Path, tmp_path: Path, name: str) -> Warehouse:
 
 
 @pytest.fixture(scope="module")
-def full(landed, tmp_path_factory) -> dict[str, pl.DataFrame]:
+def full_path(landed, tmp_path_factory) -> Path:
+    """The landed warehouse with every mart built in one run over FIRST..LAST."""
     path = tmp_path_factory.mktemp("long_gap_full") / "warehouse.duckdb"
     shutil.copy(landed, path)
     build_marts(Warehouse(path), FIRST, LAST, UNIVERSE)
-    return marts_of(Warehouse(path))
+    return path
+
+
+@pytest.fixture(scope="module")
+def full(full_path) -> dict[str, pl.DataFrame]:
+    return marts_of(Warehouse(full_path))
 
 
 def test_one_full_build_measures_the_returns_after_the_gap_from_the_close_before_it(full):
@@ -82,9 +88,9 @@ def test_one_full_build_measures_the_returns_after_the_gap_from_the_close_before
 def test_daily_runs_after_the_gap_equal_one_full_build(landed, full, tmp_path):
     wh = _copy(landed, tmp_path, "daily")
     build_marts(wh, FIRST, GAP_TO, UNIVERSE)
-    for session in sessions_between(AFTER, date(2025, 6, 6)):
+    for session in sessions_between(AFTER, date(2025, 6, 3)):
         build_marts(wh, session, session, UNIVERSE)
-    build_marts(wh, date(2025, 6, 9), LAST, UNIVERSE)
+    build_marts(wh, date(2025, 6, 4), LAST, UNIVERSE)
     assert_same_marts(marts_of(wh), full)
 
 
@@ -106,13 +112,12 @@ def test_a_later_range_built_first_equals_one_full_build(landed, full, tmp_path)
 
 @pytest.mark.parametrize("bases", ["stored", "never built"])
 def test_the_base_before_the_bars_read_is_the_stored_period_base_or_else_the_last_bar(
-    landed, full, tmp_path, bases
+    full_path, full, tmp_path, bases
 ):
     """The build of AFTER reads bars from 2024-05-01 on: RF's 2025 base (2024-02-29) is the
     stored period base of May 2024 or, where no base of that month was ever built, the last
     bar before it."""
-    wh = _copy(landed, tmp_path, bases.replace(" ", "_"))
-    build_marts(wh, FIRST, LAST, UNIVERSE)
+    wh = _copy(full_path, tmp_path, bases.replace(" ", "_"))
     with wh.transaction() as con:
         if bases == "never built":
             con.execute("DELETE FROM marts.period_bases")
@@ -125,11 +130,20 @@ def test_the_base_before_the_bars_read_is_the_stored_period_base_or_else_the_las
     assert want.filter(pl.col("ticker") == TICKER)["ret_ytd"].null_count() == 0
 
 
-@pytest.mark.parametrize("check", ["daily", "audit"])
-def test_the_recompute_checks_pass_after_a_daily_run_after_the_gap(landed, tmp_path, check):
-    wh = _copy(landed, tmp_path, f"check_{check}")
+@pytest.fixture(scope="module")
+def after_a_daily_run(landed, tmp_path_factory) -> Warehouse:
+    """The marts built up to the gap's end, then the daily run of AFTER."""
+    path = tmp_path_factory.mktemp("long_gap_daily") / "warehouse.duckdb"
+    shutil.copy(landed, path)
+    wh = Warehouse(path)
     build_marts(wh, FIRST, GAP_TO, UNIVERSE)
     build_marts(wh, AFTER, AFTER, UNIVERSE)
+    return wh
+
+
+@pytest.mark.parametrize("check", ["daily", "audit"])
+def test_the_recompute_checks_pass_after_a_daily_run_after_the_gap(after_a_daily_run, check):
+    wh = after_a_daily_run
     kwargs = {"full_history": True} if check == "audit" else {"changed_from": AFTER}
     results = run_recompute_check(
         wh, "marts/daily_returns", UNIVERSE, written=[AFTER], tickers=[TICKER], run_id="r1",
