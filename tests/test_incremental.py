@@ -133,13 +133,18 @@ def build_in_chunks(wh: Warehouse, starts: list[date]) -> None:
         build_marts(wh, a, previous_session(b) if b else LAST, UNIVERSE)
 
 
-@pytest.fixture(scope="module")
-def full_path(landed, tmp_path_factory) -> Path:
-    """The landed warehouse with every mart built in one run over FIRST..LAST."""
-    path = tmp_path_factory.mktemp("full") / "warehouse.duckdb"
+def built_in_one_run(landed: Path, folder: Path) -> Path:
+    """A copy of ``landed`` in ``folder`` with every mart built in one run over FIRST..LAST."""
+    path = folder / "warehouse.duckdb"
     shutil.copy(landed, path)
     build_marts(Warehouse(path), FIRST, LAST, UNIVERSE)
     return path
+
+
+@pytest.fixture(scope="module")
+def full_path(landed, tmp_path_factory) -> Path:
+    """The landed warehouse with every mart built in one run over FIRST..LAST."""
+    return built_in_one_run(landed, tmp_path_factory.mktemp("full"))
 
 
 @pytest.fixture(scope="module")

@@ -26,7 +26,16 @@ from bellwether.sources.base import FetchResult
 from bellwether.sources.bundled import BundledSource
 from bellwether.warehouse import Warehouse
 from checks.run import run_recompute_check
-from tests.test_incremental import FIRST, LAST, SESSIONS, UNIVERSE, assert_same_marts, marts_of
+from tests.test_incremental import (
+    FIRST,
+    LAST,
+    SESSIONS,
+    UNIVERSE,
+    assert_same_marts,
+    built_in_one_run,
+    fresh,
+    marts_of,
+)
 
 #: RF has no bar from GAP_FROM to GAP_TO: 313 sessions, longer than the lookback.
 TICKER = "RF"
@@ -55,20 +64,10 @@ def landed(tmp_path_factory) -> Path:
     return path
 
 
-def _copy(landed: Path, tmp_path: Path, name: str) -> Warehouse:
-    path = tmp_path / name / "warehouse.duckdb"
-    path.parent.mkdir()
-    shutil.copy(landed, path)
-    return Warehouse(path)
-
-
 @pytest.fixture(scope="module")
 def full_path(landed, tmp_path_factory) -> Path:
-    """The landed warehouse with every mart built in one run over FIRST..LAST."""
-    path = tmp_path_factory.mktemp("long_gap_full") / "warehouse.duckdb"
-    shutil.copy(landed, path)
-    build_marts(Warehouse(path), FIRST, LAST, UNIVERSE)
-    return path
+    """This module's landed warehouse with every mart built in one run over FIRST..LAST."""
+    return built_in_one_run(landed, tmp_path_factory.mktemp("long_gap_full"))
 
 
 @pytest.fixture(scope="module")
@@ -86,7 +85,7 @@ def test_one_full_build_measures_the_returns_after_the_gap_from_the_close_before
 
 
 def test_daily_runs_after_the_gap_equal_one_full_build(landed, full, tmp_path):
-    wh = _copy(landed, tmp_path, "daily")
+    wh = fresh(landed, tmp_path, "daily")
     build_marts(wh, FIRST, GAP_TO, UNIVERSE)
     for session in sessions_between(AFTER, date(2025, 6, 3)):
         build_marts(wh, session, session, UNIVERSE)
@@ -97,14 +96,14 @@ def test_daily_runs_after_the_gap_equal_one_full_build(landed, full, tmp_path):
 def test_a_chunk_starting_a_year_after_the_gap_began_equals_one_full_build(landed, full, tmp_path):
     """The chunk's bars start after RF's last close before the gap: the base of 2025 is
     the stored period base of the bars' first month."""
-    wh = _copy(landed, tmp_path, "chunks")
+    wh = fresh(landed, tmp_path, "chunks")
     build_marts(wh, FIRST, date(2025, 3, 31), UNIVERSE)
     build_marts(wh, date(2025, 4, 1), LAST, UNIVERSE)
     assert_same_marts(marts_of(wh), full)
 
 
 def test_a_later_range_built_first_equals_one_full_build(landed, full, tmp_path):
-    wh = _copy(landed, tmp_path, "later_first")
+    wh = fresh(landed, tmp_path, "later_first")
     build_marts(wh, AFTER, LAST, UNIVERSE)
     build_marts(wh, FIRST, date(2025, 5, 30), UNIVERSE)
     assert_same_marts(marts_of(wh), full)
@@ -117,7 +116,7 @@ def test_the_base_before_the_bars_read_is_the_stored_period_base_or_else_the_las
     """The build of AFTER reads bars from 2024-05-01 on: RF's 2025 base (2024-02-29) is the
     stored period base of May 2024 or, where no base of that month was ever built, the last
     bar before it."""
-    wh = _copy(full_path, tmp_path, bases.replace(" ", "_"))
+    wh = fresh(full_path, tmp_path, bases.replace(" ", "_"))
     with wh.transaction() as con:
         if bases == "never built":
             con.execute("DELETE FROM marts.period_bases")
