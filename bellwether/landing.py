@@ -36,7 +36,7 @@ import os
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -188,6 +188,24 @@ def _read(con, name: str, params: list) -> pl.DataFrame:
     return con.sql(load_sql(name), params=params).pl()
 
 
+#: How far before a landing's first session its stored last sessions are looked for first.
+_RECENT_BARS = timedelta(days=31)
+
+
+def _last_sessions(con, tickers: list[str], start: date) -> pl.DataFrame:
+    """``ticker, last_session``: the last stored session of each of ``tickers`` that has a
+    stored bar. Read from the month before ``start`` on first (the row groups of the
+    recent sessions only, in a daily run), then over the whole history for the tickers
+    without a bar since then: a ticker's last session is the same either way."""
+    out = pl.DataFrame(schema={"ticker": pl.String, "last_session": pl.Date})
+    if not tickers:
+        return out
+    recent = _read(con, "landing/last_sessions", [tickers, start - _RECENT_BARS])
+    rest = sorted(set(tickers) - set(recent["ticker"].to_list()))
+    older = _read(con, "landing/last_sessions", [rest, None]) if rest else out
+    return pl.concat([out, recent.cast(out.schema), older.cast(out.schema)])
+
+
 def _land_bars_and_actions(
     con,
     good: pl.DataFrame,
@@ -232,11 +250,7 @@ def _land_bars_and_actions(
     # effective: the ticker has a bar on or after the ex-date (stored, or landing now)
     incoming_last = incoming.group_by("ticker").agg(pl.col("session_date").max().alias("_in_last"))
     need_last = sorted(changed_tickers)
-    stored_last = (
-        _read(con, "landing/last_sessions", [need_last])
-        if need_last
-        else pl.DataFrame(schema={"ticker": pl.String, "last_session": pl.Date})
-    )
+    stored_last = _last_sessions(con, need_last, start)
     lasts = incoming_last.join(stored_last, on="ticker", how="full", coalesce=True).select(
         "ticker", pl.max_horizontal("_in_last", "last_session").alias("last_session")
     )

@@ -451,3 +451,31 @@ def test_a_unit_error_stays_an_error_and_is_not_explained_as_an_action(tmp_path,
     assert step["severity"].to_list() == ["error"]
     assert "unit error" in step["message"][0]
     assert read_table(wh, "raw.rebasings").height == 0
+
+
+def test_the_last_stored_session_of_a_ticker_is_found_however_old_it_is(tmp_path):
+    """Whether an action is effective depends on the ticker's last stored session. A
+    landing looks for it in the month before its first session, then over the whole
+    history for a ticker without a bar since: XLK stopped in September, SPY did not."""
+    from bellwether.landing import _last_sessions
+
+    symbols = ["SPY", "XLK"]
+    universe = parse_universe(
+        {
+            "instruments": instrument_entries(symbols),
+            "universes": {"funds": {"members": symbols, "breadth": False}},
+        }
+    )
+    bars = final_bars(symbols, date(2025, 9, 2), date(2025, 11, 28))
+    wh = Warehouse(tmp_path / "wh.duckdb")
+    run_pipeline(wh, SnapshotSource(lambda b: bars, NO_ACTIONS), universe,
+                 date(2025, 9, 2), date(2025, 9, 30), now=NOW, use_gx=False)  # fmt: skip
+    spy_only = bars.filter(pl.col("ticker") == "SPY")
+    run_pipeline(wh, SnapshotSource(lambda b: spy_only, NO_ACTIONS), universe,
+                 date(2025, 10, 1), date(2025, 11, 28), now=NOW, use_gx=False)  # fmt: skip
+    with wh.connect(read_only=True) as con:
+        found = _last_sessions(con, ["SPY", "XLK", "NONE"], date(2025, 12, 1))
+    assert sorted(found.iter_rows()) == [
+        ("SPY", date(2025, 11, 28)),
+        ("XLK", date(2025, 9, 30)),
+    ]
