@@ -281,23 +281,18 @@ def _land_bars_and_actions(
     writes = incoming.filter(~pl.col("ticker").is_in(rebase_tickers))
     rebased_stored = pl.DataFrame()
     if rebase_tickers:
-        stored = _read(con, "landing/read_bars_for_tickers", [rebase_tickers])
-        mine = incoming.filter(pl.col("ticker").is_in(rebase_tickers))
-        merged = pl.concat(
-            [
-                stored.join(mine, on=["ticker", "session_date"], how="anti").with_columns(
-                    pl.lit(False).alias("_incoming")
-                ),
-                mine.select(stored.columns).with_columns(pl.lit(True).alias("_incoming")),
-            ],
-            how="vertical_relaxed",
-        )
         # the actions of the re-based tickers only: every stored action of every delivered
         # ticker would make this grow with history
         acts = effective.filter(pl.col("ticker").is_in(rebase_tickers)).select(
             "ticker", "ex_date", "action", "value", "basis_session"
         )
-        rebased = rebasing.rebase(merged, acts)
+        moved_splits = {
+            t
+            for frame in (revised, withdrawn, newly)
+            for t, action in frame.select("ticker", "action").iter_rows()
+            if action == "split"
+        }
+        merged, rebased = _rebase(con, incoming, rebase_tickers, moved_splits, acts)
         writes = pl.concat(
             [writes, rebased.filter(pl.col("_incoming")).select(writes.columns)],
             how="vertical_relaxed",
@@ -408,6 +403,52 @@ def _land_bars_and_actions(
     ):
         con.unregister(name)
     return out
+
+
+def _rebase(
+    con,
+    incoming: pl.DataFrame,
+    tickers: list[str],
+    moved_splits: set[str],
+    acts: pl.DataFrame,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """The stored bars of ``tickers`` merged with the incoming ones (``_incoming``), and the
+    same re-based onto ``acts`` (:func:`bellwether.rebasing.rebase`).
+
+    A ticker none of whose splits was applied, revised or withdrawn here keeps its stored
+    prices and volume: only the columns a dividend re-basing reads and writes are read for
+    it (the read of a ticker's whole history, about half as long at 25 years,
+    docs/BENCHMARKS.md section 14). Should a stored split factor of such a ticker move all
+    the same, every column is read and the re-basing done again, so no price is ever
+    written from a column that was not read."""
+    full = sorted(set(tickers) & moved_splits)
+    narrow = sorted(set(tickers) - moved_splits)
+    mine = incoming.filter(pl.col("ticker").is_in(tickers))
+    while True:
+        parts = []
+        if full:
+            parts.append(_read(con, "landing/read_bars_for_tickers", [full]))
+        if narrow:
+            parts.append(_read(con, "landing/read_adjustment_basis_for_tickers", [narrow]))
+        stored = pl.concat(parts)
+        merged = pl.concat(
+            [
+                stored.join(mine, on=["ticker", "session_date"], how="anti").with_columns(
+                    pl.lit(False).alias("_incoming")
+                ),
+                mine.select(stored.columns).with_columns(pl.lit(True).alias("_incoming")),
+            ],
+            how="vertical_relaxed",
+        )
+        rebased = rebasing.rebase(merged, acts)
+        if rebased.is_empty():
+            return merged, rebased
+        unread = rebased.filter(
+            ~pl.col("_incoming") & pl.col("split_changed") & pl.col("ticker").is_in(narrow)
+        )
+        if unread.is_empty():
+            return merged, rebased
+        full, narrow = sorted(tickers), []
 
 
 def _rebasing_log(

@@ -479,3 +479,43 @@ def test_the_last_stored_session_of_a_ticker_is_found_however_old_it_is(tmp_path
         ("SPY", date(2025, 11, 28)),
         ("XLK", date(2025, 9, 30)),
     ]
+
+
+def test_a_dividend_re_basing_reads_every_column_when_a_split_factor_moves_all_the_same(
+    tmp_path, two_etfs
+):
+    """A dividend alone re-bases only adj_close, so only the columns it needs are read for
+    its ticker. A stored bar whose split factor is not what the known splits give (here
+    set by hand) makes the re-basing move its prices too: every column is then read, and
+    the prices written are the stored ones re-based, never the columns left unread."""
+    universe, bars = two_etfs
+    wh = Warehouse(tmp_path / "wh.duckdb")
+    run_pipeline(wh, SnapshotSource(lambda b: bars, NO_ACTIONS), universe,
+                 date(2025, 11, 3), date(2025, 11, 14), now=NOW, use_gx=False)  # fmt: skip
+    odd = date(2025, 11, 5)
+    with wh.transaction() as con:
+        con.execute(
+            "UPDATE raw.daily_bars SET split_factor = 2.0 WHERE ticker = 'XLK' AND session_date = ?",
+            [odd],
+        )
+    before = read_table(wh, "raw.daily_bars").filter(pl.col("ticker") == "XLK").sort("session_date")
+    ex = date(2025, 11, 17)
+    dividend = pl.DataFrame(
+        {"ticker": ["XLK"], "ex_date": [ex], "action": ["dividend"], "value": [0.5]}
+    )
+    run_pipeline(wh, SnapshotSource(lambda b: bars, dividend), universe, ex, ex, now=NOW,
+                 use_gx=False)  # fmt: skip
+    after = read_table(wh, "raw.daily_bars").filter(pl.col("ticker") == "XLK").sort("session_date")
+    was = before.filter(pl.col("session_date") == odd).row(0, named=True)
+    now = after.filter(pl.col("session_date") == odd).row(0, named=True)
+    assert now["split_factor"] == 1.0
+    for column in ("open", "high", "low", "close"):
+        assert now[column] == pytest.approx(was[column] * 2.0, rel=1e-12), column
+    assert now["volume"] == round(was["volume"] / 2.0)
+    # the other bars before the ex-date moved in adj_close only
+    others = (pl.col("session_date") < ex) & (pl.col("session_date") != odd)
+    assert_frame_equal(
+        after.filter(others).select("session_date", "open", "high", "low", "close", "volume"),
+        before.filter(others).select("session_date", "open", "high", "low", "close", "volume"),
+    )
+    assert (after.filter(others)["adj_close"] < before.filter(others)["adj_close"]).all()
