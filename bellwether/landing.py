@@ -229,6 +229,7 @@ def _land_bars_and_actions(
         pl.lit(basis, dtype=pl.Date).alias("basis_session"),
         pl.lit(1.0).alias("split_factor"),
         pl.lit(1.0).alias("dividend_factor"),
+        pl.lit(None, dtype=pl.Int64).alias("delivered_volume"),
     )
     action_tickers_in = sorted(set(incoming_actions["ticker"].to_list()))
     tickers = sorted(set(delivered) | set(action_tickers_in))

@@ -12,7 +12,10 @@ arrived in, by applying Yahoo's own conventions to the delivered values:
   are not in its delivered values; actions on or before it are;
 * **splits** (``value`` = new shares per old share; 0.1 for a 1:10 reverse split):
   ``S(t)`` = product of the ratios of the ticker's splits with ex-date ``> t``; the stored
-  prices are ``delivered / S(as_of)`` and the stored volume ``round(delivered * S(as_of))``;
+  prices are ``delivered / S(as_of)`` and the stored volume ``round(delivered * S(as_of))``,
+  always from the delivered volume (kept as ``delivered_volume`` where ``S(as_of) != 1``):
+  a reverse split rounds a volume, so a later split applied to the stored volume would
+  compound that rounding where a fresh download does not;
 * **dividends** (cash per share): the factor of a dividend with ex-date ``D`` is
   ``1 - dividend / close[D-1]``, with ``close[D-1]`` the ticker's last close before ``D``
   and the dividend on the same (final) split basis (a dividend delivered on basis ``b`` is
@@ -22,8 +25,9 @@ arrived in, by applying Yahoo's own conventions to the delivered values:
   action announced for a session not yet landed changes nothing until that session lands).
 
 Each stored bar keeps the factors applied since delivery (``split_factor = S(as_of)``,
-``dividend_factor = Dv(as_of)``), so its delivered values are always recoverable and an
-action that is revised or withdrawn by the source is taken back exactly. Every function
+``dividend_factor = Dv(as_of)``) and, where its volume is not the delivered one, the
+delivered volume, so its delivered values are always recoverable and an action that is
+revised or withdrawn by the source is taken back exactly. Every function
 here is pure: ``DataFrame -> DataFrame``.
 """
 
@@ -140,9 +144,28 @@ def target_factors(bars: pl.DataFrame, actions: pl.DataFrame) -> pl.DataFrame:
     return _product_after(frame, "_as_of", _suffix_products(factors, "factor"), "target_dividend")
 
 
+def _delivered_volume() -> pl.Expr:
+    """A bar's volume as delivered: ``delivered_volume`` where kept, else the stored volume
+    when ``split_factor`` is 1, else ``round(volume / split_factor)`` (a bar re-based before
+    ``delivered_volume`` was kept: exact unless a reverse split rounded it)."""
+    stored = (
+        pl.when(pl.col("split_factor") == 1.0)
+        .then(pl.col("volume"))
+        .otherwise((pl.col("volume").cast(pl.Float64) / pl.col("split_factor")).round(0))
+        .cast(pl.Int64)
+    )
+    return pl.coalesce(pl.col("delivered_volume").cast(pl.Int64), stored)
+
+
 def rebase(bars: pl.DataFrame, actions: pl.DataFrame) -> pl.DataFrame:
-    """``bars`` (stored rows with ``split_factor``, ``dividend_factor``, ``basis_session``)
-    brought onto the basis of ``actions`` (the effective actions of their tickers).
+    """``bars`` (stored rows with ``split_factor``, ``dividend_factor``, ``basis_session``
+    and ``delivered_volume``) brought onto the basis of ``actions`` (the effective actions
+    of their tickers).
+
+    A re-based volume is ``round(delivered * S(as_of))`` from the delivered volume, never
+    the stored (rounded) one re-scaled; ``delivered_volume`` is kept where the new
+    ``split_factor`` is not 1 and NULL where it is (the stored volume is then the delivered
+    one).
 
     Returns every input row with its new values and factors and ``factors_changed``: True
     where the bar's factors differ from the ones it had (only those rows are rewritten;
@@ -156,6 +179,7 @@ def rebase(bars: pl.DataFrame, actions: pl.DataFrame) -> pl.DataFrame:
     price_scale = pl.col("split_factor") / pl.col("target_split")
     adj_scale = price_scale * pl.col("target_dividend") / pl.col("dividend_factor")
     changed = split_changed | div_changed
+    delivered = _delivered_volume()
     out = t.with_columns(
         *[
             pl.when(split_changed).then(pl.col(c) * price_scale).otherwise(pl.col(c)).alias(c)
@@ -166,9 +190,14 @@ def rebase(bars: pl.DataFrame, actions: pl.DataFrame) -> pl.DataFrame:
         .otherwise(pl.col("adj_close"))
         .alias("adj_close"),
         pl.when(split_changed)
-        .then((pl.col("volume").cast(pl.Float64) / price_scale).round(0).cast(pl.Int64))
+        .then((delivered.cast(pl.Float64) * pl.col("target_split")).round(0).cast(pl.Int64))
         .otherwise(pl.col("volume"))
         .alias("volume"),
+        pl.when(~split_changed)
+        .then(pl.col("delivered_volume").cast(pl.Int64))
+        .when(pl.col("target_split") != 1.0)
+        .then(delivered)
+        .alias("delivered_volume"),
         split_changed.alias("split_changed"),
         div_changed.alias("dividend_changed"),
         changed.alias("factors_changed"),

@@ -303,9 +303,12 @@ def test_random_splits_and_dividends_between_daily_landings_equal_one_full_build
             "relative_pairs": [{"ticker": "XLK", "benchmark": "SPY"}],
         }
     )
-    # the final basis: bundled bars, volumes made divisible by every split ratio
+    # the final basis: bundled bars, volumes made divisible by every product of two split
+    # ratios (2 x 2, 3 x 3: 36), so that a download on any basis delivers them unrounded
+    # and one build from the final basis is the one right answer (a volume the source
+    # rounded on an older basis cannot be recovered: 70820880 / 9 delivered as 7868987)
     bars = final_bars(symbols, first, last).with_columns(
-        ((pl.col("volume") / 60).round(0) * 60).alias("volume")
+        ((pl.col("volume") / 360).round(0) * 360).alias("volume")
     )
     rows = [((t, d, k), v) for (t, d, k), v in plan]
     actions = pl.DataFrame(
@@ -519,3 +522,58 @@ def test_a_dividend_re_basing_reads_every_column_when_a_split_factor_moves_all_t
         before.filter(others).select("session_date", "open", "high", "low", "close", "volume"),
     )
     assert (after.filter(others)["adj_close"] < before.filter(others)["adj_close"]).all()
+
+
+def test_a_split_after_a_reverse_split_re_bases_the_delivered_volume_not_the_rounded_one(
+    tmp_path, two_etfs
+):
+    """XLK's 1:10 reverse split (2025-11-12) then its 3:1 split (2025-11-19) arrive with
+    daily landings. The reverse split rounds each earlier volume to a whole share; the
+    3:1 split must scale the delivered volume (``round(delivered * 0.3)``, as a download
+    after both gives), not the rounded one (``round(delivered * 0.1) * 3``)."""
+    universe, bars = two_etfs
+    # the values delivered before both splits: the bundled ones, volumes not multiples of 10
+    raw = bars.with_columns(pl.col("volume") + 7)
+    reverse, forward = date(2025, 11, 12), date(2025, 11, 19)
+    actions = pl.DataFrame(
+        {
+            "ticker": ["XLK", "XLK"],
+            "ex_date": [reverse, forward],
+            "action": ["split", "split"],
+            "value": [0.1, 3.0],
+        }
+    )
+
+    def delivered(basis: date) -> pl.DataFrame:
+        """A download on ``basis``: each session divided by the splits after it up to
+        ``basis``; the source rounds its volumes to whole shares."""
+        ratio = pl.lit(1.0)
+        for ex, value in ((reverse, 0.1), (forward, 3.0)):
+            applies = (pl.col("ticker") == "XLK") & (pl.col("session_date") < ex) & (ex <= basis)
+            ratio = ratio * pl.when(applies).then(value).otherwise(1.0)
+        return raw.with_columns(
+            *[(pl.col(c) / ratio).alias(c) for c in VALUES[:5]],
+            (pl.col("volume") * ratio).round(0).alias("volume"),
+        )
+
+    wh = Warehouse(tmp_path / "wh.duckdb")
+    source = SnapshotSource(delivered, actions)
+    run_pipeline(wh, source, universe, date(2025, 11, 3), date(2025, 11, 11), now=NOW,
+                 use_gx=False)  # fmt: skip
+    run_pipeline(wh, source, universe, reverse, reverse, now=NOW, use_gx=False)
+    run_pipeline(wh, source, universe, date(2025, 11, 13), date(2025, 11, 28), now=NOW,
+                 use_gx=False)  # fmt: skip
+
+    stored = read_table(wh, "raw.daily_bars").filter(pl.col("ticker") == "XLK")
+    early = stored.filter(pl.col("session_date") < reverse).sort("session_date")
+    want = raw.filter((pl.col("ticker") == "XLK") & (pl.col("session_date") < reverse)).sort(
+        "session_date"
+    )
+    assert early["volume"].to_list() == (want["volume"] * 0.3).round(0).cast(pl.Int64).to_list()
+    # re-basing the stored volume of the 0.1 step would give other numbers
+    compounded = ((want["volume"] * 0.1).round(0) * 3).cast(pl.Int64)
+    assert (compounded != early["volume"]).all()
+    assert early["delivered_volume"].to_list() == want["volume"].cast(pl.Int64).to_list()
+    late = stored.filter(pl.col("session_date") >= forward)
+    assert late["delivered_volume"].null_count() == late.height
+    assert_bars_and_marts_equal(wh, one_full_build(tmp_path, delivered(forward), actions, universe))

@@ -32,6 +32,13 @@ CREATE TABLE IF NOT EXISTS raw.daily_bars (
 ALTER TABLE raw.daily_bars ADD COLUMN IF NOT EXISTS basis_session DATE;
 ALTER TABLE raw.daily_bars ADD COLUMN IF NOT EXISTS split_factor DOUBLE DEFAULT 1.0;
 ALTER TABLE raw.daily_bars ADD COLUMN IF NOT EXISTS dividend_factor DOUBLE DEFAULT 1.0;
+-- The volume as delivered, kept where it is not the stored volume (split_factor <> 1): a
+-- source's volume is a whole number of shares, so round(delivered * split_factor) loses it
+-- under a reverse split, and each later re-basing is computed from it, not from the stored
+-- (rounded) volume. NULL where split_factor = 1 (the stored volume is the delivered one) and
+-- on bars re-based before this column existed (their delivered volume is taken as
+-- round(volume / split_factor)).
+ALTER TABLE raw.daily_bars ADD COLUMN IF NOT EXISTS delivered_volume BIGINT;
 
 -- Dividends (cash per share) and splits (new shares per old share) by ex-date.
 CREATE TABLE IF NOT EXISTS raw.corporate_actions (
