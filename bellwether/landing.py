@@ -422,34 +422,40 @@ def _rebase(
     docs/BENCHMARKS.md section 14). Should a stored split factor of such a ticker move all
     the same, every column is read and the re-basing done again, so no price is ever
     written from a column that was not read."""
-    full = sorted(set(tickers) & moved_splits)
     narrow = sorted(set(tickers) - moved_splits)
-    mine = incoming.filter(pl.col("ticker").is_in(tickers))
-    while True:
-        parts = []
-        if full:
-            parts.append(_read(con, "landing/read_bars_for_tickers", [full]))
-        if narrow:
-            parts.append(_read(con, "landing/read_adjustment_basis_for_tickers", [narrow]))
-        stored = pl.concat(parts)
-        merged = pl.concat(
-            [
-                stored.join(mine, on=["ticker", "session_date"], how="anti").with_columns(
-                    pl.lit(False).alias("_incoming")
-                ),
-                mine.select(stored.columns).with_columns(pl.lit(True).alias("_incoming")),
-            ],
-            how="vertical_relaxed",
-        )
-        rebased = rebasing.rebase(merged, acts)
-        if rebased.is_empty():
-            return merged, rebased
+    merged, rebased = _rebase_read(con, incoming, tickers, narrow, acts)
+    if rebased.height and narrow:
         unread = rebased.filter(
             ~pl.col("_incoming") & pl.col("split_changed") & pl.col("ticker").is_in(narrow)
         )
-        if unread.is_empty():
-            return merged, rebased
-        full, narrow = sorted(tickers), []
+        if unread.height:
+            merged, rebased = _rebase_read(con, incoming, tickers, [], acts)
+    return merged, rebased
+
+
+def _rebase_read(
+    con, incoming: pl.DataFrame, tickers: list[str], narrow: list[str], acts: pl.DataFrame
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """:func:`_rebase` with the stored bars of ``narrow`` read without their prices and
+    volume (``landing/read_adjustment_basis_for_tickers``), every column of the others."""
+    full = sorted(set(tickers) - set(narrow))
+    parts = []
+    if full:
+        parts.append(_read(con, "landing/read_bars_for_tickers", [full]))
+    if narrow:
+        parts.append(_read(con, "landing/read_adjustment_basis_for_tickers", [narrow]))
+    stored = pl.concat(parts)
+    mine = incoming.filter(pl.col("ticker").is_in(tickers))
+    merged = pl.concat(
+        [
+            stored.join(mine, on=["ticker", "session_date"], how="anti").with_columns(
+                pl.lit(False).alias("_incoming")
+            ),
+            mine.select(stored.columns).with_columns(pl.lit(True).alias("_incoming")),
+        ],
+        how="vertical_relaxed",
+    )
+    return merged, rebasing.rebase(merged, acts)
 
 
 def _rebasing_log(

@@ -285,26 +285,19 @@ def _compute_daily_returns(
     of the bars' first month (see :func:`_returns_seed`)."""
     start = month_start(sessions_before(first, RETURNS_LOOKBACK))
     bars = _query(con, "marts/read_bars", [start, last, _scoped(tickers)])
-    rows = daily_returns(bars)
-    unbased = (
-        rows.filter(
-            (pl.col("session_date") >= first)
-            & pl.any_horizontal(pl.col("ret_mtd", "ret_ytd", "tr_ytd").is_null())
-        )["ticker"]
-        .unique()
+    # a ticker with a bar on the first session read has every base of first..last among
+    # the bars read; one whose bars start later (a listing, or a gap across the lookback)
+    # may have its base before them
+    opening = sessions_between(start, last)[0]
+    late = (
+        bars.group_by("ticker")
+        .agg(pl.col("session_date").min())
+        .filter(pl.col("session_date") > opening)["ticker"]
         .sort()
         .to_list()
     )
-    seed = _returns_seed(con, start, unbased) if unbased else None
-    if seed is not None and seed.height:
-        again = seed["ticker"].implode()
-        rows = pl.concat(
-            [
-                rows.filter(~pl.col("ticker").is_in(again)),
-                daily_returns(bars.filter(pl.col("ticker").is_in(again)), seed),
-            ]
-        ).sort(KEYS_TICKER)
-    return rows, bars
+    seed = _returns_seed(con, start, late) if late else None
+    return daily_returns(bars, seed), bars
 
 
 def _returns_seed(con: duckdb.DuckDBPyConnection, start: date, tickers: list[str]) -> pl.DataFrame:
