@@ -127,13 +127,17 @@ def bench_bars(size: Size) -> tuple[pl.DataFrame, object]:
 
 
 def checksum(frame) -> dict:
-    """Row count, and per numeric or boolean column the sum and the null count: enough to
-    see that two engines computed the same thing without keeping their outputs."""
+    """Row count, and per numeric, boolean or date column the sum (of dates: days since
+    1970, an integer compared exactly) and the null count: enough to see that two engines computed the same thing
+    without keeping their outputs."""
     if not isinstance(frame, pl.DataFrame):  # pandas
         frame = pl.from_pandas(frame)
     out: dict = {"rows": frame.height}
     for name, dtype in frame.schema.items():
-        if dtype.is_numeric() or dtype == pl.Boolean:
+        if dtype.is_temporal() and dtype != pl.Duration:
+            col = frame[name].cast(pl.Date).cast(pl.Int64)
+            out[name] = [int(col.sum() or 0), int(col.null_count())]  # exact
+        elif dtype.is_numeric() or dtype == pl.Boolean:
             col = frame[name].cast(pl.Float64)
             col = col.fill_nan(None)
             out[name] = [float(col.sum() or 0.0), int(col.null_count())]

@@ -152,6 +152,13 @@ def technicals(bars: pd.DataFrame) -> pd.DataFrame:
         p["rsi_avg_loss_14"] = pd.array(losses, dtype="Float64")
         p["high_52w"] = p["high"].rolling(252, min_periods=252).max()
         p["low_52w"] = p["low"].rolling(252, min_periods=252).min()
+        # the latest session of the window's high: rolling max of rank * 2**31 + position
+        code = p["high"].rank(method="dense") * 2.0**31 + np.arange(len(p))
+        latest = code.rolling(252, min_periods=252).max().to_numpy() % 2**31
+        full = ~np.isnan(latest)
+        sessions = np.full(len(p), np.datetime64("NaT"), dtype="datetime64[ns]")
+        sessions[full] = p.index.to_numpy()[latest[full].astype(np.int64)]
+        p["high_52w_session"] = sessions
         p["pct_from_high_52w"] = close / p["high_52w"] - 1
         p["is_new_high_52w"] = (p["high"] >= p["high_52w"]).where(p["high_52w"].notna())
         p["is_new_low_52w"] = (p["low"] <= p["low_52w"]).where(p["low_52w"].notna())

@@ -301,7 +301,8 @@ def _agreement(runs: dict, size: str) -> str:
 
 def checksum_differences(a: dict, b: dict, rel: float = 1e-6) -> list[str]:
     """``mart.column`` entries whose checksums differ (row counts exactly, null counts
-    exactly, sums within ``rel``); columns missing on one side are ignored."""
+    exactly, sums within ``rel``, integer sums of dates exactly); columns missing on one
+    side are ignored."""
     out = []
     for mart, ca in a.items():
         cb = b.get(mart)
@@ -315,7 +316,8 @@ def checksum_differences(a: dict, b: dict, rel: float = 1e-6) -> list[str]:
             if col == "rows" or col not in cb:
                 continue
             (sa, na), (sb, nb) = va, cb[col]
-            if na != nb or abs(sa - sb) > rel * max(abs(sa), abs(sb), 1.0):
+            exact = isinstance(sa, int) and isinstance(sb, int)
+            if na != nb or (sa != sb if exact else abs(sa - sb) > rel * max(abs(sa), abs(sb), 1.0)):
                 out.append(f"{mart}.{col}")
     return out
 

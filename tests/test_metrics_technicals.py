@@ -178,6 +178,30 @@ def test_a_missing_bar_inside_the_52_weeks_makes_the_range_null():
     out = technicals(range_bars(n=254, gap=100))
     assert at(out, 252)["high_52w"] is None
     assert at(out, 252)["is_new_high_52w"] is None
+    assert at(out, 252)["high_52w_session"] is None
+
+
+def test_the_52w_high_session_is_the_latest_session_of_the_window_at_that_high():
+    highs = [101.0] * 300
+    highs[3] = 180.0  # the 52-week high of sessions 251..254, then out of the window
+    highs[10] = highs[20] = 170.0  # two equal highs: the later one is the session
+    highs[280] = 175.0  # a new 52-week high today
+    closes = [100.0] * 300
+    out = technicals(bars(closes, highs=highs, lows=[99.0] * 300))
+    assert at(out, 250)["high_52w_session"] is None  # 251 sessions
+    assert at(out, 251)["high_52w_session"] == SESSIONS[3]
+    assert at(out, 254)["high_52w_session"] == SESSIONS[3]  # sessions 3..254
+    assert at(out, 255)["high_52w_session"] == SESSIONS[20]  # sessions 4..255: 170 twice
+    day = at(out, 280)
+    assert (day["high_52w"], day["high_52w_session"]) == (175.0, SESSIONS[280])
+    assert at(out, 299)["high_52w_session"] == SESSIONS[280]
+    # the ranks are of the whole frame: another ticker's highs do not move them
+    other = bars([50.0] * 300, highs=[60.0 + i for i in range(300)], lows=[40.0] * 300,
+                 ticker="BBB")  # fmt: skip
+    both = technicals(pl.concat([other, bars(closes, highs=highs, lows=[99.0] * 300)]))
+    aaa = both.filter(pl.col("ticker") == "AAA")
+    assert aaa["high_52w_session"].to_list() == out["high_52w_session"].to_list()
+    assert at(both.filter(pl.col("ticker") == "BBB"), 299)["high_52w_session"] == SESSIONS[299]
 
 
 def test_today_at_the_52w_low_is_a_new_low():

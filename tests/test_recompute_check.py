@@ -124,9 +124,10 @@ def test_a_run_without_its_earliest_change_is_checked_over_the_full_history(wh):
 
 
 def test_a_warehouse_from_before_the_record_state_gets_it_from_its_bars(wh):
-    """``bars_to_date`` and ``max_close_to_date`` of a warehouse built before they existed
-    (NULL in every row) are counted once from the bars when the schema is applied, equal to
-    what the builds store, so the next daily build continues from them."""
+    """``bars_to_date``, ``max_close_to_date`` and ``high_52w_session`` of a warehouse
+    built before they existed (NULL in every row) are counted once from the bars when the
+    schema is applied, equal to what the builds store, so the next daily build continues
+    from them."""
     from polars.testing import assert_frame_equal
 
     from bellwether.warehouse import apply_schema
@@ -135,8 +136,12 @@ def test_a_warehouse_from_before_the_record_state_gets_it_from_its_bars(wh):
     with wh.connect(read_only=True) as con:
         built = con.sql("SELECT * FROM marts.technicals").pl().sort(keys)
     assert built["max_close_to_date"].null_count() == 0
+    assert built["high_52w_session"].null_count() == built["high_52w"].null_count() < built.height
     with wh.transaction() as con:
-        con.execute("UPDATE marts.technicals SET bars_to_date = NULL, max_close_to_date = NULL")
+        con.execute(
+            "UPDATE marts.technicals"
+            " SET bars_to_date = NULL, max_close_to_date = NULL, high_52w_session = NULL"
+        )
         apply_schema(con)
     with wh.connect(read_only=True) as con:
         migrated = con.sql("SELECT * FROM marts.technicals").pl().sort(keys)

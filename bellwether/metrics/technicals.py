@@ -14,7 +14,9 @@ gives null.
 * ``high_52w`` / ``low_52w``: highest intraday ``high`` / lowest ``low`` over the 252
   sessions ending today (today included); ``pct_from_high_52w = close / high_52w - 1``
   (a fraction, <= 0). ``is_new_high_52w``: today's high is the 52-week high;
-  ``is_new_low_52w`` likewise.
+  ``is_new_low_52w`` likewise. ``high_52w_session``: the latest session of that window
+  whose ``high`` equals ``high_52w`` (today when today's high is the high; the later of
+  two equal highs); null where ``high_52w`` is.
 * ``avg_volume_N``: mean volume over the N sessions ending the *previous* session (today
   excluded, as quote pages show it beside today's volume), N = 20, 63.
   ``rel_volume = volume / avg_volume_63`` (today's volume against its 3-month average).
@@ -66,8 +68,24 @@ OUTPUT_COLUMNS = (
     "ticker", "session_date", "close", "sma_20", "sma_50", "sma_200", "rsi_14", "high_52w", "low_52w",
     "pct_from_high_52w", "is_new_high_52w", "is_new_low_52w", "volume", "avg_volume_20", "avg_volume_63",
     "rel_volume", "volatility_20d", "is_record_close", "record_closes_ytd", "rsi_avg_gain_14", "rsi_avg_loss_14",
-    "bars_to_date", "max_close_to_date",
+    "bars_to_date", "max_close_to_date", "high_52w_session",
 )  # fmt: skip
+
+#: Bits of a row's position in :func:`_latest_session_of_window_max`'s code (frames of
+#: up to 2**31 rows).
+_POSITION_BITS = 31
+
+
+def _latest_session_of_window_max(x: str, n: int) -> pl.Expr:
+    """The session of the latest row among the ``n`` ending at each row (over the whole
+    column, like ``rolling_max``) whose ``x`` is the window's maximum; null where the
+    window is not full. Exact: each row is coded ``dense_rank(x) * 2**31 + position``, so
+    the rolling maximum of the codes is the window's largest ``x`` (equal values rank
+    equal), the latest of them on a tie."""
+    position = pl.int_range(pl.len(), dtype=pl.Int64)
+    code = pl.col(x).rank("dense").cast(pl.Int64) * (1 << _POSITION_BITS) + position
+    latest = code.rolling_max(n, min_samples=n) % (1 << _POSITION_BITS)
+    return pl.col("session_date").gather(latest)
 
 
 def _wilder_input(x: str, seed_value: str, is_seed_row: str) -> pl.Expr:
@@ -198,6 +216,9 @@ def technicals_plan(panel: pl.LazyFrame, seed: pl.DataFrame | None = None) -> pl
         pl.when(ticker_rows >= 251)
         .then(pl.col("low").rolling_min(252, min_samples=252))
         .alias("low_52w"),
+        pl.when(ticker_rows >= 251)
+        .then(_latest_session_of_window_max("high", 252))
+        .alias("high_52w_session"),
         *[
             per_ticker(
                 pl.col("volume").cast(pl.Float64).rolling_mean(n, min_samples=n).shift(1)

@@ -25,13 +25,6 @@
 WITH asked AS (
     SELECT bw.session_on_or_before($as_of::DATE) AS session_date
 ),
-window_sessions AS (
-    SELECT s.session_date
-    FROM raw.trading_sessions AS s
-    WHERE s.session_date <= (SELECT session_date FROM asked)
-    ORDER BY s.session_date DESC
-    LIMIT 252
-),
 members AS (
     -- the universe's members on the session (raw.universe_members' active window)
     SELECT ticker, member_order FROM bw.members_on($universe, (SELECT session_date FROM asked))
@@ -41,13 +34,6 @@ today AS (
     FROM marts.technicals AS t
     JOIN members AS m ON m.ticker = t.ticker
     WHERE t.session_date = (SELECT session_date FROM asked)
-),
-high_sessions AS (
-    SELECT b.ticker, max(b.session_date) AS high_52w_session
-    FROM raw.daily_bars AS b
-    JOIN today AS t ON t.ticker = b.ticker AND b.high = t.high_52w
-    WHERE b.session_date IN (SELECT session_date FROM window_sessions)
-    GROUP BY b.ticker
 )
 SELECT
     t.session_date,
@@ -55,13 +41,12 @@ SELECT
     i.name,
     t.close,
     t.high_52w,
-    h.high_52w_session,
+    t.high_52w_session,
     t.pct_from_high_52w,
     t.low_52w,
     t.close / t.low_52w - 1 AS pct_above_low_52w,
     t.is_new_high_52w,
     t.is_new_low_52w
 FROM today AS t
-LEFT JOIN high_sessions AS h ON h.ticker = t.ticker
 LEFT JOIN raw.instruments AS i ON i.ticker = t.ticker
 ORDER BY t.member_order, t.ticker;

@@ -33,6 +33,7 @@
 --                     change. rsi_avg_gain_14 / rsi_avg_loss_14 are A_gain / A_loss.
 --   bars_to_date      the ticker's bars up to and including today (1 on its first bar)
 --   max_close_to_date the ticker's highest close up to and including today
+--   high_52w_session  the latest session of the 252 whose high is high_52w
 -- Output: one row per bar, ordered by ticker, session_date.
 WITH placed AS (
     SELECT b.ticker, b.session_date, s.session_idx, b.high, b.low, b.close,
@@ -105,6 +106,9 @@ windows AS (
            CASE WHEN count(*) OVER s200 = 200 THEN avg(close) OVER s200 END AS sma_200,
            CASE WHEN count(*) OVER s252 = 252 THEN max(high) OVER s252 END AS high_52w,
            CASE WHEN count(*) OVER s252 = 252 THEN min(low) OVER s252 END AS low_52w,
+           CASE WHEN count(*) OVER s252 = 252
+                THEN arg_max(session_date, struct_pack(h := high, s := session_date)) OVER s252
+           END AS high_52w_session,
            CASE WHEN count(volume) OVER v20 = 20 THEN avg(volume) OVER v20 END AS avg_volume_20,
            CASE WHEN count(volume) OVER v63 = 63 THEN avg(volume) OVER v63 END AS avg_volume_63,
            CASE WHEN count(log_ret) OVER s20 = 20 THEN stddev_samp(log_ret) OVER s20 * sqrt(252) END
@@ -153,7 +157,8 @@ SELECT
     max(w.close) OVER (
         PARTITION BY w.ticker ORDER BY w.session_idx
         ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW
-    ) AS max_close_to_date
+    ) AS max_close_to_date,
+    w.high_52w_session
 FROM windows AS w
 LEFT JOIN wilder AS r ON r.ticker = w.ticker AND r.k = w.changes_so_far
 ORDER BY w.ticker, w.session_date

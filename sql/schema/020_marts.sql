@@ -71,6 +71,7 @@ CREATE TABLE IF NOT EXISTS marts.technicals (
     rsi_avg_loss_14    DOUBLE,
     bars_to_date       BIGINT,
     max_close_to_date  DOUBLE,
+    high_52w_session   DATE,
     PRIMARY KEY (ticker, session_date)
 );
 -- A warehouse built before bars_to_date or max_close_to_date existed gets the columns,
@@ -96,6 +97,30 @@ FROM (
     WINDOW to_date AS (PARTITION BY b.ticker ORDER BY b.session_date)
 ) AS c
 WHERE (t.bars_to_date IS NULL OR t.max_close_to_date IS NULL)
+  AND t.ticker = c.ticker AND t.session_date = c.session_date;
+-- ... and high_52w_session, found once from the bars: the latest session of the 252 whose
+-- high is the 52-week high (a row with a high_52w has a bar on each of those sessions, so
+-- they are its 252 bars up to the session).
+ALTER TABLE marts.technicals ADD COLUMN IF NOT EXISTS high_52w_session DATE;
+UPDATE marts.technicals AS t
+SET high_52w_session = c.high_52w_session
+FROM (
+    SELECT
+        b.ticker,
+        b.session_date,
+        arg_max(b.session_date, struct_pack(h := b.high, s := b.session_date))
+            OVER last_252 AS high_52w_session
+    FROM raw.daily_bars AS b
+    WHERE b.ticker IN (
+        SELECT DISTINCT n.ticker
+        FROM marts.technicals AS n
+        WHERE n.high_52w IS NOT NULL AND n.high_52w_session IS NULL
+    )
+    WINDOW last_252 AS (
+        PARTITION BY b.ticker ORDER BY b.session_date ROWS BETWEEN 251 PRECEDING AND CURRENT ROW
+    )
+) AS c
+WHERE t.high_52w IS NOT NULL AND t.high_52w_session IS NULL
   AND t.ticker = c.ticker AND t.session_date = c.session_date;
 
 CREATE TABLE IF NOT EXISTS marts.breadth (
