@@ -39,8 +39,8 @@ history AS (
         max(r.session_date) FILTER (WHERE r.is_record_close) AS last_record_session,
         min(r.session_date) AS history_start
     FROM marts.close_records AS r
-    JOIN members AS m ON m.ticker = r.ticker
-    WHERE r.session_date <= (SELECT session_date FROM asked)
+    CROSS JOIN asked AS a
+    WHERE r.session_date <= a.session_date
     GROUP BY r.ticker
 )
 SELECT
