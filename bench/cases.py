@@ -513,8 +513,24 @@ def case_history(spec: dict, out: dict) -> None:
     case_bare_backfill(spec, out)
 
 
-def case_daily(spec: dict, out: dict) -> None:
+def _daily_source(n: int, actions: bool):
+    """The synthetic source of ``n`` symbols; without ``actions``, every fetch's corporate
+    actions dropped (its bars unchanged): how much of a daily run their re-basing is."""
     from bellwether.sources.synthetic import SyntheticSource
+
+    if actions:
+        return SyntheticSource(n)
+
+    class WithoutActions(SyntheticSource):
+        def fetch(self, symbols, start, end):
+            result = super().fetch(symbols, start, end)
+            result.actions = result.actions.clear()
+            return result
+
+    return WithoutActions(n)
+
+
+def case_daily(spec: dict, out: dict) -> None:
     from bellwether.warehouse import Warehouse
 
     workdir = Path(spec["workdir"])
@@ -527,7 +543,7 @@ def case_daily(spec: dict, out: dict) -> None:
     # copy and not of the run; a daily run finds its file on disk
     with open(target, "rb+") as f:
         os.fsync(f.fileno())
-    source = SyntheticSource(n)
+    source = _daily_source(n, spec.get("actions", True))
     universe = source.universe
     _time_gx(out)  # the Great Expectations share of the run, in out["extra"]["gx_s"]
     if spec["mode"] in ("bare", "bare_trailing"):

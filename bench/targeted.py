@@ -8,6 +8,12 @@
     without and with the trailing re-land (``daily`` modes ``bare`` / ``bare_trailing``),
     twice each, alternating.
 
+``python -m bench.targeted actions WAREHOUSES WORKDIR``
+    the bare daily run of 2026-01-02 for 3,000 symbols on the harness's 1- and 25-year
+    histories (``WAREHOUSES/3000x1y.duckdb``, ``WAREHOUSES/3000x25y.duckdb``) with the
+    day's corporate actions and without them (``daily`` spec ``"actions": false``),
+    twice each, alternating: how much of the run's growth with history is re-basing.
+
 Each case runs in a process of its own through ``python -m bench.cases SPEC``, the entry
 point the harness uses; results are printed and left in ``WORKDIR/<case>/result.json``.
 """
@@ -64,11 +70,27 @@ def trailing(size_name: str, root: Path) -> None:
     print({mode: sorted(ts) for mode, ts in times.items()})
 
 
+def actions(warehouses: str, root: Path) -> None:
+    times: dict[str, list[float]] = {}
+    for n in range(2):
+        for years in (1, 25):
+            for with_actions in (True, False):
+                label = f"{years}y {'with' if with_actions else 'without'} actions"
+                result = run_case(
+                    root, f"daily_{years}y_{'with' if with_actions else 'without'}_{n}",
+                    {"case": "daily", "mode": "bare", "actions": with_actions,
+                     "history": str(Path(warehouses) / f"3000x{years}y.duckdb"),
+                     "n_symbols": 3000, "session": "2026-01-02"},
+                )  # fmt: skip
+                times.setdefault(label, []).append(result["seconds"])
+    print({label: [round(t, 2) for t in ts] for label, ts in times.items()})
+
+
 def main(argv: list[str]) -> int:
     what, size_name, workdir = argv
     root = Path(workdir)
     shutil.rmtree(root, ignore_errors=True)
-    {"any_order": any_order, "trailing": trailing}[what](size_name, root)
+    {"any_order": any_order, "trailing": trailing, "actions": actions}[what](size_name, root)
     return 0
 
 

@@ -577,3 +577,39 @@ def test_a_split_after_a_reverse_split_re_bases_the_delivered_volume_not_the_rou
     late = stored.filter(pl.col("session_date") >= forward)
     assert late["delivered_volume"].null_count() == late.height
     assert_bars_and_marts_equal(wh, one_full_build(tmp_path, delivered(forward), actions, universe))
+
+
+def test_a_bar_re_based_before_delivered_volume_was_kept_takes_it_from_its_split_factor():
+    """``rebase`` of three stored bars by a 3:1 split: one re-based (by 2) before
+    ``delivered_volume`` existed (NULL: its delivered volume is taken as 100 / 2), one whose
+    1:10 reverse split kept it (123,457 stored for 1,234,567 delivered) and one as
+    delivered. Each new volume is its delivered volume times the new factor 3."""
+    from bellwether.rebasing import rebase
+
+    bars = pl.DataFrame(
+        {
+            "ticker": ["XLK"] * 3,
+            "session_date": [date(2025, 11, 3), date(2025, 11, 4), date(2025, 11, 5)],
+            "basis_session": [date(2025, 11, 14)] * 3,
+            "open": [10.0] * 3, "high": [10.0] * 3, "low": [10.0] * 3,
+            "close": [10.0] * 3, "adj_close": [10.0] * 3,
+            "volume": [100, 123_457, 1_000],
+            "split_factor": [2.0, 0.1, 1.0],
+            "dividend_factor": [1.0] * 3,
+            "delivered_volume": [None, 1_234_567, None],
+        },
+        schema_overrides={"delivered_volume": pl.Int64},
+    )  # fmt: skip
+    split = pl.DataFrame(
+        {"ticker": ["XLK"], "ex_date": [date(2025, 11, 20)], "action": ["split"],
+         "value": [3.0], "basis_session": [None]},
+        schema_overrides={"basis_session": pl.Date},
+    )  # fmt: skip
+    out = rebase(bars, split)
+    assert out["split_factor"].to_list() == [3.0, 3.0, 3.0]
+    assert out["volume"].to_list() == [150, 3_703_701, 3_000]
+    assert out["delivered_volume"].to_list() == [50, 1_234_567, 1_000]
+    # withdrawn again: every bar back to its delivered volume, none kept
+    back = rebase(out, split.clear())
+    assert back["volume"].to_list() == [50, 1_234_567, 1_000]
+    assert back["delivered_volume"].to_list() == [None, None, None]
