@@ -15,7 +15,8 @@
     twice each, alternating: how much of the run's growth with history is re-basing.
 
 Each case runs in a process of its own through ``python -m bench.cases SPEC``, the entry
-point the harness uses; results are printed and left in ``WORKDIR/<case>/result.json``.
+point the harness uses; results are printed and left in ``WORKDIR/<case>/result.json``
+(the case's working folder, with its copy of a history, is removed).
 """
 
 from __future__ import annotations
@@ -36,7 +37,10 @@ def run_case(root: Path, case_id: str, spec: dict) -> dict:
     folder.mkdir(parents=True)
     spec = {**spec, "workdir": str(folder / "work"), "result_path": str(folder / "result.json")}
     (folder / "spec.json").write_text(json.dumps(spec))
-    subprocess.run([sys.executable, "-m", "bench.cases", str(folder / "spec.json")], check=True)
+    try:
+        subprocess.run([sys.executable, "-m", "bench.cases", str(folder / "spec.json")], check=True)
+    finally:  # the case's copy of a history (5 GB at 3000x25y) is not kept
+        shutil.rmtree(folder / "work", ignore_errors=True)
     result = json.loads((folder / "result.json").read_text())
     print(case_id, f"{result['seconds']:.1f} s", result.get("extra") or "", flush=True)
     return result
