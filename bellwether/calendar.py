@@ -68,6 +68,13 @@ def sessions_between(start: date | str, end: date | str) -> list[date]:
     return list(dates[bisect_left(dates, start) : bisect_right(dates, end)])
 
 
+def sessions_before(d: date | str, n: int) -> date:
+    """The session ``n`` sessions before the last session on or before ``d`` (that session
+    itself for ``n = 0``); the calendar's first session when there are fewer than ``n``."""
+    dates = _session_dates()
+    return dates[max(0, bisect_right(dates, _as_date(d)) - 1 - n)]
+
+
 class SessionRangeError(ValueError):
     """A requested session range that is reversed, empty or outside the XNYS calendar."""
 

@@ -38,7 +38,7 @@ import duckdb
 import polars as pl
 
 from bellwether import period_state, run_state
-from bellwether.calendar import previous_session, sessions_between
+from bellwether.calendar import previous_session, sessions_before, sessions_between
 from bellwether.metrics.breadth import MIN_COVERAGE as MIN_BREADTH_COVERAGE
 from bellwether.metrics.breadth import breadth
 from bellwether.metrics.period_state import month_start
@@ -205,12 +205,6 @@ def _replace(
     con.unregister("incoming_deletes")
     sessions = tuple(sorted(set(changed["session_date"].to_list())))
     return rows.height, inserts.height, sessions
-
-
-def sessions_before(first: date, n: int) -> date:
-    """The session ``n`` sessions before ``first`` (or the calendar's first session)."""
-    back = sessions_between(date(first.year - 2 - n // 252, 1, 1), first)
-    return back[max(0, len(back) - 1 - n)]
 
 
 def _first_bar(

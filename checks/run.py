@@ -241,7 +241,7 @@ FULL_HISTORY = "recompute_full_history"
 
 def recompute_window_start(last: date) -> date:
     """The first of the :data:`RECOMPUTE_WINDOW` sessions ending at ``last``."""
-    from bellwether.marts import sessions_before
+    from bellwether.calendar import sessions_before
 
     return sessions_before(last, RECOMPUTE_WINDOW - 1)
 
@@ -281,12 +281,8 @@ def run_recompute_check(
     ``full_history``); a mismatch names the column and rows."""
     import random
 
-    from bellwether.marts import (
-        recompute_from_raw,
-        recompute_sessions,
-        recompute_window,
-        sessions_before,
-    )
+    from bellwether.calendar import sessions_before
+    from bellwether.marts import recompute_from_raw, recompute_sessions, recompute_window
     from bellwether.reference_sql import frame_mismatches
     from bellwether.registry import mart
 

@@ -7,6 +7,7 @@ from bellwether.calendar import (
     last_closed_session,
     previous_session,
     session_close,
+    sessions_before,
     sessions_between,
     weekday_closures,
 )
@@ -51,3 +52,14 @@ def test_a_session_is_closed_only_after_close_plus_margin():
     assert last_closed_session(datetime(2025, 6, 20, 19, 0, tzinfo=UTC)) == date(2025, 6, 18)
     assert last_closed_session(datetime(2025, 6, 20, 21, 5, tzinfo=UTC)) == friday
     assert last_closed_session(datetime(2025, 6, 22, 12, 0, tzinfo=UTC)) == friday
+
+
+def test_sessions_before_counts_sessions_back_from_the_last_session_on_or_before_a_date():
+    assert sessions_before(date(2025, 1, 13), 0) == date(2025, 1, 13)
+    assert sessions_before(date(2025, 1, 12), 0) == date(2025, 1, 10)  # a Sunday
+    assert sessions_before(date(2025, 1, 13), 2) == date(2025, 1, 8)  # over 2025-01-09
+    assert (
+        sessions_before(date(2025, 12, 31), 252)
+        == sessions_between(date(2024, 1, 1), date(2025, 12, 31))[-253]
+    )
+    assert sessions_before(date(1990, 1, 10), 100) == date(1990, 1, 2)  # the calendar's first
