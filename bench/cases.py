@@ -513,21 +513,39 @@ def case_history(spec: dict, out: dict) -> None:
     case_bare_backfill(spec, out)
 
 
-def _daily_source(n: int, actions: bool):
-    """The synthetic source of ``n`` symbols; without ``actions``, every fetch's corporate
-    actions dropped (its bars unchanged): how much of a daily run their re-basing is."""
+def _daily_source(n: int, actions: bool, daily_basis: bool = False):
+    """The synthetic source of ``n`` symbols. Without ``actions``, every fetch's corporate
+    actions dropped (its bars unchanged): how much of a daily run their re-basing is. With
+    ``daily_basis``, every fetch delivered on the basis of its last session, as Yahoo's
+    daily downloads are (the synthetic source's own basis is after every action it will
+    ever generate, so its new actions never re-base stored history)."""
     from bellwether.sources.synthetic import SyntheticSource
 
-    if actions:
-        return SyntheticSource(n)
-
-    class WithoutActions(SyntheticSource):
+    class Daily(SyntheticSource):
         def fetch(self, symbols, start, end):
             result = super().fetch(symbols, start, end)
-            result.actions = result.actions.clear()
+            if not actions:
+                result.actions = result.actions.clear()
+            if daily_basis:
+                result.basis_session = end
             return result
 
-    return WithoutActions(n)
+    return Daily(n)
+
+
+def _as_if_backfilled_on_its_last_day(path: Path) -> None:
+    """Every stored bar of the history at ``path`` delivered on the basis of its last
+    session (a history downloaded once, on that day, as a Yahoo backfill is): a later
+    action then re-bases the whole history of its ticker."""
+    import duckdb
+
+    from bellwether.sqlfiles import load_sql
+
+    con = duckdb.connect(str(path))
+    try:
+        con.execute(load_sql("bench/history_basis_last_session"))
+    finally:
+        con.close()
 
 
 def case_daily(spec: dict, out: dict) -> None:
@@ -543,7 +561,9 @@ def case_daily(spec: dict, out: dict) -> None:
     # copy and not of the run; a daily run finds its file on disk
     with open(target, "rb+") as f:
         os.fsync(f.fileno())
-    source = _daily_source(n, spec.get("actions", True))
+    if spec.get("daily_basis"):
+        _as_if_backfilled_on_its_last_day(target)  # before the clock: a set-up of the case
+    source = _daily_source(n, spec.get("actions", True), bool(spec.get("daily_basis")))
     universe = source.universe
     _time_gx(out)  # the Great Expectations share of the run, in out["extra"]["gx_s"]
     if spec["mode"] in ("bare", "bare_trailing"):

@@ -14,6 +14,12 @@
     day's corporate actions and without them (``daily`` spec ``"actions": false``),
     twice each, alternating: how much of the run's growth with history is re-basing.
 
+``python -m bench.targeted rebase WAREHOUSES WORKDIR``
+    the same bare daily run on both histories, each first put on the basis of its last
+    session (as a history downloaded once is) and the day delivered on its own basis, as
+    Yahoo's daily downloads are (``daily`` spec ``"daily_basis": true``): the day's
+    actions then re-base the whole history of their tickers. Once each.
+
 Each case runs in a process of its own through ``python -m bench.cases SPEC``, the entry
 point the harness uses; results are printed and left in ``WORKDIR/<case>/result.json``
 (the case's working folder, with its copy of a history, is removed).
@@ -90,11 +96,23 @@ def actions(warehouses: str, root: Path) -> None:
     print({label: [round(t, 2) for t in ts] for label, ts in times.items()})
 
 
+def rebase(warehouses: str, root: Path) -> None:
+    for years in (1, 25):
+        run_case(
+            root, f"daily_{years}y_daily_basis",
+            {"case": "daily", "mode": "bare", "daily_basis": True,
+             "history": str(Path(warehouses) / f"3000x{years}y.duckdb"),
+             "n_symbols": 3000, "session": "2026-01-02"},
+        )  # fmt: skip
+
+
 def main(argv: list[str]) -> int:
     what, size_name, workdir = argv
     root = Path(workdir)
     shutil.rmtree(root, ignore_errors=True)
-    {"any_order": any_order, "trailing": trailing, "actions": actions}[what](size_name, root)
+    {"any_order": any_order, "trailing": trailing, "actions": actions, "rebase": rebase}[what](
+        size_name, root
+    )
     return 0
 
 
