@@ -8,7 +8,7 @@ the marts. Both return the results frame for Dagster's check results and metadat
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -60,8 +60,11 @@ class CheckRun:
     docs_page: str | None = None
 
 
-def _query(con: duckdb.DuckDBPyConnection, name: str, params: Sequence) -> pl.DataFrame:
-    return con.sql(load_sql(name), params=list(params)).pl()
+def _query(
+    con: duckdb.DuckDBPyConnection, name: str, params: Sequence | Mapping[str, object]
+) -> pl.DataFrame:
+    values = dict(params) if isinstance(params, Mapping) else list(params)
+    return con.sql(load_sql(name), params=values).pl()
 
 
 def store_results(
@@ -176,10 +179,11 @@ def run_mart_checks(
     now = now or datetime.now(UTC)
     sessions = sessions_between(first, last)
     with wh.connect() as con:
-        dups = _query(con, "dq/mart_key_duplicates", [first, last]).filter(pl.col("asset") == asset)
-        coverage = (
-            _query(con, "dq/mart_coverage", [first, last]) if asset in PER_TICKER_MARTS else None
-        )
+        # each reads the asset's own table only: a rebuild of a few tickers' whole history
+        # checks every session of it (docs/BENCHMARKS.md section 15)
+        window = {"first": first, "last": last, "asset": asset}
+        dups = _query(con, "dq/mart_key_duplicates", window)
+        coverage = _query(con, "dq/mart_coverage", window) if asset in PER_TICKER_MARTS else None
         identity = (
             _query(con, "dq/breadth_identity", [first, last]) if asset == "marts/breadth" else None
         )
@@ -192,7 +196,7 @@ def run_mart_checks(
         )  # fmt: skip
         if coverage is not None:
             row = coverage.filter(pl.col("session_date") == s)
-            listed = row[asset][0] if row.height else None
+            listed = row["missing"][0] if row.height else None
             missing = listed.to_list() if listed is not None else []
             outcomes.append(
                 Outcome(s, "coverage", not missing,

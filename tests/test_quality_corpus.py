@@ -340,6 +340,19 @@ def test_a_broken_breadth_identity_is_caught(case, bundled):
     assert not r["passed"][0] and "sp500_sample" in r["message"][0]
 
 
+def test_a_mart_row_missing_for_a_landed_bar_fails_that_marts_coverage_only(case, bundled):
+    case.land_file(session_rows(bundled))
+    with case.wh.connect() as con:
+        con.execute("delete from marts.streaks where ticker = 'SPY' and session_date = ?", [BAD])
+    streaks = run_mart_checks(case.wh, "marts/streaks", BAD, BAD).results
+    coverage = streaks.filter(pl.col("check") == "coverage")
+    assert not coverage["passed"][0]
+    assert coverage["failing_tickers"][0].to_list() == ["SPY"]
+    assert streaks.filter(pl.col("check") == "unique_key")["passed"].to_list() == [True]
+    technicals = run_mart_checks(case.wh, "marts/technicals", BAD, BAD).results
+    assert technicals.filter(pl.col("check") == "coverage")["passed"].to_list() == [True]
+
+
 def test_corrupted_yfinance_responses_are_caught_the_same_way(case, bundled, tmp_path):
     reset_yfinance(tmp_path / "yf")
     rows = session_rows(bundled)

@@ -1,26 +1,30 @@
--- Per session $1..$2: the bars landed, the bars withheld by failed blocking checks, and the
--- tickers missing from each per-ticker mart (every landed bar not withheld must have a row).
+-- Per session $first..$last: the bars landed and not withheld by failed blocking checks, and those
+-- of them missing from the per-ticker mart asset $asset (every landed bar not withheld must
+-- have a row). Only the table $asset names is read.
 WITH withheld AS (
     SELECT DISTINCT r.session_date, unnest(r.failing_tickers) AS ticker
     FROM dq.check_results AS r
     WHERE r.asset = 'raw/daily_bars' AND NOT r.passed AND r.severity = 'error' AND r.scope = 'row'
-      AND r.session_date BETWEEN $1 AND $2
+      AND r.session_date BETWEEN $first AND $last
 ), expected AS (
     SELECT b.session_date, b.ticker
     FROM raw.daily_bars AS b
     ANTI JOIN withheld AS w ON w.session_date = b.session_date AND w.ticker = b.ticker
-    WHERE b.session_date BETWEEN $1 AND $2
+    WHERE b.session_date BETWEEN $first AND $last
+), mart_rows AS (
+    SELECT ticker, session_date FROM marts.daily_returns
+    WHERE $asset = 'marts/daily_returns' AND session_date BETWEEN $first AND $last
+    UNION ALL
+    SELECT ticker, session_date FROM marts.streaks
+    WHERE $asset = 'marts/streaks' AND session_date BETWEEN $first AND $last
+    UNION ALL
+    SELECT ticker, session_date FROM marts.technicals
+    WHERE $asset = 'marts/technicals' AND session_date BETWEEN $first AND $last
 )
 SELECT e.session_date,
        count(*) AS expected_rows,
-       count(r.ticker) AS returns_rows,
-       count(s.ticker) AS streaks_rows,
-       count(t.ticker) AS technicals_rows,
-       list(e.ticker ORDER BY e.ticker) FILTER (WHERE r.ticker IS NULL) AS "marts/daily_returns",
-       list(e.ticker ORDER BY e.ticker) FILTER (WHERE s.ticker IS NULL) AS "marts/streaks",
-       list(e.ticker ORDER BY e.ticker) FILTER (WHERE t.ticker IS NULL) AS "marts/technicals"
+       count(m.ticker) AS mart_rows,
+       list(e.ticker ORDER BY e.ticker) FILTER (WHERE m.ticker IS NULL) AS missing
 FROM expected AS e
-LEFT JOIN marts.daily_returns AS r ON r.ticker = e.ticker AND r.session_date = e.session_date
-LEFT JOIN marts.streaks AS s ON s.ticker = e.ticker AND s.session_date = e.session_date
-LEFT JOIN marts.technicals AS t ON t.ticker = e.ticker AND t.session_date = e.session_date
+LEFT JOIN mart_rows AS m ON m.ticker = e.ticker AND m.session_date = e.session_date
 GROUP BY e.session_date;

@@ -1,7 +1,8 @@
--- Duplicate keys per session in marts tables over $1..$2 (should be none).
-SELECT 'marts/daily_returns' AS asset, session_date, ticker AS key FROM marts.daily_returns WHERE session_date BETWEEN $1 AND $2 GROUP BY ALL HAVING count(*) > 1
-UNION ALL SELECT 'marts/streaks', session_date, ticker FROM marts.streaks WHERE session_date BETWEEN $1 AND $2 GROUP BY ALL HAVING count(*) > 1
-UNION ALL SELECT 'marts/technicals', session_date, ticker FROM marts.technicals WHERE session_date BETWEEN $1 AND $2 GROUP BY ALL HAVING count(*) > 1
-UNION ALL SELECT 'marts/relative_performance', session_date, ticker || '/' || benchmark FROM marts.relative_performance WHERE session_date BETWEEN $1 AND $2 GROUP BY ALL HAVING count(*) > 1
-UNION ALL SELECT 'marts/sector_performance', session_date, ticker FROM marts.sector_performance WHERE session_date BETWEEN $1 AND $2 GROUP BY ALL HAVING count(*) > 1
-UNION ALL SELECT 'marts/breadth', session_date, universe FROM marts.breadth WHERE session_date BETWEEN $1 AND $2 GROUP BY ALL HAVING count(*) > 1;
+-- Duplicate keys per session of the mart asset $asset over $first..$last (should be
+-- none). Each branch reads its table only when $asset names it.
+SELECT 'marts/daily_returns' AS asset, session_date, ticker AS key FROM marts.daily_returns WHERE $asset = 'marts/daily_returns' AND session_date BETWEEN $first AND $last GROUP BY ALL HAVING count(*) > 1
+UNION ALL SELECT 'marts/streaks', session_date, ticker FROM marts.streaks WHERE $asset = 'marts/streaks' AND session_date BETWEEN $first AND $last GROUP BY ALL HAVING count(*) > 1
+UNION ALL SELECT 'marts/technicals', session_date, ticker FROM marts.technicals WHERE $asset = 'marts/technicals' AND session_date BETWEEN $first AND $last GROUP BY ALL HAVING count(*) > 1
+UNION ALL SELECT 'marts/relative_performance', session_date, ticker || '/' || benchmark FROM marts.relative_performance WHERE $asset = 'marts/relative_performance' AND session_date BETWEEN $first AND $last GROUP BY ALL HAVING count(*) > 1
+UNION ALL SELECT 'marts/sector_performance', session_date, ticker FROM marts.sector_performance WHERE $asset = 'marts/sector_performance' AND session_date BETWEEN $first AND $last GROUP BY ALL HAVING count(*) > 1
+UNION ALL SELECT 'marts/breadth', session_date, universe FROM marts.breadth WHERE $asset = 'marts/breadth' AND session_date BETWEEN $first AND $last GROUP BY ALL HAVING count(*) > 1;
