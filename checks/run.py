@@ -187,38 +187,43 @@ def run_mart_checks(
         identity = (
             _query(con, "dq/breadth_identity", [first, last]) if asset == "marts/breadth" else None
         )
+    # grouped by session once: a rebuild's range may span thousands of sessions
+    duplicates: dict[date, list[str]] = {}
+    for s, key in dups.select("session_date", "key").iter_rows():
+        duplicates.setdefault(s, []).append(key)
+    uncovered = (
+        {s: list(m or []) for s, m in coverage.select("session_date", "missing").iter_rows()}
+        if coverage is not None
+        else {}
+    )
+    broken: dict[date, list[str]] = {}
+    if identity is not None:
+        bad = identity.filter(
+            (pl.col("advancers") + pl.col("decliners") + pl.col("unchanged") != pl.col("members_compared"))
+            | (pl.col("members_compared") != pl.col("members_with_both_bars"))
+        )  # fmt: skip
+        for u, s, a, d, n, m, r in bad.iter_rows():
+            broken.setdefault(s, []).append(f"{u}: {a}+{d}+{n} vs {m} (recount {r})")
     outcomes: list[Outcome] = []
     for s in sessions:
-        d = dups.filter(pl.col("session_date") == s)["key"].to_list()
+        d = duplicates.get(s, [])
         outcomes.append(
             Outcome(s, "unique_key", not d, "every key once" if not d else f"duplicate keys: {name_rows(d)}",
                     observed=str(len(d)), expected="0", failing_tickers=d)
         )  # fmt: skip
         if coverage is not None:
-            row = coverage.filter(pl.col("session_date") == s)
-            listed = row["missing"][0] if row.height else None
-            missing = listed.to_list() if listed is not None else []
+            missing = uncovered.get(s, [])
             outcomes.append(
                 Outcome(s, "coverage", not missing,
                         "every checked bar has its mart rows" if not missing else f"bars without mart rows: {name_rows(missing)}",
                         observed=str(len(missing)), expected="0", failing_tickers=missing)
             )  # fmt: skip
         if identity is not None:
-            rows = identity.filter(pl.col("session_date") == s)
-            bad = rows.filter(
-                (
-                    pl.col("advancers") + pl.col("decliners") + pl.col("unchanged")
-                    != pl.col("members_compared")
-                )
-                | (pl.col("members_compared") != pl.col("members_with_both_bars"))
-            )
-            named = [
-                f"{u}: {a}+{d}+{n} vs {m} (recount {r})" for u, _, a, d, n, m, r in bad.iter_rows()
-            ]
+            named = broken.get(s, [])
             outcomes.append(
-                Outcome(s, "breadth_identity", bad.is_empty(),
-                        "advancers + decliners + unchanged = members with both bars" if bad.is_empty() else name_rows(named),
-                        observed=str(bad.height), expected="0")
+                Outcome(s, "breadth_identity", not named,
+                        "advancers + decliners + unchanged = members with both bars" if not named else name_rows(named),
+                        observed=str(len(named)), expected="0")
             )  # fmt: skip
     results = results_frame(asset, outcomes)
     with wh.transaction() as con:
