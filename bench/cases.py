@@ -128,8 +128,8 @@ def bench_bars(size: Size) -> tuple[pl.DataFrame, object]:
 
 def checksum(frame) -> dict:
     """Row count, and per numeric, boolean or date column the sum (of dates: days since
-    1970, an integer compared exactly) and the null count: enough to see that two engines computed the same thing
-    without keeping their outputs."""
+    1970, an integer compared exactly) and the null count: enough to see that two engines
+    computed the same thing without keeping their outputs."""
     if not isinstance(frame, pl.DataFrame):  # pandas
         frame = pl.from_pandas(frame)
     out: dict = {"rows": frame.height}

@@ -1,6 +1,6 @@
--- Per session $first..$last: the bars landed and not withheld by failed blocking checks, and those
--- of them missing from the per-ticker mart asset $asset (every landed bar not withheld must
--- have a row). Only the table $asset names is read.
+-- Per session $first..$last: the bars landed and not withheld by failed blocking checks,
+-- and those of them missing from the per-ticker mart asset $asset (every landed bar not
+-- withheld must have a row). Only the table $asset names is read.
 WITH withheld AS (
     SELECT DISTINCT r.session_date, unnest(r.failing_tickers) AS ticker
     FROM dq.check_results AS r
