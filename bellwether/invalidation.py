@@ -12,7 +12,10 @@ that involve them in relative performance, for whole sessions in breadth and sec
 How: whoever changes an input writes one row per (mart, ticker) into
 ``marts.pending_rebuilds`` in the same transaction as the change (landing for bars and
 re-basings, the raw checks for the gate, the reference refresh for the universe), for every
-mart whose :attr:`~bellwether.registry.MartSpec.reads` include a changed column. Each mart
+mart whose :attr:`~bellwether.registry.MartSpec.reads` include a changed column. A
+cross-sectional mart with an :attr:`~bellwether.registry.MartSpec.input_signature` (breadth,
+sector ranks) is queued instead by the builds of the marts it reads, from the first session
+on which what it reads of a row changed (:func:`enqueue_input_changes`). Each mart
 build then plans its work with :func:`plan_rebuild` — the requested sessions for every
 ticker plus each pending ticker's suffix — rebuilds it from the stored state before the
 earliest change, chunk by chunk, and only then deletes the pending rows it handled. A run
@@ -22,7 +25,7 @@ that fails midway leaves them queued, so the next build of that mart finishes th
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime, timedelta
 
 import duckdb
 import polars as pl
@@ -38,6 +41,7 @@ PENDING_SCHEMA = {
     "reason": pl.String,
     "ingest_id": pl.String,
     "queued_at": pl.Datetime("us", "UTC"),
+    "sessions_only": pl.Boolean,
 }
 
 
@@ -46,7 +50,11 @@ class RebuildStep:
     """One build a mart run does: sessions ``first..last`` for ``tickers`` (None: all).
 
     ``reason`` is ``requested`` for the run's own sessions, otherwise the causes of the
-    changes it rebuilds after (``changed_first..changed_last``)."""
+    changes it rebuilds after (``changed_first..changed_last``). ``changed_ranges`` (a
+    cross-sectional mart's step only): the session ranges whose inputs changed, the
+    requested ones among them, when every queued row says exactly which
+    (``sessions_only``); the others keep their counts and only carry state. None: every
+    session of the step is recomputed from its inputs."""
 
     first: date
     last: date
@@ -54,6 +62,7 @@ class RebuildStep:
     reason: str
     changed_first: date | None = None
     changed_last: date | None = None
+    changed_ranges: tuple[tuple[date, date], ...] | None = None
 
 
 def enqueue_bar_changes(
@@ -61,12 +70,63 @@ def enqueue_bar_changes(
 ) -> None:
     """Queue rebuilds for the changed bars registered as ``incoming_changes``
     (``ticker, session_date, changed_columns VARCHAR[]``), for every mart that reads one
-    of the changed columns."""
+    of the changed columns (a mart with an ``input_signature`` is queued by its inputs'
+    builds instead: :func:`enqueue_input_changes`)."""
     for spec in MARTS.values():
+        if spec.input_signature is not None:  # reached through its inputs' builds
+            continue
         con.execute(
             load_sql("marts/enqueue_bar_changes"),
             [spec.name, sorted(spec.reads), reason, ingest_id, now],
         )
+
+
+def enqueue_input_changes(
+    con: duckdb.DuckDBPyConnection,
+    mart: str,
+    old: pl.DataFrame,
+    new: pl.DataFrame,
+    now: datetime | None = None,
+) -> None:
+    """Queue the marts built on ``mart`` where a build of it changed what they read.
+
+    ``old`` and ``new``: the rows of ``marts.<mart>`` a build replaced, before and after
+    (same columns; ``ticker, session_date`` among them). For every mart with an
+    :attr:`~bellwether.registry.MartSpec.input_signature` that lists ``marts/<mart>`` among
+    its inputs, the signatures of both are compared on the sessions that mart has built
+    (a row after its last stored session is built as a requested session, nothing to
+    rebuild), and one rebuild is queued from the first session whose signature changed,
+    for the tickers the mart reads (``sql/marts/enqueue_input_changes_<name>.sql``: members
+    of a universe for breadth, the sector ETFs for sector performance). Called by
+    :func:`bellwether.marts._replace` inside the build's transaction, so the queue and the
+    rows that caused it commit together."""
+    from bellwether.marts import changed_keys
+
+    asset = f"marts/{mart}"
+    for spec in MARTS.values():
+        if spec.input_signature is None or asset not in spec.inputs:
+            continue
+        built = con.execute(load_sql("marts/last_session_cross_sectional"), {"mart": spec.name})
+        last = built.fetchall()[0][0]
+        if last is None:
+            continue
+        before = spec.input_signature(mart, old.filter(pl.col("session_date") <= last))
+        after = spec.input_signature(mart, new.filter(pl.col("session_date") <= last))
+        changed = changed_keys(before, after, ["ticker", "session_date"])
+        if changed.is_empty():
+            continue
+        con.register("changed_inputs", changed.to_arrow())
+        try:
+            con.execute(
+                load_sql(f"marts/enqueue_input_changes_{spec.name}"),
+                {
+                    "mart": spec.name,
+                    "reason": f"{mart} changed",
+                    "queued_at": now or datetime.now(UTC),
+                },
+            )
+        finally:
+            con.unregister("changed_inputs")
 
 
 def enqueue(
@@ -78,12 +138,15 @@ def enqueue(
     reason: str,
     now: datetime,
     ingest_id: str | None = None,
+    sessions_only: bool | None = None,
 ) -> None:
-    """Queue one rebuild of ``marts`` for ``ticker`` (None: every ticker) from a session."""
+    """Queue one rebuild of ``marts`` for ``ticker`` (None: every ticker) from a session.
+    ``sessions_only``: True when only the inputs of ``from_session..last_changed`` changed
+    (a quality-gate change of whole sessions), not what follows them."""
     for name in marts:
         con.execute(
             load_sql("marts/enqueue_rebuild"),
-            [name, ticker, from_session, last_changed, reason, ingest_id, now],
+            [name, ticker, from_session, last_changed, reason, ingest_id, now, sessions_only],
         )
 
 
@@ -107,6 +170,19 @@ def consume(con: duckdb.DuckDBPyConnection, pending: pl.DataFrame) -> None:
 def _reason(rows: pl.DataFrame) -> str:
     reasons = sorted(set(rows["reason"].to_list()))
     return "; ".join(reasons)
+
+
+def merge_ranges(spans: list[tuple[date, date]]) -> tuple[tuple[date, date], ...]:
+    """Inclusive date ranges merged where they overlap or touch (by calendar day), sorted.
+    Ranges one session apart but not touching (a weekend between) stay separate; they
+    select the same sessions either way."""
+    merged: list[list[date]] = []
+    for lo, hi in sorted(spans):
+        if merged and lo <= merged[-1][1] + timedelta(days=1):
+            merged[-1][1] = max(merged[-1][1], hi)
+        else:
+            merged.append([lo, hi])
+    return tuple((lo, hi) for lo, hi in merged)
 
 
 def plan_rebuild(
@@ -148,8 +224,12 @@ def plan_rebuild(
         )
         if requested:
             start = min(start, requested[0])
+        ranges = None
+        if spec.scope == "session" and pending["sessions_only"].fill_null(False).all():
+            spans = pending.select("from_session", "last_changed").rows()
+            ranges = merge_ranges([*spans, *([requested] if requested else [])])
         if start <= end:
-            steps.append(RebuildStep(start, end, None, reason, changed_first, changed_last))
+            steps.append(RebuildStep(start, end, None, reason, changed_first, changed_last, ranges))
         if spec.scope == "session":
             return steps
         # tickers whose own change starts before the all-ticker rebuild

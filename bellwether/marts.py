@@ -39,8 +39,8 @@ import polars as pl
 
 from bellwether import period_state, run_state
 from bellwether.calendar import previous_session, sessions_before, sessions_between
+from bellwether.metrics.breadth import COUNT_COLUMNS, breadth, breadth_counts, breadth_series
 from bellwether.metrics.breadth import MIN_COVERAGE as MIN_BREADTH_COVERAGE
-from bellwether.metrics.breadth import breadth
 from bellwether.metrics.period_state import month_start
 from bellwether.metrics.relative import relative_performance
 from bellwether.metrics.returns import LOOKBACK_SESSIONS as RETURNS_LOOKBACK
@@ -52,6 +52,9 @@ from bellwether.metrics.technicals import technicals
 from bellwether.sqlfiles import load_sql
 from bellwether.universe import UniverseConfig
 from bellwether.warehouse import Warehouse
+
+#: The session ranges whose inputs changed, for a cross-sectional mart's build (None: all).
+ChangedRanges = tuple[tuple[date, date], ...] | None
 
 #: Floats within this relative difference of the stored value count as unchanged.
 UNCHANGED_REL_TOL = 1e-12
@@ -137,7 +140,7 @@ def _gate(
     return rows
 
 
-def _changed_keys(old: pl.DataFrame, new: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
+def changed_keys(old: pl.DataFrame, new: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     """Keys whose row differs between ``old`` and ``new`` (present in one only, a null that
     differs, a float beyond :data:`UNCHANGED_REL_TOL` relative, any other value unequal)."""
     if old.is_empty():
@@ -191,7 +194,7 @@ def _replace(
         )
         old = old.join(frame, on=["ticker", "benchmark"], how="semi")
     rows = rows.select(old.columns) if old.columns else rows
-    changed = _changed_keys(old, rows, keys)
+    changed = changed_keys(old, rows, keys)
     deletes = changed.join(old.select(keys), on=keys, how="semi")
     inserts = rows.join(changed, on=keys, how="semi")
     # Stored in session order, like raw.daily_bars: DuckDB's per-row-group min/max then lets
@@ -203,6 +206,16 @@ def _replace(
     con.execute(load_sql(f"marts/replace_{table}"))
     con.unregister("incoming_rows")
     con.unregister("incoming_deletes")
+    if not changed.is_empty() and scope == "ticker":
+        from bellwether.invalidation import enqueue_input_changes
+
+        # the marts built on this one, where what they read of it changed (same transaction)
+        enqueue_input_changes(
+            con,
+            table,
+            old.join(changed, on=keys, how="semi"),
+            rows.join(changed, on=keys, how="semi"),
+        )
     sessions = tuple(sorted(set(changed["session_date"].to_list())))
     return rows.height, inserts.height, sessions
 
@@ -425,7 +438,10 @@ def build_relative_performance(
     last: date,
     universe: UniverseConfig,
     tickers: frozenset[str] | None = None,
+    changed: ChangedRanges = None,
 ) -> MartBuild:
+    """Pairs that involve ``tickers`` (every pair when None); ``changed`` is accepted and
+    ignored (a pair's outperformance runs carry through every session)."""
     pairs = affected_pairs(universe.relative_pairs, tickers)
     legs = None if tickers is None else frozenset(x for pair in pairs for x in pair)
     with wh.transaction() as con:
@@ -467,8 +483,10 @@ def build_sector_performance(
     last: date,
     universe: UniverseConfig,
     tickers: frozenset[str] | None = None,
+    changed: ChangedRanges = None,
 ) -> MartBuild:
-    """Whole sessions (ranks compare every sector ETF); ``tickers`` is accepted and ignored."""
+    """Whole sessions (ranks compare every sector ETF); ``tickers`` and ``changed`` are
+    accepted and ignored (a session's ranks are cheap to recount)."""
     sector_etfs = _sector_etfs(universe)
     with wh.transaction() as con:
         returns = _query(con, "marts/read_returns", [first, last, None])
@@ -506,22 +524,62 @@ def _breadth_seed(
     return seed
 
 
+def _breadth_recounted(
+    con: duckdb.DuckDBPyConnection,
+    first: date,
+    last: date,
+    names: list[str],
+    sizes: dict[str, int],
+    seed: pl.DataFrame,
+    changed: tuple[tuple[date, date], ...],
+) -> pl.DataFrame:
+    """Breadth of ``first..last`` continued from ``seed``, recounting only the sessions in
+    ``changed`` and those with no stored row (gate-withheld sessions, whose net advances
+    count in the A/D line, and sessions never built): every other session's counts are its
+    stored row's, exact because its members' rows did not change (they would have queued
+    it) and the stored row was counted from them. The A/D line and EMAs are then carried
+    over every session from the seed, as one build would."""
+    stored = _query(con, "marts/rows_breadth", [first, last]).filter(
+        pl.col("universe").is_in(names)
+    )
+    sessions = sessions_between(first, last)
+    recount = {d for d in sessions for lo, hi in changed if lo <= d <= hi}
+    recount |= set(sessions) - set(stored["session_date"].to_list())
+    counted = pl.DataFrame(schema=stored.select(COUNT_COLUMNS).schema)
+    if recount:
+        members = _query(
+            con,
+            "marts/read_breadth_inputs_on_sessions",
+            [min(recount), max(recount), names, sorted(recount)],
+        )
+        counted = breadth_counts(members, sizes)
+    kept = stored.filter(~pl.col("session_date").is_in(sorted(recount))).select(COUNT_COLUMNS)
+    return breadth_series(pl.concat([kept, counted], how="vertical_relaxed"), seed)
+
+
 def build_breadth(
     wh: Warehouse,
     first: date,
     last: date,
     universe: UniverseConfig,
     tickers: frozenset[str] | None = None,
+    changed: ChangedRanges = None,
 ) -> MartBuild:
-    """Whole sessions of every breadth universe; ``tickers`` is accepted and ignored."""
+    """Whole sessions of every breadth universe; ``tickers`` is accepted and ignored.
+    ``changed``: the session ranges whose inputs changed; when given and the stored row
+    before ``first`` seeds every universe, only those sessions are recounted from the
+    members' rows (:func:`_breadth_recounted`), else every session is."""
     names = [u.name for u in universe.universes.values() if u.breadth]
     with wh.transaction() as con:
         seed = _breadth_seed(con, first, names)
         covered = seed is not None
-        start = first if covered else (_first_bar(con) or first)
-        members = _query(con, "marts/read_breadth_inputs", [start, last, names])
         sizes = {name: len(universe.members(name)) for name in names}
-        rows = breadth(members, sizes, seed=seed)
+        if covered and changed is not None:
+            rows = _breadth_recounted(con, first, last, names, sizes, seed, changed)
+        else:
+            start = first if covered else (_first_bar(con) or first)
+            members = _query(con, "marts/read_breadth_inputs", [start, last, names])
+            rows = breadth(members, sizes, seed=seed)
         out = _replace(
             con, "breadth", rows, first, last, ["universe", "session_date"], scope="session"
         )

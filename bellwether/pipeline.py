@@ -239,6 +239,8 @@ def _build_mart_range(
         spec, requested, pending, last_built.get(spec.name), req_tickers
     )
     builds: list[marts.MartBuild] = []
+    #: per build, the tickers its step rebuilt (None: every ticker) and the sessions it changed
+    changed_by: list[tuple[frozenset[str] | None, tuple[date, ...]]] = []
     results: list[pl.DataFrame] = []
     rebuilt: list[Rebuilt] = []
     for step in steps:
@@ -247,11 +249,14 @@ def _build_mart_range(
         step_builds = []
         n_symbols = len(step.tickers) if step.tickers is not None else len(universe.symbols)
         for chunk in session_chunks(sessions_between(step.first, step.last), n_symbols):
-            step_builds.append(spec.build(wh, chunk[0], chunk[-1], universe, step.tickers))
+            step_builds.append(
+                spec.build(wh, chunk[0], chunk[-1], universe, step.tickers, step.changed_ranges)
+            )
         if not step_builds:
             continue
         built = marts.combine_builds(step_builds)
         builds.append(built)
+        changed_by.append((step.tickers, built.sessions_changed))
         with wh.transaction() as con:
             con.execute(
                 load_sql("marts/insert_rebuild_log"),
@@ -272,17 +277,34 @@ def _build_mart_range(
         invalidation.consume(con, pending)
     if check and builds:
         # checked once every step is built (a scoped rebuild alone leaves other tickers'
-        # rows of new sessions to a later step): the sessions built, chunk by chunk
-        checked_sessions = sorted({*sessions, *(d for b in builds for d in b.sessions_changed)})
-        for chunk in session_chunks(checked_sessions, len(universe.symbols)):
+        # rows of new sessions to a later step), chunk by chunk: over every ticker, the
+        # requested sessions and those an unscoped step changed; over the scoped steps'
+        # tickers only, the other sessions they changed (a corporate action re-basing one
+        # ticker's whole history), each result merged with the stored one: a scoped build
+        # replaced only its tickers' rows, so the others' stored results still hold
+        # (checks.run.run_mart_checks)
+        full = sorted({*sessions, *(d for t, ds in changed_by if t is None for d in ds)})
+        beyond = [(t, set(ds).difference(full)) for t, ds in changed_by if t is not None]
+        scoped = sorted({d for _, ds in beyond for d in ds})
+        # the tickers of the scoped steps that changed such a session (a step of the
+        # requested sessions' tickers changed none of them)
+        scoped_tickers = sorted({x for t, ds in beyond if ds for x in t})
+        for chunk in session_chunks(full, len(universe.symbols)):
             checked = run_mart_checks(wh, asset, chunk[0], chunk[-1], run_id=run_id, now=now)
             results.append(checked.results)
+        for chunk in session_chunks(scoped, len(scoped_tickers)):
+            checked = run_mart_checks(
+                wh, asset, chunk[0], chunk[-1], tickers=scoped_tickers, run_id=run_id, now=now
+            )
+            # a chunk's range may hold sessions checked in full above: reported once
+            results.append(checked.results.filter(~pl.col("session_date").is_in(full)))
+        changed_from = min([*full[:1], *scoped[:1]], default=None)
         rebuilt_tickers = sorted(set(pending["ticker"].drop_nulls().to_list()))
         # over the last sessions only when the run changed nothing before them; a backfill
         # or a rebuild of older rows is checked against the full history
         checked = run_recompute_check(
             wh, asset, universe, written=list(sessions) or [step.last for step in steps],
-            tickers=rebuilt_tickers, changed_from=checked_sessions[0] if checked_sessions else None,
+            tickers=rebuilt_tickers, changed_from=changed_from,
             run_id=run_id, now=now,
         )  # fmt: skip
         results.append(checked.results)

@@ -16,13 +16,21 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal
 
+import polars as pl
+
 from bellwether import marts
+from bellwether.metrics.breadth import member_signature as breadth_member_signature
+from bellwether.metrics.sectors import input_signature as sector_input_signature
 from bellwether.universe import UniverseConfig
 from bellwether.warehouse import Warehouse
 
 Scope = Literal["ticker", "pair", "session"]
+#: ``build(wh, first, last, universe, tickers, changed)``: ``tickers`` scopes a per-ticker or
+#: pair mart's build (None: every ticker); ``changed`` tells a cross-sectional mart which
+#: session ranges' inputs changed (None: all of first..last; ``RebuildStep.changed_ranges``).
 Builder = Callable[
-    [Warehouse, date, date, UniverseConfig, "frozenset[str] | None"], "marts.MartBuild"
+    [Warehouse, date, date, UniverseConfig, "frozenset[str] | None", "marts.ChangedRanges"],
+    "marts.MartBuild",
 ]
 
 #: The raw asset every mart stands on.
@@ -44,6 +52,16 @@ class MartSpec:
     checks: tuple[str, ...]
     description: str
     reference_inputs: tuple[str, ...]
+    #: For a cross-sectional mart built on other marts: given an input mart's name and rows
+    #: of it (``ticker, session_date`` and its columns), the part of each row this mart's
+    #: values depend on. When set, a change to raw bars reaches this mart only through its
+    #: inputs: their builds queue it from the first session on which such a part changed
+    #: (:func:`bellwether.invalidation.enqueue_input_changes`), not from every bar whose
+    #: ``reads`` columns changed. A split scales every price of its stock's history, so its
+    #: technicals' levels all change, but not whether its close is above its averages:
+    #: breadth is rebuilt only from where a member's part really changed. None: queued from
+    #: the changed raw columns in ``reads``.
+    input_signature: Callable[[str, pl.DataFrame], pl.DataFrame] | None = None
 
     @property
     def asset(self) -> str:
@@ -57,7 +75,9 @@ class MartSpec:
 
 
 def _per_ticker(build: Callable[..., marts.MartBuild]) -> Builder:
-    return lambda wh, first, last, universe, tickers=None: build(wh, first, last, tickers)
+    return lambda wh, first, last, universe, tickers=None, changed=None: build(
+        wh, first, last, tickers
+    )
 
 
 #: Every mart, in dependency order (a mart's inputs come before it).
@@ -139,6 +159,7 @@ MARTS: dict[str, MartSpec] = {
             checks=("unique_key", "recompute"),
             description="The SPDR sector ETFs' daily and YTD returns ranked by the day's move.",
             reference_inputs=("returns", "sector_etfs"),
+            input_signature=sector_input_signature,
         ),
         MartSpec(
             name="breadth",
@@ -154,6 +175,7 @@ MARTS: dict[str, MartSpec] = {
             description="Advance/decline, A/D line, McClellan oscillator, % above 20/50/200-day "
             "averages and 52-week highs/lows over each breadth universe.",
             reference_inputs=("members", "streaks", "technicals"),
+            input_signature=breadth_member_signature,
         ),
     )
 }

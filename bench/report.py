@@ -465,7 +465,9 @@ def render(doc: dict, targets: list[dict]) -> str:
     lines += ["## 5. Daily incremental run", "",
               "One new session (2026-01-02) with every asset and check, on a copy of a warehouse",
               "that already holds the history (built by the bare pipeline); Dagster in a fresh",
-              "instance, `partition_key` = the session.", ""]  # fmt: skip
+              "instance, `partition_key` = the session. The history is fed as Yahoo feeds it:",
+              "stored on the basis of its last session (one download), the day on its own, so",
+              "the day's splits and dividends re-base their tickers' whole history.", ""]  # fmt: skip
     rows = []
     base_d = base_b = None
     order = doc.get("daily_sizes") or []

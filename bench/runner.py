@@ -251,9 +251,12 @@ def run_bench(opts: Options) -> dict:
                 runner.say(f"daily: no history for {hist_size.name}, skipped")
                 continue
             for mode in (*opts.daily_modes, "bare_trailing"):
+                # the history as Yahoo delivers it (downloaded once, on its last day's
+                # basis) and the day on its own basis: the day's splits and dividends then
+                # re-base their tickers' whole history, as in real operation
                 runner.measure(
                     f"daily_{mode}/{hist_size.name}",
-                    {"case": "daily", "mode": mode, "history": str(hist),
+                    {"case": "daily", "mode": mode, "history": str(hist), "daily_basis": True,
                      "n_symbols": hist_size.n_symbols, "session": session.isoformat()},
                 )  # fmt: skip
     if "queries" in opts.groups:

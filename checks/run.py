@@ -3,12 +3,13 @@
 :func:`run_raw_checks` evaluates every check of ``raw/daily_bars`` (the GX suite and the
 polars checks of :mod:`checks.raw_checks`) over ``first..last`` and replaces
 those sessions' rows in ``dq.check_results``; :func:`run_mart_checks` does the same for
-the marts. Both return the results frame for Dagster's check results and metadata.
+the marts (or, scoped to the tickers a build replaced, merges their results into the
+stored ones). Both return the results frame for Dagster's check results and metadata.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
@@ -156,14 +157,129 @@ def _enqueue_gate_changes(
     sessions, queue the rebuilds (the any-order rule, bellwether/invalidation.py)."""
     from bellwether.invalidation import enqueue
 
-    every = list(MARTS)
     cross = [n for n, spec in MARTS.items() if spec.scope == "session"]
+    rest = [n for n in MARTS if n not in cross]
+    reason = "quality gate changed"
+
+    def both(ticker: str | None, session: date) -> None:
+        # a per-ticker mart carries state from the session on; a cross-sectional one
+        # recounts that session only and carries its A/D line and EMAs through the rest
+        enqueue(con, rest, ticker, session, session, reason, now)
+        enqueue(con, cross, None, session, session, reason, now, sessions_only=True)
+
     for session, ticker in sorted(before[0] ^ after[0]):
-        enqueue(con, every, ticker, session, session, "quality gate changed", now)
+        both(ticker, session)
     for session in sorted(before[1] ^ after[1]):
-        enqueue(con, cross, None, session, session, "quality gate changed", now)
+        enqueue(con, cross, None, session, session, reason, now, sessions_only=True)
     for session in sorted(before[2] ^ after[2]):
-        enqueue(con, every, None, session, session, "quality gate changed", now)
+        both(None, session)
+
+
+#: The mart checks that name failing tickers (keys) per session, with their message on a
+#: pass and the prefix of their message on a failure; a scoped check merges these.
+ROW_NAMING_CHECKS: dict[str, tuple[str, str]] = {
+    "unique_key": ("every key once", "duplicate keys"),
+    "coverage": ("every checked bar has its mart rows", "bars without mart rows"),
+}
+
+
+def mart_row_outcome(session: date, check: str, failing: Iterable[str]) -> Outcome:
+    """The outcome of the row-naming mart check ``check`` on ``session`` from its failing
+    tickers (keys): the one place a full and a scoped check build it, so both write the
+    same ``passed``, ``observed`` and ``message`` for the same failing list."""
+    failing = sorted(set(failing))
+    on_pass, on_fail = ROW_NAMING_CHECKS[check]
+    return Outcome(
+        session, check, not failing, f"{on_fail}: {name_rows(failing)}" if failing else on_pass,
+        observed=str(len(failing)), expected="0", failing_tickers=failing,
+    )  # fmt: skip
+
+
+def _row_checks(asset: str) -> list[str]:
+    """The row-naming checks of ``asset``: ``coverage`` on per-ticker marts only."""
+    return ["unique_key", "coverage"] if asset in PER_TICKER_MARTS else ["unique_key"]
+
+
+def _row_failures(
+    con: duckdb.DuckDBPyConnection,
+    asset: str,
+    first: date,
+    last: date,
+    tickers: Sequence[str] | None,
+) -> dict[str, dict[date, list[str]]]:
+    """Per row-naming check of ``asset``, the failing tickers (keys) of each session of
+    ``first..last`` that has any, among ``tickers`` (None: every ticker)."""
+    # each reads the asset's own table only: a rebuild of a few tickers' whole history
+    # checks every session of it (docs/BENCHMARKS.md section 15)
+    params = {"first": first, "last": last, "asset": asset, "tickers": tickers}
+    failures: dict[str, dict[date, list[str]]] = {"unique_key": {}}
+    # grouped by session once: a rebuild's range may span thousands of sessions
+    dups = _query(con, "dq/mart_key_duplicates", params)
+    for s, key in dups.select("session_date", "key").iter_rows():
+        failures["unique_key"].setdefault(s, []).append(key)
+    if "coverage" in _row_checks(asset):
+        coverage = _query(con, "dq/mart_coverage", params)
+        failures["coverage"] = {
+            s: list(m) for s, m in coverage.select("session_date", "missing").iter_rows() if m
+        }
+    return failures
+
+
+def _consecutive_runs(sessions: Sequence[date], wanted: set[date]) -> list[list[date]]:
+    """The ``wanted`` sessions of ``sessions`` (ascending) as runs of consecutive ones."""
+    runs: list[list[date]] = []
+    previous_wanted = False
+    for s in sessions:
+        if s in wanted:
+            if previous_wanted:
+                runs[-1].append(s)
+            else:
+                runs.append([s])
+        previous_wanted = s in wanted
+    return runs
+
+
+def _scoped_row_failures(
+    con: duckdb.DuckDBPyConnection,
+    asset: str,
+    sessions: Sequence[date],
+    tickers: Sequence[str],
+) -> dict[str, dict[date, list[str]]]:
+    """:func:`_row_failures` over ``sessions`` (ascending, consecutive) reading only
+    ``tickers``' rows, each session's result merged with its stored one: (stored failing
+    minus ``tickers``) plus the failing among ``tickers``. A session with no stored result
+    for one of the checks is checked over every ticker instead."""
+    checks = _row_checks(asset)
+    if not sessions:
+        return {c: {} for c in checks}
+    first, last = sessions[0], sessions[-1]
+    stored: dict[tuple[date, str], list[str]] = {
+        (s, c): list(f)
+        for s, c, f in _query(
+            con,
+            "dq/stored_mart_failures",
+            {"first": first, "last": last, "asset": asset, "checks": checks},
+        ).iter_rows()
+    }
+    unstored = {s for s in sessions if any((s, c) not in stored for c in checks)}
+    merged: dict[str, dict[date, list[str]]] = {c: {} for c in checks}
+    # never checked: no stored result to merge into, so every ticker is read (no guess)
+    for run in _consecutive_runs(sessions, unstored):
+        full = _row_failures(con, asset, run[0], run[-1], None)
+        for c in checks:
+            merged[c].update({s: f for s, f in full[c].items() if s in unstored})
+    if len(unstored) == len(sessions):
+        return merged
+    scope = set(tickers)
+    fresh = _row_failures(con, asset, first, last, sorted(scope))
+    for c in checks:
+        for s in sessions:
+            if s in unstored:
+                continue
+            failing = (set(stored[(s, c)]) - scope) | set(fresh[c].get(s, []))
+            if failing:
+                merged[c][s] = sorted(failing)
+    return merged
 
 
 def run_mart_checks(
@@ -172,30 +288,35 @@ def run_mart_checks(
     first: date,
     last: date,
     *,
+    tickers: Sequence[str] | None = None,
     run_id: str | None = None,
     now: datetime | None = None,
 ) -> CheckRun:
-    """The checks of one mart asset (``marts/<name>``) on sessions ``first..last``."""
+    """The checks of one mart asset (``marts/<name>``) on sessions ``first..last``.
+
+    ``tickers`` (per-ticker marts only, :data:`PER_TICKER_MARTS`; ignored for pair and
+    session marts): a scoped check, after a build that replaced only those tickers' rows
+    (a corporate action or restatement re-basing a few tickers' history). ``unique_key``
+    and ``coverage`` then read only those tickers' rows, and each session's result is
+    merged with its stored one in ``dq.check_results``: failing = (stored failing tickers
+    minus ``tickers``) plus the failing ones among ``tickers``, with ``passed``,
+    ``observed`` and ``message`` rebuilt from that list as a full check builds them
+    (:func:`mart_row_outcome`). The merge is exact: a ticker passes or fails on its own
+    bars and rows alone, and a scoped build replaced only ``tickers``' rows, so the stored
+    verdicts of the others still hold (a change of their bars or of the quality gate
+    queues a rebuild of their own, which checks them). A session with no stored result for
+    a check (never checked) is checked over every ticker: a result is never a guess."""
     now = now or datetime.now(UTC)
     sessions = sessions_between(first, last)
+    scope = sorted(set(tickers)) if tickers is not None and asset in PER_TICKER_MARTS else None
     with wh.connect() as con:
-        # each reads the asset's own table only: a rebuild of a few tickers' whole history
-        # checks every session of it (docs/BENCHMARKS.md section 15)
-        window = {"first": first, "last": last, "asset": asset}
-        dups = _query(con, "dq/mart_key_duplicates", window)
-        coverage = _query(con, "dq/mart_coverage", window) if asset in PER_TICKER_MARTS else None
+        if scope is None:
+            failures = _row_failures(con, asset, first, last, None)
+        else:
+            failures = _scoped_row_failures(con, asset, sessions, scope)
         identity = (
             _query(con, "dq/breadth_identity", [first, last]) if asset == "marts/breadth" else None
         )
-    # grouped by session once: a rebuild's range may span thousands of sessions
-    duplicates: dict[date, list[str]] = {}
-    for s, key in dups.select("session_date", "key").iter_rows():
-        duplicates.setdefault(s, []).append(key)
-    uncovered = (
-        {s: list(m or []) for s, m in coverage.select("session_date", "missing").iter_rows()}
-        if coverage is not None
-        else {}
-    )
     broken: dict[date, list[str]] = {}
     if identity is not None:
         bad = identity.filter(
@@ -206,18 +327,8 @@ def run_mart_checks(
             broken.setdefault(s, []).append(f"{u}: {a}+{d}+{n} vs {m} (recount {r})")
     outcomes: list[Outcome] = []
     for s in sessions:
-        d = duplicates.get(s, [])
-        outcomes.append(
-            Outcome(s, "unique_key", not d, "every key once" if not d else f"duplicate keys: {name_rows(d)}",
-                    observed=str(len(d)), expected="0", failing_tickers=d)
-        )  # fmt: skip
-        if coverage is not None:
-            missing = uncovered.get(s, [])
-            outcomes.append(
-                Outcome(s, "coverage", not missing,
-                        "every checked bar has its mart rows" if not missing else f"bars without mart rows: {name_rows(missing)}",
-                        observed=str(len(missing)), expected="0", failing_tickers=missing)
-            )  # fmt: skip
+        for check, failing in failures.items():
+            outcomes.append(mart_row_outcome(s, check, failing.get(s, [])))
         if identity is not None:
             named = broken.get(s, [])
             outcomes.append(

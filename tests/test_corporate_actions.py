@@ -195,6 +195,13 @@ def test_the_2025_12_05_splits_landed_day_by_day_equal_a_download_after_them(tmp
         (pl.col("check") == "step_change") & (pl.col("session_date") == SPLIT_DAY)
     )
     assert steps["passed"].to_list() == [True], steps["message"].to_list()
+    # a 2:1 split halves every earlier price exactly: the ETFs' streaks and technicals are
+    # rebuilt over their history, but no member's part in breadth and no sector ETF's
+    # returns changed, so neither cross-sectional mart is rebuilt before the split day
+    rebuilt = read_table(wh, "marts.rebuild_log").filter(pl.col("reason") != "requested")
+    assert {"streaks", "technicals"} <= set(rebuilt["mart"].to_list())
+    assert rebuilt.filter(pl.col("mart") == "technicals")["first_session"].min() == first
+    assert not {"breadth", "sector_performance"} & set(rebuilt["mart"].to_list())
 
 
 def with_dividend(bars: pl.DataFrame, ticker: str, ex_date: date, dividend: float):

@@ -44,9 +44,41 @@ OUTPUT_COLUMNS = (
 )  # fmt: skip
 
 
+def _has_sma(n: int) -> pl.Expr:
+    return pl.col(f"sma_{n}").is_not_null()
+
+
+def _above_sma(n: int) -> pl.Expr:
+    """A member counts as above its N-day average when its close is strictly above it."""
+    return (pl.col("close") > pl.col(f"sma_{n}")) & _has_sma(n)
+
+
+def member_signature(mart: str, rows: pl.DataFrame) -> pl.DataFrame:
+    """What :func:`breadth` reads of a member's row of ``marts.<mart>`` (``streaks`` or
+    ``technicals``): ``ticker, session_date`` and the row's part in the counts, that is
+    ``direction`` of a streaks row, and of a technicals row whether each ``sma_N`` is
+    defined and the close above it, whether a 52-week range is defined, and the new
+    high/low flags. Two rows with equal signatures count the same in every breadth figure
+    (levels do not: a split that scales a stock's closes and averages leaves them).
+    Another mart's rows have no part in breadth (an empty frame)."""
+    key = ["ticker", "session_date"]
+    if mart == "streaks":
+        return rows.select(*key, "direction")
+    if mart == "technicals":
+        return rows.select(
+            *key,
+            *[_has_sma(n).alias(f"has_sma_{n}") for n in (20, 50, 200)],
+            *[_above_sma(n).alias(f"above_sma_{n}") for n in (20, 50, 200)],
+            pl.col("high_52w").is_not_null().alias("has_52w"),
+            pl.col("is_new_high_52w").fill_null(False),
+            pl.col("is_new_low_52w").fill_null(False),
+        )
+    return rows.select(key).clear()
+
+
 def _pct_above(n: int) -> list[pl.Expr]:
-    has = pl.col(f"sma_{n}").is_not_null()
-    above = (pl.col("close") > pl.col(f"sma_{n}")) & has
+    has = _has_sma(n)
+    above = _above_sma(n)
     return [
         pl.when(has.sum() > 0)
         .then(100.0 * above.sum() / has.sum())
@@ -66,13 +98,22 @@ def _ema(x: str, alpha: float, seed_col: str) -> pl.Expr:
     return series.ewm_mean(alpha=alpha, adjust=False).over("universe", order_by="session_date")
 
 
+#: The columns of a breadth row that depend on its session's members only (not on earlier
+#: sessions): what :func:`breadth_counts` gives and :func:`breadth_series` continues.
+COUNT_COLUMNS = (
+    "universe", "session_date", "members", "universe_size", "advancers", "decliners", "unchanged",
+    "pct_above_sma_20", "pct_above_sma_50", "pct_above_sma_200", "new_highs_52w", "new_lows_52w",
+    "members_compared", "members_with_52w",
+)  # fmt: skip
+
+
 def breadth(
     members: pl.DataFrame,
     universe_sizes: dict[str, int],
     seed: pl.DataFrame | None = None,
     min_coverage: float = MIN_COVERAGE,
 ) -> pl.DataFrame:
-    """Breadth per universe and session.
+    """Breadth per universe and session: :func:`breadth_series` of :func:`breadth_counts`.
 
     ``members``: one row per (universe, ticker, session) with ``direction`` (+1/-1/0/null),
     ``close``, ``sma_20``, ``sma_50``, ``sma_200``, ``is_new_high_52w``, ``is_new_low_52w``,
@@ -81,6 +122,14 @@ def breadth(
     ``seed``: ``universe, ad_line, net_adv_ema_19, net_adv_ema_39`` for the session before
     the first session in ``members`` (optional).
     """
+    return breadth_series(breadth_counts(members, universe_sizes, min_coverage), seed)
+
+
+def breadth_counts(
+    members: pl.DataFrame, universe_sizes: dict[str, int], min_coverage: float = MIN_COVERAGE
+) -> pl.DataFrame:
+    """The :data:`COUNT_COLUMNS` of each (universe, session) with enough members (module
+    doc): everything of a breadth row that its own session's members decide."""
     sizes = pl.DataFrame(
         {"universe": list(universe_sizes), "universe_size": list(universe_sizes.values())},
         schema={"universe": pl.String, "universe_size": pl.Int32},
@@ -115,6 +164,15 @@ def breadth(
             ],
         )
     )
+    return daily.select(COUNT_COLUMNS)
+
+
+def breadth_series(counts: pl.DataFrame, seed: pl.DataFrame | None = None) -> pl.DataFrame:
+    """Breadth rows from per-session :data:`COUNT_COLUMNS` (computed, or stored rows whose
+    members did not change): ``net_advances``, the A/D line and the McClellan EMAs carried
+    over the universe's sessions in order, from ``seed`` (the stored row of the session
+    before the first one) when given."""
+    daily = counts.select(COUNT_COLUMNS)
     if seed is None:
         seed = pl.DataFrame(
             schema={

@@ -21,6 +21,17 @@ OUTPUT_COLUMNS = (
 )
 
 
+def input_signature(mart: str, rows: pl.DataFrame) -> pl.DataFrame:
+    """What :func:`sector_performance` reads of a ``marts.<mart>`` row: of ``daily_returns``,
+    ``ticker, session_date, ret_1d, ret_ytd`` (a row's presence, its returns and through
+    them the ranks; its price levels have no part). Rows of tickers that are not sector
+    ETFs are dropped when the change is queued (``sql/marts/enqueue_input_changes_*``).
+    Another mart's rows have no part (an empty frame)."""
+    if mart == "daily_returns":
+        return rows.select("ticker", "session_date", "ret_1d", "ret_ytd")
+    return rows.select("ticker", "session_date").clear()
+
+
 def sector_performance(returns: pl.DataFrame, sector_etfs: pl.DataFrame) -> pl.DataFrame:
     """``returns``: daily_returns rows; ``sector_etfs``: ``ticker, sector``."""
     rows = returns.join(sector_etfs.select("ticker", "sector"), on="ticker", how="inner")

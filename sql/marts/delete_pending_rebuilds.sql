@@ -7,4 +7,5 @@ WHERE p.mart = h.mart
   AND p.last_changed = h.last_changed
   AND p.reason = h.reason
   AND p.ingest_id IS NOT DISTINCT FROM h.ingest_id
-  AND p.queued_at = h.queued_at;
+  AND p.queued_at = h.queued_at
+  AND p.sessions_only IS NOT DISTINCT FROM h.sessions_only;

@@ -166,8 +166,12 @@ ALTER TABLE marts.breadth ALTER COLUMN new_lows_52w DROP NOT NULL;
 -- after built sessions, a restatement, a late symbol, a re-basing, a quality-gate change,
 -- a universe change), one row per (mart, ticker) waits here until that mart has rebuilt
 -- every row that depends on it (from from_session to its last built session). ticker NULL:
--- every ticker. Written by landing, the raw checks and the reference refresh; consumed by
--- the mart builds (bellwether/marts.py), which delete the rows they handled.
+-- every ticker. sessions_only TRUE: the inputs of the sessions from_session..last_changed
+-- changed and nothing else (a cross-sectional mart recounts those sessions and carries its
+-- A/D line and EMAs through the rest); NULL: every row from from_session on may depend on
+-- the change. Written by landing, the raw checks, the reference refresh and the builds of
+-- the marts that others read; consumed by the mart builds (bellwether/marts.py), which
+-- delete the rows they handled.
 CREATE TABLE IF NOT EXISTS marts.pending_rebuilds (
     mart           VARCHAR NOT NULL,
     ticker         VARCHAR,
@@ -175,8 +179,10 @@ CREATE TABLE IF NOT EXISTS marts.pending_rebuilds (
     last_changed   DATE    NOT NULL,
     reason         VARCHAR NOT NULL,
     ingest_id      VARCHAR,
-    queued_at      TIMESTAMPTZ NOT NULL
+    queued_at      TIMESTAMPTZ NOT NULL,
+    sessions_only  BOOLEAN
 );
+ALTER TABLE marts.pending_rebuilds ADD COLUMN IF NOT EXISTS sessions_only BOOLEAN;
 
 -- Every mart build: what it rebuilt and why. A build of the requested sessions has reason
 -- 'requested'; the rows rebuilt because earlier inputs changed name the cause.
