@@ -30,10 +30,17 @@ from orchestration.schemas import table_schema
 from orchestration.ui_metadata import markdown_table
 
 PREVIEW_ROWS = 25
+#: At most this many partitions outside a run's range get a materialization of their own
+#: per rebuild (the latest ones); the rest are summed up on the run's last partition. A
+#: dividend re-bases its ticker's whole history: one event per rewritten session would be
+#: 6,300 per mart at 25 years, every dividend day (minutes of a daily run, and tens of MB
+#: of event log a day).
+REBUILT_EVENTS_LIMIT = 63
 
 
 def _rebuilt_events(asset_key: dg.AssetKey, result, run_id: str) -> list[dg.AssetMaterialization]:
-    """One materialization per partition outside the run's range whose rows it rewrote."""
+    """One materialization per partition outside the run's range whose rows it rewrote,
+    for the latest :data:`REBUILT_EVENTS_LIMIT` of each rebuild."""
     events = []
     for r in result.rebuilt:
         changed = (
@@ -41,7 +48,7 @@ def _rebuilt_events(asset_key: dg.AssetKey, result, run_id: str) -> list[dg.Asse
             if r.changed_first
             else "inputs changed"
         )
-        for session in r.sessions_changed:
+        for session in r.sessions_changed[-REBUILT_EVENTS_LIMIT:]:
             events.append(
                 dg.AssetMaterialization(
                     asset_key=asset_key,
@@ -57,6 +64,26 @@ def _rebuilt_events(asset_key: dg.AssetKey, result, run_id: str) -> list[dg.Asse
                 )
             )
     return events
+
+
+def _rebuilt_summary(result) -> dict:
+    """The run's rewrites of earlier partitions, for its last partition's materialization:
+    empty when each rewritten partition has its own (:func:`_rebuilt_events`)."""
+    beyond = [
+        f"{r.sessions_changed[0]}..{r.sessions_changed[-REBUILT_EVENTS_LIMIT - 1]} "
+        f"({len(r.sessions_changed) - REBUILT_EVENTS_LIMIT} sessions) because {r.reason}"
+        for r in result.rebuilt
+        if len(r.sessions_changed) > REBUILT_EVENTS_LIMIT
+    ]
+    if not beyond:
+        return {}
+    return {
+        "rebuilt_without_own_event": dg.MetadataValue.md(
+            "Earlier sessions this run also rewrote, beyond the latest "
+            f"{REBUILT_EVENTS_LIMIT} of each rebuild (which have their own materialization); "
+            "every session is in `marts.rebuild_log`:\n\n" + "\n".join(f"- {b}" for b in beyond)
+        )
+    }
 
 
 def _mart_asset(
@@ -101,6 +128,7 @@ def _mart_asset(
             )
         for event in _rebuilt_events(context.asset_key, result, context.run.run_id):
             context.log_event(event)
+        summary = _rebuilt_summary(result)
         # preview and charts show the last session: on that partition's event only, not
         # copied into the materialization of every partition of a range
         context.add_asset_metadata(
@@ -116,7 +144,9 @@ def _mart_asset(
         # each partition's own rows and the table's total; the build's figures are the run's
         ui_metadata.add_partition_metadata(context, wh, table)
         # the run's figures: on the last partition's materialization only
-        ui_metadata.add_run_metadata(context, ui_metadata.run_totals(result.metadata()))
+        ui_metadata.add_run_metadata(
+            context, {**ui_metadata.run_totals(result.metadata()), **summary}
+        )
         return dg.MaterializeResult(check_results=check_results(checked))
 
     return _asset

@@ -8,8 +8,8 @@ some tickers (``tickers``): it then reads, computes and replaces only their rows
 that involve them, for relative performance); cross-sectional marts (breadth, sector
 performance) always compute whole sessions.
 
-Replacing is a diff: rows equal to the stored ones (within 1e-12 relative) are left as
-they are, so a rebuild that changes nothing rewrites nothing, and the build reports the
+Replacing is a diff: rows equal to the stored ones (floats within 1e-12 relative or
+1e-15 absolute) are left as they are, so a rebuild that changes nothing rewrites nothing, and the build reports the
 sessions whose rows really changed (:attr:`MartBuild.sessions_changed`).
 
 Seeds make runs exact across partition and run boundaries: streaks, outperformance runs,
@@ -58,6 +58,11 @@ ChangedRanges = tuple[tuple[date, date], ...] | None
 
 #: Floats within this relative difference of the stored value count as unchanged.
 UNCHANGED_REL_TOL = 1e-12
+#: ... or within this absolute difference: a return computed as ``x / y - 1`` carries an
+#: absolute rounding error of a few units of 2**-52 whatever its size, so a return near
+#: zero recomputed from re-based prices (both scaled by a dividend's factor) moves by more
+#: than 1e-12 of itself while it has not changed.
+UNCHANGED_ABS_TOL = 1e-15
 
 
 @dataclass(frozen=True)
@@ -140,6 +145,21 @@ def _gate(
     return rows
 
 
+def _column_differs(col: str, dtype: pl.DataType) -> pl.Expr:
+    """``col`` of the old row and ``col__new`` of the new one differ: a null on one side
+    only, a float beyond :data:`UNCHANGED_REL_TOL` relative, any other value unequal."""
+    a, b = pl.col(col), pl.col(f"{col}__new")
+    nulls = a.is_null() != b.is_null()
+    if dtype.is_float():
+        tol = pl.max_horizontal(
+            UNCHANGED_REL_TOL * pl.max_horizontal(a.abs(), b.abs()), pl.lit(UNCHANGED_ABS_TOL)
+        )
+        unequal = ~((a == b) | ((a - b).abs() <= tol) | (a.is_nan() & b.is_nan()))
+    else:
+        unequal = a != b
+    return nulls | unequal.fill_null(False)
+
+
 def changed_keys(old: pl.DataFrame, new: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     """Keys whose row differs between ``old`` and ``new`` (present in one only, a null that
     differs, a float beyond :data:`UNCHANGED_REL_TOL` relative, any other value unequal)."""
@@ -158,15 +178,30 @@ def changed_keys(old: pl.DataFrame, new: pl.DataFrame, keys: list[str]) -> pl.Da
     for col in new.columns:
         if col in keys or col.startswith("__"):
             continue
-        a, b = pl.col(col), pl.col(f"{col}__new")
-        nulls = a.is_null() != b.is_null()
-        if new[col].dtype.is_float():
-            tol = UNCHANGED_REL_TOL * pl.max_horizontal(a.abs(), b.abs())
-            unequal = ~((a == b) | ((a - b).abs() <= tol) | (a.is_nan() & b.is_nan()))
-        else:
-            unequal = a != b
-        differs.append(nulls | unequal.fill_null(False))
+        differs.append(_column_differs(col, new[col].dtype))
     return joined.filter(pl.any_horizontal(differs)).select(keys)
+
+
+def differing_columns(old: pl.DataFrame, new: pl.DataFrame, keys: list[str]) -> set[str]:
+    """The non-key columns in which some row of ``new`` differs from the row of ``old``
+    with the same key (keys present in both only; same tolerance as :func:`changed_keys`)."""
+    joined = old.join(new, on=keys, how="inner", suffix="__new")
+    columns = [c for c in new.columns if c not in keys]
+    if joined.is_empty() or not columns:
+        return set()
+    flags = joined.select(_column_differs(c, new[c].dtype).any().alias(c) for c in columns)
+    return {c for c in columns if flags[c][0]}
+
+
+#: Columns a build may update in place, per mart table, each set with its statement
+#: (``sql/marts/update_<table>_<columns>.sql``): a dividend re-bases a ticker's
+#: ``adj_close`` over its whole history and nothing else of ``marts.daily_returns`` (its
+#: total returns are ratios). Delete and append would move those rows to new row groups
+#: that span every session, which every one-session query then reads; an update keeps
+#: them in their sessions' row groups. Any other change is deleted and appended.
+IN_PLACE_UPDATES: dict[str, dict[frozenset[str], str]] = {
+    "daily_returns": {frozenset({"adj_close"}): "marts/update_daily_returns_adj_close"},
+}
 
 
 def _replace(
@@ -197,6 +232,18 @@ def _replace(
     changed = changed_keys(old, rows, keys)
     deletes = changed.join(old.select(keys), on=keys, how="semi")
     inserts = rows.join(changed, on=keys, how="semi")
+    if table in IN_PLACE_UPDATES and deletes.height:
+        # rows stored and rebuilt that differ only in columns updated in place stay where
+        # they are; the rest is deleted and appended
+        stored = inserts.join(deletes, on=keys, how="semi")
+        differing = differing_columns(old.join(deletes, on=keys, how="semi"), stored, keys)
+        update = IN_PLACE_UPDATES[table].get(frozenset(differing))
+        if update is not None:
+            con.register("incoming_updates", stored.to_arrow())
+            con.execute(load_sql(update))
+            con.unregister("incoming_updates")
+            inserts = inserts.join(deletes, on=keys, how="anti")
+            deletes = deletes.clear()
     # Stored in session order, like raw.daily_bars: DuckDB's per-row-group min/max then lets
     # a query on a session (seeds, gates, checks, the named queries) skip the rest of the
     # history; rows in ticker order made every such read a scan of the whole table.

@@ -620,3 +620,43 @@ def test_a_bar_re_based_before_delivered_volume_was_kept_takes_it_from_its_split
     back = rebase(out, split.clear())
     assert back["volume"].to_list() == [50, 1_234_567, 1_000]
     assert back["delivered_volume"].to_list() == [None, None, None]
+
+
+def test_a_dividend_updates_adj_close_in_place_keeping_rows_in_their_row_groups(tmp_path):
+    """A history downloaded once, then the dividend's ex-date as the next daily run: every
+    earlier adj_close of SPY changes and nothing else of its ``marts.daily_returns`` rows,
+    so they are updated where they are stored (same ``rowid``: still in their sessions' row
+    groups, which one-session queries skip by min/max) instead of deleted and appended at
+    the end; afterwards every bar and mart row equals one build from the later snapshot."""
+    first, last = date(2025, 9, 2), date(2025, 12, 19)
+    universe = parse_universe(
+        {
+            "instruments": instrument_entries(["^GSPC", "SPY"]),
+            "universes": {"broad": {"members": ["SPY"], "breadth": False}},
+            "relative_pairs": [{"ticker": "SPY", "benchmark": "^GSPC"}],
+        }
+    )
+    bars = final_bars(["^GSPC", "SPY"], first, last)
+    ex_date = date(2025, 12, 19)
+    delivered, actions = with_dividend(bars, "SPY", ex_date, 1.99)
+    wh = Warehouse(tmp_path / "daily.duckdb")
+    source = SnapshotSource(delivered, actions)
+
+    def stored_spy() -> pl.DataFrame:
+        with wh.connect(read_only=True) as con:
+            return con.sql(
+                "SELECT rowid AS row_id, session_date, adj_close FROM marts.daily_returns "
+                "WHERE ticker = 'SPY' AND session_date < ? ORDER BY session_date",
+                params=[ex_date],
+            ).pl()
+
+    run_pipeline(wh, source, universe, first, previous_session(ex_date), now=NOW, use_gx=False)
+    before = stored_spy()
+    run_pipeline(wh, source, universe, ex_date, ex_date, now=NOW, use_gx=False)
+    after = stored_spy()
+    assert after["row_id"].to_list() == before["row_id"].to_list()
+    assert (after["adj_close"] / before["adj_close"]).round(12).unique().to_list() == [
+        round(1 - 1.99 / bars.filter((pl.col("ticker") == "SPY") & (pl.col("session_date") == previous_session(ex_date)))["close"][0], 12)
+    ]  # fmt: skip
+    full = one_full_build(tmp_path, bars, actions, universe)
+    assert_bars_and_marts_equal(wh, full)
