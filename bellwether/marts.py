@@ -596,7 +596,7 @@ def _breadth_recounted(
     if recount:
         members = _query(
             con,
-            "marts/read_breadth_inputs_on_sessions",
+            "marts/read_breadth_inputs",
             [min(recount), max(recount), names, sorted(recount)],
         )
         counted = breadth_counts(members, sizes)
@@ -625,7 +625,7 @@ def build_breadth(
             rows = _breadth_recounted(con, first, last, names, sizes, seed, changed)
         else:
             start = first if covered else (_first_bar(con) or first)
-            members = _query(con, "marts/read_breadth_inputs", [start, last, names])
+            members = _query(con, "marts/read_breadth_inputs", [start, last, names, None])
             rows = breadth(members, sizes, seed=seed)
         out = _replace(
             con, "breadth", rows, first, last, ["universe", "session_date"], scope="session"
@@ -713,7 +713,7 @@ def recompute_sessions(
         names = [u.name for u in universe.universes.values() if u.breadth]
         seed = _breadth_seed(con, first, names)
         start = first if seed is not None else (_first_bar(con) or first)
-        members = _query(con, "marts/read_breadth_inputs", [start, last, names])
+        members = _query(con, "marts/read_breadth_inputs", [start, last, names, None])
         sizes = {n: len(universe.members(n)) for n in names}
         rows = breadth(members, sizes, seed=seed).filter(pl.col("session_date") >= first)
     else:

@@ -42,6 +42,14 @@ UNIVERSE = parse_universe(
         "relative_pairs": [{"ticker": t, "benchmark": "SPY"} for t in SPLIT_ETFS],
     }
 )
+#: SPY against the S&P 500, no breadth: the dividend tests' universe.
+SPY_UNIVERSE = parse_universe(
+    {
+        "instruments": instrument_entries(["^GSPC", "SPY"]),
+        "universes": {"broad": {"members": ["SPY"], "breadth": False}},
+        "relative_pairs": [{"ticker": "SPY", "benchmark": "^GSPC"}],
+    }
+)
 SPLIT_DAY = date(2025, 12, 5)
 BAR_KEYS = ["ticker", "session_date"]
 VALUES = ["open", "high", "low", "close", "adj_close", "volume"]
@@ -227,22 +235,23 @@ def with_dividend(bars: pl.DataFrame, ticker: str, ex_date: date, dividend: floa
     return delivered, actions
 
 
+def spy_dividend(first: date, last: date):
+    """SPY's bundled bars of ``first..last`` (the final basis), its 1.99 dividend of
+    2025-12-19, and the snapshots around it: ``(bars, ex_date, delivered, actions)``."""
+    bars = final_bars(["^GSPC", "SPY"], first, last)
+    ex_date = date(2025, 12, 19)
+    delivered, actions = with_dividend(bars, "SPY", ex_date, 1.99)
+    return bars, ex_date, delivered, actions
+
+
 @pytest.mark.slow  # a landing per session: make test-long
 def test_a_dividend_landed_day_by_day_re_bases_adj_close_and_the_total_returns(tmp_path):
     """SPY's 2025-12-19 dividend arrives with that session: the stored adj_close before it
     is multiplied by ``1 - dividend / previous close``, so tr_1d on the ex-date includes the
     dividend, and every bar and mart equals one build from the later snapshot."""
     first, last = date(2025, 9, 2), date(2025, 12, 31)
-    universe = parse_universe(
-        {
-            "instruments": instrument_entries(["^GSPC", "SPY"]),
-            "universes": {"broad": {"members": ["SPY"], "breadth": False}},
-            "relative_pairs": [{"ticker": "SPY", "benchmark": "^GSPC"}],
-        }
-    )
-    bars = final_bars(["^GSPC", "SPY"], first, last)
-    ex_date = date(2025, 12, 19)
-    delivered, actions = with_dividend(bars, "SPY", ex_date, 1.99)
+    universe = SPY_UNIVERSE
+    bars, ex_date, delivered, actions = spy_dividend(first, last)
     wh = Warehouse(tmp_path / "daily.duckdb")
     land_daily(wh, SnapshotSource(delivered, actions), universe, date(2025, 12, 12), last, first)
     full = one_full_build(tmp_path, bars, actions, universe)
@@ -629,16 +638,8 @@ def test_a_dividend_updates_adj_close_in_place_keeping_rows_in_their_row_groups(
     groups, which one-session queries skip by min/max) instead of deleted and appended at
     the end; afterwards every bar and mart row equals one build from the later snapshot."""
     first, last = date(2025, 9, 2), date(2025, 12, 19)
-    universe = parse_universe(
-        {
-            "instruments": instrument_entries(["^GSPC", "SPY"]),
-            "universes": {"broad": {"members": ["SPY"], "breadth": False}},
-            "relative_pairs": [{"ticker": "SPY", "benchmark": "^GSPC"}],
-        }
-    )
-    bars = final_bars(["^GSPC", "SPY"], first, last)
-    ex_date = date(2025, 12, 19)
-    delivered, actions = with_dividend(bars, "SPY", ex_date, 1.99)
+    universe = SPY_UNIVERSE
+    bars, ex_date, delivered, actions = spy_dividend(first, last)
     wh = Warehouse(tmp_path / "daily.duckdb")
     source = SnapshotSource(delivered, actions)
 

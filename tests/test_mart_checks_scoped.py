@@ -16,7 +16,6 @@ checked and built by one run of the pipeline (every check passed).
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 from pathlib import Path
 
@@ -28,7 +27,7 @@ import bellwether.pipeline as pipeline
 from bellwether.warehouse import Warehouse
 from checks.results import RESULT_SCHEMA
 from checks.run import PER_TICKER_MARTS, run_mart_checks
-from tests.faults_support import read_table
+from tests.faults_support import copy_warehouse, read_table
 from tests.test_any_order import FrameSource, run
 
 FIRST, LAST = date(2025, 12, 1), date(2026, 1, 30)
@@ -47,9 +46,7 @@ def built(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def wh(built: Path, tmp_path: Path) -> Warehouse:
-    path = tmp_path / "warehouse.duckdb"
-    shutil.copy(built, path)
-    return Warehouse(path)
+    return copy_warehouse(Warehouse(built), tmp_path)
 
 
 def remove_rows(wh: Warehouse, asset: str, ticker: str, first: date, last: date) -> pl.DataFrame:

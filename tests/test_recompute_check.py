@@ -12,7 +12,6 @@ every mart built session range by range (so the stored rows were not built in on
 
 from __future__ import annotations
 
-import shutil
 from datetime import date
 from pathlib import Path
 
@@ -25,6 +24,7 @@ from bellwether.reference import refresh_reference_tables
 from bellwether.sources.bundled import BundledSource
 from bellwether.warehouse import Warehouse
 from checks.run import RECOMPUTE_WINDOW, recompute_window_start, run_recompute_check
+from tests.faults_support import copy_warehouse
 from tests.test_incremental import UNIVERSE
 
 FIRST, LAST = date(2025, 1, 2), date(2025, 12, 31)
@@ -57,9 +57,7 @@ def built(tmp_path_factory) -> Path:
 
 @pytest.fixture
 def wh(built: Path, tmp_path: Path) -> Warehouse:
-    path = tmp_path / "warehouse.duckdb"
-    shutil.copy(built, path)
-    return Warehouse(path)
+    return copy_warehouse(Warehouse(built), tmp_path)
 
 
 def check(wh: Warehouse, mart: str, ticker: str, **kwargs):
