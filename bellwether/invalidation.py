@@ -95,9 +95,11 @@ def enqueue_input_changes(
     :attr:`~bellwether.registry.MartSpec.input_signature` that lists ``marts/<mart>`` among
     its inputs, the signatures of both are compared on the sessions that mart has built
     (a row after its last stored session is built as a requested session, nothing to
-    rebuild), and one rebuild is queued from the first session whose signature changed,
-    for the tickers the mart reads (``sql/marts/enqueue_input_changes_<name>.sql``: members
-    of a universe for breadth, the sector ETFs for sector performance). Called by
+    rebuild), and one rebuild is queued for each session on which the signature of a row of
+    a ticker the mart reads changed, with ``sessions_only`` (only that session's inputs
+    changed: breadth recounts it and carries its A/D line and EMAs through the others;
+    ``sql/marts/enqueue_input_changes_<name>.sql``: members of a universe for breadth, the
+    sector ETFs for sector performance). Called by
     :func:`bellwether.marts._replace` inside the build's transaction, so the queue and the
     rows that caused it commit together."""
     from bellwether.marts import changed_keys
