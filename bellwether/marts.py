@@ -182,25 +182,27 @@ def changed_keys(old: pl.DataFrame, new: pl.DataFrame, keys: list[str]) -> pl.Da
     return joined.filter(pl.any_horizontal(differs)).select(keys)
 
 
-def differing_columns(old: pl.DataFrame, new: pl.DataFrame, keys: list[str]) -> set[str]:
-    """The non-key columns in which some row of ``new`` differs from the row of ``old``
-    with the same key (keys present in both only; same tolerance as :func:`changed_keys`)."""
+def only_these_differ(
+    old: pl.DataFrame, new: pl.DataFrame, keys: list[str], columns: frozenset[str]
+) -> pl.DataFrame:
+    """Keys of rows stored in ``old`` and rebuilt in ``new`` that differ in no column
+    outside ``columns`` (same tolerance as :func:`changed_keys`)."""
     joined = old.join(new, on=keys, how="inner", suffix="__new")
-    columns = [c for c in new.columns if c not in keys]
-    if joined.is_empty() or not columns:
-        return set()
-    flags = joined.select(_column_differs(c, new[c].dtype).any().alias(c) for c in columns)
-    return {c for c in columns if flags[c][0]}
+    others = [c for c in new.columns if c not in keys and c not in columns]
+    if others:
+        joined = joined.filter(~pl.any_horizontal(_column_differs(c, new[c].dtype) for c in others))
+    return joined.select(keys)
 
 
-#: Columns a build may update in place, per mart table, each set with its statement
+#: Columns a build updates in place, per mart table, and the statement that sets them
 #: (``sql/marts/update_<table>_<columns>.sql``): a dividend re-bases a ticker's
 #: ``adj_close`` over its whole history and nothing else of ``marts.daily_returns`` (its
-#: total returns are ratios). Delete and append would move those rows to new row groups
-#: that span every session, which every one-session query then reads; an update keeps
-#: them in their sessions' row groups. Any other change is deleted and appended.
-IN_PLACE_UPDATES: dict[str, dict[frozenset[str], str]] = {
-    "daily_returns": {frozenset({"adj_close"}): "marts/update_daily_returns_adj_close"},
+#: total returns are ratios). Deleted and appended, those rows would land in new row groups
+#: spanning every session, which every one-session query then reads; updated, they stay in
+#: their sessions' row groups. A row whose other columns changed too (a split's ``close``)
+#: is deleted and appended.
+IN_PLACE_UPDATES: dict[str, tuple[frozenset[str], str]] = {
+    "daily_returns": (frozenset({"adj_close"}), "marts/update_daily_returns_adj_close"),
 }
 
 
@@ -232,18 +234,19 @@ def _replace(
     changed = changed_keys(old, rows, keys)
     deletes = changed.join(old.select(keys), on=keys, how="semi")
     inserts = rows.join(changed, on=keys, how="semi")
+    updated = 0
     if table in IN_PLACE_UPDATES and deletes.height:
-        # rows stored and rebuilt that differ only in columns updated in place stay where
-        # they are; the rest is deleted and appended
-        stored = inserts.join(deletes, on=keys, how="semi")
-        differing = differing_columns(old.join(deletes, on=keys, how="semi"), stored, keys)
-        update = IN_PLACE_UPDATES[table].get(frozenset(differing))
-        if update is not None:
-            con.register("incoming_updates", stored.to_arrow())
-            con.execute(load_sql(update))
+        # rows stored and rebuilt that differ only in the columns updated in place stay
+        # where they are; the rest is deleted and appended
+        columns, statement = IN_PLACE_UPDATES[table]
+        in_place = only_these_differ(old.join(deletes, on=keys, how="semi"), inserts, keys, columns)
+        if in_place.height:
+            con.register("incoming_updates", inserts.join(in_place, on=keys, how="semi").to_arrow())
+            con.execute(load_sql(statement))
             con.unregister("incoming_updates")
-            inserts = inserts.join(deletes, on=keys, how="anti")
-            deletes = deletes.clear()
+            inserts = inserts.join(in_place, on=keys, how="anti")
+            deletes = deletes.join(in_place, on=keys, how="anti")
+            updated = in_place.height
     # Stored in session order, like raw.daily_bars: DuckDB's per-row-group min/max then lets
     # a query on a session (seeds, gates, checks, the named queries) skip the rest of the
     # history; rows in ticker order made every such read a scan of the whole table.
@@ -264,7 +267,7 @@ def _replace(
             rows.join(changed, on=keys, how="semi"),
         )
     sessions = tuple(sorted(set(changed["session_date"].to_list())))
-    return rows.height, inserts.height, sessions
+    return rows.height, inserts.height + updated, sessions
 
 
 def _first_bar(

@@ -659,5 +659,48 @@ def test_a_dividend_updates_adj_close_in_place_keeping_rows_in_their_row_groups(
     assert (after["adj_close"] / before["adj_close"]).round(12).unique().to_list() == [
         round(1 - 1.99 / bars.filter((pl.col("ticker") == "SPY") & (pl.col("session_date") == previous_session(ex_date)))["close"][0], 12)
     ]  # fmt: skip
+    rebuilt = read_table(wh, "marts.rebuild_log").filter(
+        (pl.col("mart") == "daily_returns") & (pl.col("reason") != "requested")
+    )
+    assert rebuilt["rows_written"].sum() >= before.height  # updated rows count as written
+    full = one_full_build(tmp_path, bars, actions, universe)
+    assert_bars_and_marts_equal(wh, full)
+
+
+def test_a_dividend_on_a_split_day_still_updates_its_rows_in_place(tmp_path):
+    """SPY's dividend and the SPDR ETFs' 2:1 splits on the same day, re-based in one run:
+    SPY's rows differ only in ``adj_close`` and are updated where they are stored; the ETFs'
+    (their ``close`` halves) are deleted and appended. Both equal one build from the
+    later snapshot."""
+    first, last = date(2025, 9, 2), SPLIT_DAY
+    bars = final_bars(["^GSPC", "SPY", *SPLIT_ETFS], first, last)
+    delivered_dividend, dividend = with_dividend(bars, "SPY", SPLIT_DAY, 1.99)
+    actions = pl.concat([dividend, split_actions()])
+    universe = parse_universe(
+        {
+            "instruments": instrument_entries(["^GSPC", "SPY", *SPLIT_ETFS]),
+            "universes": {"sectors": {"members": SPLIT_ETFS, "breadth": True}},
+            "relative_pairs": [{"ticker": "SPY", "benchmark": "^GSPC"}],
+        }
+    )
+    source = SnapshotSource(lambda basis: pre_split(delivered_dividend(basis), basis), actions)
+    wh = Warehouse(tmp_path / "daily.duckdb")
+
+    def row_ids(ticker: str) -> list[int]:
+        with wh.connect(read_only=True) as con:
+            return [r for (r,) in con.execute(
+                "SELECT rowid FROM marts.daily_returns WHERE ticker = ? AND session_date < ? "
+                "ORDER BY session_date", [ticker, SPLIT_DAY],
+            ).fetchall()]  # fmt: skip
+
+    run_pipeline(wh, source, universe, first, previous_session(SPLIT_DAY), now=NOW, use_gx=False)
+    spy, xlk = row_ids("SPY"), row_ids("XLK")
+    assert max(spy) > min(xlk)  # built together, in session order
+    run_pipeline(wh, source, universe, SPLIT_DAY, SPLIT_DAY, now=NOW, use_gx=False)
+    # the ETFs' rows appended after every stored row (sorted by session, then ticker); SPY's
+    # left where they were, all before them (row ids are renumbered when DuckDB drops the
+    # deleted rows at its checkpoint, their order is kept)
+    assert len(row_ids("SPY")) == len(spy) and len(row_ids("XLK")) == len(xlk)
+    assert max(row_ids("SPY")) < min(row_ids("XLK"))
     full = one_full_build(tmp_path, bars, actions, universe)
     assert_bars_and_marts_equal(wh, full)
