@@ -14,8 +14,8 @@ How: whoever changes an input writes one row per (mart, ticker) into
 re-basings, the raw checks for the gate, the reference refresh for the universe), for every
 mart whose :attr:`~bellwether.registry.MartSpec.reads` include a changed column. A
 cross-sectional mart with an :attr:`~bellwether.registry.MartSpec.input_signature` (breadth,
-sector ranks) is queued instead by the builds of the marts it reads, from the first session
-on which what it reads of a row changed (:func:`enqueue_input_changes`). Each mart
+sector ranks) is queued instead by the builds of the marts it reads, on each session on
+which what it reads of a row changed (:func:`enqueue_input_changes`). Each mart
 build then plans its work with :func:`plan_rebuild` — the requested sessions for every
 ticker plus each pending ticker's suffix — rebuilds it from the stored state before the
 earliest change, chunk by chunk, and only then deletes the pending rows it handled. A run

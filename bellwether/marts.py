@@ -9,8 +9,9 @@ that involve them, for relative performance); cross-sectional marts (breadth, se
 performance) always compute whole sessions.
 
 Replacing is a diff: rows equal to the stored ones (floats within 1e-12 relative or
-1e-15 absolute) are left as they are, so a rebuild that changes nothing rewrites nothing, and the build reports the
-sessions whose rows really changed (:attr:`MartBuild.sessions_changed`).
+1e-15 absolute) are left as they are, so a rebuild that changes nothing rewrites nothing,
+and the build reports the sessions whose rows really changed
+(:attr:`MartBuild.sessions_changed`).
 
 Seeds make runs exact across partition and run boundaries: streaks, outperformance runs,
 RSI averages, the A/D line and McClellan EMAs continue from the stored row of the session
@@ -147,7 +148,8 @@ def _gate(
 
 def _column_differs(col: str, dtype: pl.DataType) -> pl.Expr:
     """``col`` of the old row and ``col__new`` of the new one differ: a null on one side
-    only, a float beyond :data:`UNCHANGED_REL_TOL` relative, any other value unequal."""
+    only, a float beyond both :data:`UNCHANGED_REL_TOL` relative and
+    :data:`UNCHANGED_ABS_TOL` absolute, any other value unequal."""
     a, b = pl.col(col), pl.col(f"{col}__new")
     nulls = a.is_null() != b.is_null()
     if dtype.is_float():
@@ -162,7 +164,8 @@ def _column_differs(col: str, dtype: pl.DataType) -> pl.Expr:
 
 def changed_keys(old: pl.DataFrame, new: pl.DataFrame, keys: list[str]) -> pl.DataFrame:
     """Keys whose row differs between ``old`` and ``new`` (present in one only, a null that
-    differs, a float beyond :data:`UNCHANGED_REL_TOL` relative, any other value unequal)."""
+    differs, a float beyond the tolerances of :func:`_column_differs`, any other value
+    unequal)."""
     if old.is_empty():
         return new.select(keys)
     if new.is_empty():
@@ -539,7 +542,7 @@ def build_sector_performance(
     accepted and ignored (a session's ranks are cheap to recount)."""
     sector_etfs = _sector_etfs(universe)
     with wh.transaction() as con:
-        returns = _query(con, "marts/read_returns", [first, last, None])
+        returns = _query(con, "marts/read_returns", [first, last, sector_etfs["ticker"].to_list()])
         rows = sector_performance(returns, sector_etfs)
         out = _replace(
             con,
@@ -592,9 +595,8 @@ def _breadth_recounted(
     stored = _query(con, "marts/rows_breadth", [first, last]).filter(
         pl.col("universe").is_in(names)
     )
-    sessions = sessions_between(first, last)
-    recount = {d for d in sessions for lo, hi in changed if lo <= d <= hi}
-    recount |= set(sessions) - set(stored["session_date"].to_list())
+    recount = {d for lo, hi in changed for d in sessions_between(max(lo, first), min(hi, last))}
+    recount |= set(sessions_between(first, last)) - set(stored["session_date"].to_list())
     counted = pl.DataFrame(schema=stored.select(COUNT_COLUMNS).schema)
     if recount:
         members = _query(
@@ -709,9 +711,9 @@ def recompute_sessions(
     ``first`` when one build would continue from it, else recomputed from the first
     session (:func:`_breadth_seed`)."""
     if name == "sector_performance":
-        rows = sector_performance(
-            _query(con, "marts/read_returns", [first, last, None]), _sector_etfs(universe)
-        )
+        sector_etfs = _sector_etfs(universe)
+        returns = _query(con, "marts/read_returns", [first, last, sector_etfs["ticker"].to_list()])
+        rows = sector_performance(returns, sector_etfs)
     elif name == "breadth":
         names = [u.name for u in universe.universes.values() if u.breadth]
         seed = _breadth_seed(con, first, names)

@@ -55,12 +55,12 @@ class MartSpec:
     #: For a cross-sectional mart built on other marts: given an input mart's name and rows
     #: of it (``ticker, session_date`` and its columns), the part of each row this mart's
     #: values depend on. When set, a change to raw bars reaches this mart only through its
-    #: inputs: their builds queue it from the first session on which such a part changed
+    #: inputs: their builds queue it on each session on which such a part changed
     #: (:func:`bellwether.invalidation.enqueue_input_changes`), not from every bar whose
     #: ``reads`` columns changed. A split scales every price of its stock's history, so its
     #: technicals' levels all change, but not whether its close is above its averages:
-    #: breadth is rebuilt only from where a member's part really changed. None: queued from
-    #: the changed raw columns in ``reads``.
+    #: breadth recounts only the sessions where a member's part really changed. None:
+    #: queued from the changed raw columns in ``reads``.
     input_signature: Callable[[str, pl.DataFrame], pl.DataFrame] | None = None
 
     @property
