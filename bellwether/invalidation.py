@@ -102,14 +102,13 @@ def enqueue_input_changes(
     sector ETFs for sector performance). Called by
     :func:`bellwether.marts._replace` inside the build's transaction, so the queue and the
     rows that caused it commit together."""
-    from bellwether.marts import changed_keys
+    from bellwether.marts import changed_keys, last_built_session
 
     asset = f"marts/{mart}"
     for spec in MARTS.values():
         if spec.input_signature is None or asset not in spec.inputs:
             continue
-        built = con.execute(load_sql("marts/last_session_cross_sectional"), {"mart": spec.name})
-        last = built.fetchall()[0][0]
+        last = last_built_session(con, spec.name)
         if last is None:
             continue
         before = spec.input_signature(mart, old.filter(pl.col("session_date") <= last))

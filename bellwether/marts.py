@@ -273,6 +273,12 @@ def _replace(
     return rows.height, inserts.height + updated, sessions
 
 
+def last_built_session(con: duckdb.DuckDBPyConnection, mart: str) -> date | None:
+    """The last session stored in ``marts.<mart>`` (None when it is empty); reads that
+    table only (``sql/marts/last_built_session.sql``)."""
+    return con.execute(load_sql("marts/last_built_session"), {"mart": mart}).fetchall()[0][0]
+
+
 def _first_bar(
     con: duckdb.DuckDBPyConnection, tickers: frozenset[str] | None = None
 ) -> date | None:

@@ -225,7 +225,7 @@ def _build_mart_range(
     requested = (min(sessions), max(sessions)) if sessions else None
     with wh.connect(read_only=False) as con:
         pending = invalidation.read_pending(con, spec.name)
-        last_built = dict(con.sql(load_sql("marts/last_built_sessions")).fetchall())
+        last_built = marts.last_built_session(con, spec.name)
         first_bar = con.execute(load_sql("marts/first_bar_session"), [None]).fetchall()[0][0]
         req_tickers = None
         if requested and spec.scope != "session" and pending.height:
@@ -235,9 +235,7 @@ def _build_mart_range(
                     load_sql("marts/tickers_in_range"), list(requested)
                 ).fetchall()
             )
-    steps = invalidation.plan_rebuild(
-        spec, requested, pending, last_built.get(spec.name), req_tickers
-    )
+    steps = invalidation.plan_rebuild(spec, requested, pending, last_built, req_tickers)
     builds: list[marts.MartBuild] = []
     #: per build, the tickers its step rebuilt (None: every ticker) and the sessions it changed
     changed_by: list[tuple[frozenset[str] | None, tuple[date, ...]]] = []

@@ -493,7 +493,9 @@ def render(doc: dict, targets: list[dict]) -> str:
         lines += [f"Every `sql/queries` file via `bellwether.queries.run_query` on the {qkey.split('/')[1]}",
                   "warehouse (read-only connection): the first (cold) run, then the median of the warm",
                   "runs. Universe parameters: `stocks` (every synthetic stock) or, for breadth queries,",
-                  "the `stocks` breadth universe.", ""]  # fmt: skip
+                  "the `stocks` breadth universe. A row named `query (param=value)` is the same query",
+                  "again with that parameter (the universe its documentation names), after the first.",
+                  ""]  # fmt: skip
         rows = []
         for name, v in sorted(qs.items()):
             if "times_ms" in v:

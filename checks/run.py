@@ -402,7 +402,12 @@ def run_recompute_check(
     import random
 
     from bellwether.calendar import sessions_before
-    from bellwether.marts import recompute_from_raw, recompute_sessions, recompute_window
+    from bellwether.marts import (
+        last_built_session,
+        recompute_from_raw,
+        recompute_sessions,
+        recompute_window,
+    )
     from bellwether.reference_sql import frame_mismatches
     from bellwether.registry import mart
 
@@ -412,7 +417,7 @@ def run_recompute_check(
     check_name = FULL_HISTORY if full_history else "recompute"
     what = "a recompute from raw bars"
     with wh.connect() as con:
-        last = dict(con.sql(load_sql("marts/last_built_sessions")).fetchall()).get(spec.name)
+        last = last_built_session(con, spec.name)
         if last is None:
             return CheckRun(results_frame(asset, []))
         if spec.scope == "session":

@@ -71,6 +71,8 @@ def test_the_bench_runs_at_a_tiny_size_and_writes_a_well_formed_report(tmp_path)
     assert checksum_differences(sums["polars"], sums["naive_pandas"]) == []
     queries = runs["queries/20x5s"][0]["extra"]["queries"]
     assert queries and all("times_ms" in q for q in queries.values()), queries
+    # measured again with the universe its documentation names, beside the `stocks` run
+    assert "times_ms" in queries["index_levels_rebased (universe=indices)"]
     # every target is reported, judged or marked as not measured at this size
     assert {t["status"] for t in out["targets"]} <= {"met", "missed", "not measured"}
     assert len(out["targets"]) == 14

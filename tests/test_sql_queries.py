@@ -179,6 +179,37 @@ def test_as_of_a_non_session_answers_for_the_session_before(con):
         assert set(df["session_date"]) == {session}
 
 
+def test_queries_run_from_threads_warn_nothing_and_leave_the_warning_filters_alone(con):
+    """run_query neither triggers DuckDB's warning about copying a DB-API result into
+    Arrow nor silences it by changing the process's warning filters (which raced with
+    other threads), so a notebook running queries from threads sees no warning and keeps
+    its own filters."""
+    import threading
+    import warnings
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        filters = list(warnings.filters)
+        errors: list[BaseException] = []
+
+        def ask(cursor: duckdb.DuckDBPyConnection) -> None:
+            try:
+                for _ in range(20):
+                    run_query(cursor, "daily_moves", as_of=BUNDLED_LAST, universe="indices")
+                    assert warnings.filters == filters
+            except BaseException as exc:  # pragma: no cover - reported below
+                errors.append(exc)
+
+        threads = [threading.Thread(target=ask, args=(con.cursor(),)) for _ in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert not errors
+        assert [str(w.message) for w in caught] == []
+        assert warnings.filters == filters
+
+
 def test_breadth_answers_on_every_session_of_the_constituents_sample_and_only_there(con, ref):
     members = [
         t
