@@ -563,10 +563,13 @@ def case_daily(spec: dict, out: dict) -> None:
         os.fsync(f.fileno())
     if spec.get("daily_basis"):
         _as_if_backfilled_on_its_last_day(target)  # before the clock: a set-up of the case
-    source = _daily_source(n, spec.get("actions", True), bool(spec.get("daily_basis")))
+    # bare_no_actions: the same day with its corporate actions dropped (its bars unchanged),
+    # so nothing is re-based: the part of the daily run that is not re-basing
+    actions = spec.get("actions", True) and spec["mode"] != "bare_no_actions"
+    source = _daily_source(n, actions, bool(spec.get("daily_basis")))
     universe = source.universe
     _time_gx(out)  # the Great Expectations share of the run, in out["extra"]["gx_s"]
-    if spec["mode"] in ("bare", "bare_trailing"):
+    if spec["mode"] in ("bare", "bare_trailing", "bare_no_actions"):
         # bare_trailing: the scheduled daily run, which also re-fetches the 5 sessions
         # before its own (unchanged bars: nothing rewritten, nothing rebuilt)
         trailing = 5 if spec["mode"] == "bare_trailing" else 0

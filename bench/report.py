@@ -163,6 +163,17 @@ def evaluate_targets(runs: dict[str, list[dict]], opts) -> list[dict]:
         f"Dagster {fmt_s(d1)} (1y) -> {fmt_s(d25)} (25y); bare {fmt_s(b1)} -> {fmt_s(b25)} "
         f"(ratio {fmt_x(rb)})",
         [f"daily_bare/{n}x25y", f"daily_dagster/{n}x25y"])  # fmt: skip
+    q1, q25 = (
+        med(runs.get(f"daily_bare_no_actions/{n}x1y")),
+        med(runs.get(f"daily_bare_no_actions/{n}x25y")),
+    )
+    rq = ratio(q25, q1)
+    add("daily run vs history, no re-basing",
+        "the same bare daily run with the day's corporate actions dropped (nothing re-based), 25y / 1y, reported",
+        rq, rq is not None,
+        f"{fmt_s(q1)} (1y) -> {fmt_s(q25)} (25y); what the re-basing adds at 25 years: "
+        f"{fmt_s(b25 - q25) if b25 is not None and q25 is not None else '-'}",
+        [f"daily_bare_no_actions/{n}x25y"])  # fmt: skip
     bare_daily = _ok(runs.get(f"daily_bare/{n}x25y"))
     gx = (
         statistics.median(r["extra"]["gx_s"] for r in bare_daily)
@@ -472,15 +483,21 @@ def render(doc: dict, targets: list[dict]) -> str:
     base_d = base_b = None
     order = doc.get("daily_sizes") or []
     keys = {k.split("/", 1)[1] for k in runs if k.startswith("daily_")}
+    base_q = None
     for key in sorted(keys, key=lambda n: (order.index(n) if n in order else len(order), n)):
         d, b = runs.get(f"daily_dagster/{key}"), runs.get(f"daily_bare/{key}")
+        q = runs.get(f"daily_bare_no_actions/{key}")
         if base_d is None:
-            base_d, base_b = med(d), med(b)
+            base_d, base_b, base_q = med(d), med(b), med(q)
         rows.append([key, f"{fmt_s(med(d))} (n={_n(d)})", fmt_x(ratio(med(d), base_d)),
                      f"{fmt_s(med(b))} (n={_n(b)})", fmt_x(ratio(med(b), base_b)),
+                     f"{fmt_s(med(q))} (n={_n(q)})", fmt_x(ratio(med(q), base_q)),
                      fmt_mb(peak(d)), fmt_mb(peak(b))])  # fmt: skip
     if rows:
+        lines += ["The column 'bare, no actions' is the same day with its corporate actions",
+                  "dropped (its bars unchanged): nothing is re-based.", ""]  # fmt: skip
         lines += _table(["history", "Dagster", "vs shortest", "bare", "vs shortest",
+                         "bare, no actions", "vs shortest",
                          "peak RSS Dagster", "peak RSS bare"], rows)  # fmt: skip
     else:
         lines += ["Not measured in this run.", ""]

@@ -49,7 +49,8 @@ def test_the_bench_runs_at_a_tiny_size_and_writes_a_well_formed_report(tmp_path)
     expected = {
         f"{case}/20x5s"
         for case in ("dagster_backfill", "dagster_create_run", "bare_backfill", "engine_polars", "engine_duckdb_sql",
-                     "engine_naive_pandas", "daily_bare", "daily_bare_trailing", "queries")
+                     "engine_naive_pandas", "daily_bare", "daily_bare_trailing", "daily_bare_no_actions",
+                     "queries")
     }  # fmt: skip
     assert expected <= set(runs)
     for case in expected:
@@ -75,7 +76,7 @@ def test_the_bench_runs_at_a_tiny_size_and_writes_a_well_formed_report(tmp_path)
     assert "times_ms" in queries["index_levels_rebased (universe=indices)"]
     # every target is reported, judged or marked as not measured at this size
     assert {t["status"] for t in out["targets"]} <= {"met", "missed", "not measured"}
-    assert len(out["targets"]) == 14
+    assert len(out["targets"]) == 15
     # the daily run's Great Expectations share is measured (issue 14's goal)
     assert runs["daily_bare/20x5s"][0]["extra"]["gx_s"] > 0
     text = report.read_text()
