@@ -279,6 +279,11 @@ def last_built_session(con: duckdb.DuckDBPyConnection, mart: str) -> date | None
     return con.execute(load_sql("marts/last_built_session"), {"mart": mart}).fetchall()[0][0]
 
 
+def bar_on_or_before(con: duckdb.DuckDBPyConnection, session: date) -> bool:
+    """Whether a bar of any ticker is stored on or before ``session``."""
+    return bool(con.execute(load_sql("marts/bar_on_or_before"), [session]).fetchall()[0][0])
+
+
 def _first_bar(
     con: duckdb.DuckDBPyConnection, tickers: frozenset[str] | None = None
 ) -> date | None:

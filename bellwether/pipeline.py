@@ -226,7 +226,6 @@ def _build_mart_range(
     with wh.connect(read_only=False) as con:
         pending = invalidation.read_pending(con, spec.name)
         last_built = marts.last_built_session(con, spec.name)
-        first_bar = con.execute(load_sql("marts/first_bar_session"), [None]).fetchall()[0][0]
         req_tickers = None
         if requested and spec.scope != "session" and pending.height:
             req_tickers = frozenset(
@@ -235,14 +234,20 @@ def _build_mart_range(
                     load_sql("marts/tickers_in_range"), list(requested)
                 ).fetchall()
             )
-    steps = invalidation.plan_rebuild(spec, requested, pending, last_built, req_tickers)
+        steps = invalidation.plan_rebuild(spec, requested, pending, last_built, req_tickers)
+        # a step that starts before the first stored bar starts at it (nothing is stored
+        # before it); the first bar is looked up only when some step may start earlier
+        earliest = min((step.first for step in steps), default=None)
+        first_bar = None
+        if earliest is not None and not marts.bar_on_or_before(con, earliest):
+            first_bar = con.execute(load_sql("marts/first_bar_session"), [None]).fetchall()[0][0]
     builds: list[marts.MartBuild] = []
     #: per build, the tickers its step rebuilt (None: every ticker) and the sessions it changed
     changed_by: list[tuple[frozenset[str] | None, tuple[date, ...]]] = []
     results: list[pl.DataFrame] = []
     rebuilt: list[Rebuilt] = []
     for step in steps:
-        if first_bar is not None and step.first < first_bar:  # nothing is stored before it
+        if first_bar is not None and step.first < first_bar:
             step = invalidation.RebuildStep(**{**step.__dict__, "first": first_bar})
         step_builds = []
         n_symbols = len(step.tickers) if step.tickers is not None else len(universe.symbols)

@@ -1,0 +1,4 @@
+-- Whether any bar is stored on or before $1: then no ticker's first bar is after it (the
+-- session order of raw.daily_bars makes this a read of its first row group, where
+-- first_bar_session reads the whole table).
+SELECT EXISTS (SELECT 1 FROM raw.daily_bars WHERE session_date <= $1);
