@@ -24,6 +24,8 @@ DAILY_BARE_LIMIT_S = 5.0
 DAILY_GX_LIMIT_S = 1.0
 MEMORY_LIMIT_MB = 8 * GIB
 ANALYSIS = Path(__file__).with_name("ANALYSIS.md")
+#: Earlier runs' analysis and the targeted re-measurements of later sessions, kept as written.
+HISTORY = Path(__file__).with_name("HISTORY.md")
 DEMO_LIMIT_S = 60.0
 INSTANCE_LIMIT_MB = 100.0
 CREATE_RUN_LIMIT_S = 10.0
@@ -383,7 +385,8 @@ def render(doc: dict, targets: list[dict]) -> str:
         f"- started {doc.get('started', '?')}, finished {doc.get('finished', '?')}; code at {git_revision()}",
         f"- machine: {m['cpu']}, {m['cores']} cores, {m['memory']} RAM; {m['os']}; Python {m['python']}",
         f"- packages: {m['packages']}",
-        f"- repeats: {doc.get('repeats')} (a case whose first run is longer than 15 min runs once)",
+        f"- repeats: {doc.get('repeats')} (a case whose first run is longer than "
+        f"{fmt_s(doc.get('max_repeat_seconds', 900.0))} runs once)",
         "",
         "Sizes: `sample` is the bundled real data (indices, ETFs, 2 banks from 2024-01-02 and 503",
         "S&P 500 members over 2025-06-02..2026-01-30); `NxYy` is N synthetic stocks plus 19",
@@ -560,4 +563,6 @@ def render(doc: dict, targets: list[dict]) -> str:
     lines += _table(["case", "n", "median", "min", "max", "peak RSS", "max load"], rows)
     if ANALYSIS.exists():
         lines += [ANALYSIS.read_text().rstrip(), ""]
+    if HISTORY.exists():
+        lines += [HISTORY.read_text().rstrip(), ""]
     return "\n".join(lines)

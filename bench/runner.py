@@ -296,6 +296,7 @@ def run_bench(opts: Options) -> dict:
         "command": opts.command,
         "sizes": [s.to_dict() for s in sizes],
         "repeats": opts.repeats,
+        "max_repeat_seconds": opts.max_repeat_seconds,
         "daily_sizes": [s.name for s in opts.daily_sizes],
     }
     runner.save(meta)
