@@ -11,7 +11,8 @@
     two such outputs side by side (for example the daily run on the 1- and 25-year
     histories), sorted by what grew most.
 
-A statement executed by ``con.sql(...)`` is timed when its rows are fetched (``.pl()``,
+A named query (``sql/queries``, run by :func:`bellwether.queries.run_query`) is named
+``queries/<name>``. A statement executed by ``con.sql(...)`` is timed when its rows are fetched (``.pl()``,
 ``.fetchall()``, ...), where DuckDB runs it. The timing wraps DuckDB's Python methods
 (``DuckDBPyConnection.execute``/``sql``/``commit``/``close``, ``duckdb.connect``) for
 this process only; a commit or close slower than 50 ms is also listed with the last
@@ -22,10 +23,13 @@ last session's basis, is not). Used for docs/BENCHMARKS.md section 17.
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import sys
 import time
 from collections import defaultdict
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -51,6 +55,16 @@ def _add(name: str, seconds: float, calls: int = 1) -> None:
     row[1] += seconds
 
 
+@contextmanager
+def _timer(name: str, calls: int = 1) -> Iterator[None]:
+    """Add the block's wall time to ``name`` (and ``calls`` calls)."""
+    t0 = time.perf_counter()
+    try:
+        yield
+    finally:
+        _add(name, time.perf_counter() - t0, calls)
+
+
 class _TimedRelation:
     """A relation whose fetches are timed under the statement's name."""
 
@@ -65,11 +79,8 @@ class _TimedRelation:
             return value
 
         def timed(*args, **kwargs):
-            t0 = time.perf_counter()
-            try:
+            with _timer(self._name):
                 return value(*args, **kwargs)
-            finally:
-                _add(self._name, time.perf_counter() - t0)
 
         return timed
 
@@ -85,27 +96,28 @@ def install() -> None:
         return f"{_MARK}{name}*/ " + load(name, *args, **kwargs)
 
     sqlfiles.load_sql = load_sql
+    import bellwether.queries as queries  # the named queries are read by file, not load_sql
+
+    get_query = queries.get_query
+
+    def marked_query(name: str):
+        query = get_query(name)
+        return dataclasses.replace(query, sql=f"{_MARK}queries/{name}*/ " + query.sql)
+
+    queries.get_query = marked_query
     con_type = duckdb.DuckDBPyConnection
     execute, sql, commit, close = con_type.execute, con_type.sql, con_type.commit, con_type.close
     connect = duckdb.connect
 
     def timed_execute(self, query, *args, **kwargs):
-        name = _name(query)
-        _LAST[0] = name
-        t0 = time.perf_counter()
-        try:
+        _LAST[0] = name = _name(query)
+        with _timer(name):
             return execute(self, query, *args, **kwargs)
-        finally:
-            _add(name, time.perf_counter() - t0)
 
-    def timed_sql(self, query, *args, **kwargs):
-        name = _name(query)
-        _LAST[0] = name
-        t0 = time.perf_counter()
-        try:
+    def timed_sql(self, query, *args, **kwargs):  # binding only: the run is in the fetch
+        _LAST[0] = name = _name(query)
+        with _timer(name, calls=0):
             return _TimedRelation(sql(self, query, *args, **kwargs), name)
-        finally:
-            _add(name, time.perf_counter() - t0, calls=0)
 
     def timed(what: str, method):
         def run(self):
@@ -121,11 +133,8 @@ def install() -> None:
         return run
 
     def timed_connect(*args, **kwargs):
-        t0 = time.perf_counter()
-        try:
+        with _timer("<open>"):
             return connect(*args, **kwargs)
-        finally:
-            _add("<open>", time.perf_counter() - t0)
 
     con_type.execute, con_type.sql = timed_execute, timed_sql
     con_type.commit, con_type.close = timed("commit", commit), timed("close", close)
