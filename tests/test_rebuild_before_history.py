@@ -21,7 +21,7 @@ from bellwether.pipeline import build_mart_range
 from bellwether.registry import MARTS
 from tests.faults_support import NOW, read_table
 from tests.test_any_order import UNIVERSE
-from tests.test_input_signature import built_warehouse
+from tests.test_input_signature import built_warehouse as small_warehouse
 
 FIRST_BAR = date(2025, 12, 1)
 LAST = date(2026, 1, 30)
@@ -38,7 +38,7 @@ def mart_rows(wh, name: str) -> pl.DataFrame:
 
 
 def test_a_rebuild_queued_from_1990_starts_at_the_first_stored_bar(tmp_path):
-    wh, _ = built_warehouse(tmp_path)
+    wh, _ = small_warehouse(tmp_path)
     assert read_table(wh, "raw.daily_bars")["session_date"].min() == FIRST_BAR
     before = {name: mart_rows(wh, name) for name in MARTS_REBUILT}
     with wh.transaction() as con:
@@ -57,7 +57,7 @@ def test_a_rebuild_queued_from_1990_starts_at_the_first_stored_bar(tmp_path):
 
 
 def test_a_rebuild_queued_inside_the_history_starts_where_it_was_queued(tmp_path):
-    wh, _ = built_warehouse(tmp_path)
+    wh, _ = small_warehouse(tmp_path)
     day = date(2026, 1, 5)
     with wh.transaction() as con:
         enqueue(con, ["technicals"], "AAPL", day, day, "bar restated", NOW)
