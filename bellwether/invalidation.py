@@ -81,6 +81,37 @@ def enqueue_bar_changes(
         )
 
 
+def enqueue_definition_change(
+    con: duckdb.DuckDBPyConnection, spec: MartSpec, now: datetime
+) -> str | None:
+    """Queue a rebuild of the whole of ``spec``'s mart when its stored rows were built with
+    another :attr:`~bellwether.registry.MartSpec.definition_version` than this code's, and
+    record this code's version: inside the caller's transaction, so the two commit together.
+    A mart with no row in ``bw_meta.mart_definitions`` was built with version 1 (before
+    versions were recorded); an empty mart only gets its version recorded. The rebuild
+    covers every ticker from the first stored bar to the mart's last stored session.
+    Returns the queued rebuild's reason, or None."""
+    from bellwether.marts import last_built_session
+    from bellwether.registry import DEFINITION_CHANGES
+
+    row = con.execute(load_sql("marts/read_definition_version"), [spec.name]).fetchall()
+    built_with = row[0][0] if row else 1
+    if row and built_with == spec.definition_version:
+        return None
+    reason = None
+    last = last_built_session(con, spec.name)
+    if built_with != spec.definition_version and last is not None:
+        first = con.execute(load_sql("marts/first_bar_session"), [None]).fetchall()[0][0]
+        what = DEFINITION_CHANGES.get((spec.name, spec.definition_version), "")
+        reason = (
+            f"definition of marts.{spec.name} changed (version {built_with} -> "
+            f"{spec.definition_version}{': ' + what if what else ''})"
+        )
+        enqueue(con, [spec.name], None, min(first or last, last), last, reason, now)
+    con.execute(load_sql("marts/record_definition_version"), [spec.name, spec.definition_version])
+    return reason
+
+
 def enqueue_input_changes(
     con: duckdb.DuckDBPyConnection,
     mart: str,

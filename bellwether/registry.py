@@ -62,6 +62,12 @@ class MartSpec:
     #: breadth recounts only the sessions where a member's part really changed. None:
     #: queued from the changed raw columns in ``reads``.
     input_signature: Callable[[str, pl.DataFrame], pl.DataFrame] | None = None
+    #: The version of the mart's definitions: raised whenever a change of its formulas or
+    #: rules changes values it has stored. The next build of a mart whose stored rows were
+    #: built with another version rebuilds it whole, from the first stored bar
+    #: (:func:`bellwether.invalidation.enqueue_definition_change`). History:
+    #: ``DEFINITION_CHANGES``.
+    definition_version: int = 1
 
     @property
     def asset(self) -> str:
@@ -79,6 +85,13 @@ def _per_ticker(build: Callable[..., marts.MartBuild]) -> Builder:
         wh, first, last, tickers
     )
 
+
+#: Each raise of a mart's :attr:`MartSpec.definition_version`: ``(mart, version)`` -> what
+#: changed (the reason its rebuild is logged with).
+DEFINITION_CHANGES: dict[tuple[str, int], str] = {
+    ("breadth", 2): "pct_above_sma_N counts a close as above its average only by more than "
+    "1e-9 of it (docs/METRICS.md, Above an average)",
+}
 
 #: Every mart, in dependency order (a mart's inputs come before it).
 MARTS: dict[str, MartSpec] = {
@@ -176,6 +189,7 @@ MARTS: dict[str, MartSpec] = {
             "averages and 52-week highs/lows over each breadth universe.",
             reference_inputs=("members", "streaks", "technicals"),
             input_signature=breadth_member_signature,
+            definition_version=2,
         ),
     )
 }

@@ -257,7 +257,8 @@ def breadth(
             }
             for n in (20, 50, 200):  # a share over too few members is null
                 has = g[f"sma_{n}"].notna()
-                above = (g["close"] > g[f"sma_{n}"]) & has
+                # above by more than one part in a billion (docs/METRICS.md, "above")
+                above = ((g["close"] - g[f"sma_{n}"]) > 1e-9 * g[f"sma_{n}"].abs()) & has
                 enough = has.sum() > 0 and has.sum() >= min_coverage * len(g)
                 row[f"pct_above_sma_{n}"] = 100.0 * above.sum() / has.sum() if enough else None
             if row["members_with_52w"] < min_coverage * len(g):

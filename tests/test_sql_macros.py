@@ -210,6 +210,7 @@ def test_public_macros_live_in_schema_bw_with_their_documented_signatures(con):
         "close_on": ("macro", ["ticker", "d"]),
         "open_on": ("macro", ["ticker", "d"]),
         "last_bar_before": ("macro", ["ticker", "d"]),
+        "is_above_average": ("macro", ["price", "average"]),
         "period_return": ("macro", ["ticker", "start_date", "end_date", "basis"]),
         "period_returns": ("table_macro", ["start_date", "end_date"]),
         "streak_runs": ("table_macro", ["on_date"]),

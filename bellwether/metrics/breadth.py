@@ -20,7 +20,8 @@ per-session direction (:func:`bellwether.metrics.streaks.close_direction`) and t
   (``ema = prev + alpha * (x - prev)``); the EMAs are stored (``net_adv_ema_19/39``) so a
   later run continues them exactly;
 * ``pct_above_sma_N``: percent (0-100) of members with a defined ``sma_N`` whose close is
-  above it (N = 20, 50, 200); null unless at least ``min_coverage`` (95%) of the session's
+  above it by more than one part in a billion of it (N = 20, 50, 200; a close equal to its
+  average is not above it: :func:`bellwether.metrics.technicals.is_above_average`); null unless at least ``min_coverage`` (95%) of the session's
   members have a defined ``sma_N`` (a share over a few long-history members would not
   describe the universe);
 * ``new_highs_52w`` / ``new_lows_52w``: members whose high (low) today is their 52-week
@@ -34,6 +35,8 @@ session before the first one to compute.
 from __future__ import annotations
 
 import polars as pl
+
+from bellwether.metrics.technicals import is_above_average
 
 MIN_COVERAGE = 0.95
 
@@ -49,8 +52,11 @@ def _has_sma(n: int) -> pl.Expr:
 
 
 def _above_sma(n: int) -> pl.Expr:
-    """A member counts as above its N-day average when its close is strictly above it."""
-    return (pl.col("close") > pl.col(f"sma_{n}")) & _has_sma(n)
+    """A member counts as above its N-day average when its close is above it by more than
+    :data:`~bellwether.metrics.technicals.ABOVE_AVERAGE_REL_TOL` of it
+    (:func:`~bellwether.metrics.technicals.is_above_average`): a close equal to its average
+    is not above it, however the average rounded."""
+    return is_above_average(pl.col("close"), pl.col(f"sma_{n}")).fill_null(False) & _has_sma(n)
 
 
 def member_signature(mart: str, rows: pl.DataFrame) -> pl.DataFrame:

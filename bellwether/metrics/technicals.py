@@ -39,6 +39,11 @@ the frame counts from its own first bar; a null ``max_close_to_date`` or
 ``record_closes_ytd``: records are counted from ``prior_max_close`` and the frame). After
 ``seed_session`` the record closes continue from the stored ``max_close_to_date`` and
 ``record_closes_ytd``, so ``prior_max_close`` is not needed for a seeded ticker.
+
+A price is *above* its moving average (:func:`is_above_average`, SQL
+``bw.is_above_average``) when it exceeds it by more than :data:`ABOVE_AVERAGE_REL_TOL` of
+the average. A close equal to its average (the same close over the whole window) is not
+above it, whichever way the summation rounds the mean.
 """
 
 from __future__ import annotations
@@ -57,6 +62,23 @@ from bellwether.metrics.panel import (
     segment_starts,
     session_panel,
 )
+
+#: How far above its moving average a price must be to count as above it, as a fraction of
+#: the average: ``price - average > ABOVE_AVERAGE_REL_TOL * |average|``. A moving average
+#: is a sum of rounded numbers: a price equal to it (a stock that closed at one price over
+#: the whole window) comes out some units of the 17th digit above or below it depending on
+#: the engine's order of summation (polars' running sums, DuckDB's ``avg``, pandas), and
+#: marts rebuilt over other ranges agree to 1e-9 relative (docs/OPERATIONS.md). Below that,
+#: "above" would depend on how a figure was computed, not on the prices.
+ABOVE_AVERAGE_REL_TOL = 1e-9
+
+
+def is_above_average(price: pl.Expr, average: pl.Expr) -> pl.Expr:
+    """``price`` is above ``average`` by more than :data:`ABOVE_AVERAGE_REL_TOL` of it
+    (null when either is null): the rule of every "above its N-day average" figure, the
+    same as the SQL macro ``bw.is_above_average``."""
+    return (price - average) > ABOVE_AVERAGE_REL_TOL * average.abs()
+
 
 LOOKBACK_SESSIONS = 253
 RSI_N = 14

@@ -14,6 +14,7 @@
 --                     bw.session_on_or_after(d), bw.session_after(d), bw.is_session(d)
 --   020_prices.sql    bw.close_on(ticker, d), bw.open_on(ticker, d),
 --                     bw.last_bar_before(ticker, d),
+--                     bw.is_above_average(price, average),
 --                     bw.period_return(ticker, start_date, end_date, basis)   -- 'close' | 'open'
 --                     FROM bw.period_returns(start_date, end_date)
 --   030_runs.sql      FROM bw.streak_runs(on_date), FROM bw.relative_runs(on_date),

@@ -35,6 +35,16 @@ CREATE OR REPLACE MACRO bw.open_on(ticker, d) AS bw._open_on(ticker, d);
 -- bw.last_bar_before(ticker, d) -> DATE: the ticker's last stored session strictly before d.
 CREATE OR REPLACE MACRO bw.last_bar_before(ticker, d) AS bw._last_bar_before(ticker, d);
 
+-- bw.is_above_average(price, average) -> BOOLEAN: the price is above the average by more
+--   than one part in a billion of it (price - average > 1e-9 * |average|); NULL when
+--   either is NULL. The rule of every "above its N-day average" figure (marts.breadth's
+--   pct_above_sma_N, the named queries): an average is a sum of rounded numbers, so a price
+--   equal to its average (a stock that closed at the same price over the whole window)
+--   comes out a few units of the 17th digit above or below it depending on the order of
+--   the summation; such a price is not above its average in any engine.
+CREATE OR REPLACE MACRO bw.is_above_average(price, average) AS
+    price - average > 1e-9 * abs(average);
+
 -- bw.period_return(ticker, start_date, end_date, basis) -> DOUBLE (a fraction)
 --   basis 'close': from the close of the ticker's last stored session BEFORE start_date to
 --     the close of the last NYSE session on or before end_date. This is the base rule of

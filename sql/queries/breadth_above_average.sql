@@ -12,7 +12,7 @@
 --   sessions          INTEGER  the window length
 --   members           INTEGER  members with a bar on session_date
 --   members_with_sma  INTEGER  of those, members with a bar on every session of the window
---   pct_above_sma     DOUBLE   percent (0-100) of members_with_sma closing above their average; NULL unless members_with_sma >= 95% of members
+--   pct_above_sma     DOUBLE   percent (0-100) of members_with_sma closing above their average (bw.is_above_average); NULL unless members_with_sma >= 95% of members
 --
 -- Notes: one row. From raw.daily_bars (not gated), with the rules of marts.breadth's
 --   pct_above_sma_20/50/200 (a window counts sessions; the 95% coverage rule). For the 20, 50
@@ -42,7 +42,7 @@ counts AS (
     SELECT
         count(*) FILTER (WHERE close IS NOT NULL)::INTEGER AS members,
         count(*) FILTER (WHERE close IS NOT NULL AND bars = $sessions)::INTEGER AS members_with_sma,
-        count(*) FILTER (WHERE close IS NOT NULL AND bars = $sessions AND close > sma) AS above
+        count(*) FILTER (WHERE close IS NOT NULL AND bars = $sessions AND bw.is_above_average(close, sma)) AS above
     FROM per_member
 )
 SELECT

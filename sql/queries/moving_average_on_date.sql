@@ -13,7 +13,7 @@
 --   close         DOUBLE   close on session_date; NULL without a bar
 --   sma           DOUBLE   mean close of the window's bars; NULL unless every session of the window has a bar
 --   bars          INTEGER  bars in the window
---   above_sma     BOOLEAN  close > sma
+--   above_sma     BOOLEAN  bw.is_above_average(close, sma): close above sma by more than 1e-9 of it
 --   pct_vs_sma    DOUBLE   close / sma - 1 (a fraction)
 --
 -- Notes: one row. From raw.daily_bars (not gated by the quality checks), with the window
@@ -48,6 +48,6 @@ SELECT
     a.close,
     a.sma,
     a.bars,
-    a.close > a.sma AS above_sma,
+    bw.is_above_average(a.close, a.sma) AS above_sma,
     a.close / a.sma - 1 AS pct_vs_sma
 FROM agg AS a;

@@ -14,9 +14,9 @@
 --   sma_20             DOUBLE   mean close of the 20 sessions ending on session_date
 --   sma_50             DOUBLE   the same over 50 sessions
 --   sma_200            DOUBLE   the same over 200 sessions
---   above_sma_20       BOOLEAN  close > sma_20; NULL when sma_20 is NULL
---   above_sma_50       BOOLEAN  close > sma_50; NULL when sma_50 is NULL
---   above_sma_200      BOOLEAN  close > sma_200; NULL when sma_200 is NULL
+--   above_sma_20       BOOLEAN  bw.is_above_average(close, sma_20): close above sma_20 by more than 1e-9 of it; NULL when sma_20 is NULL
+--   above_sma_50       BOOLEAN  bw.is_above_average(close, sma_50); NULL when sma_50 is NULL
+--   above_sma_200      BOOLEAN  bw.is_above_average(close, sma_200); NULL when sma_200 is NULL
 --   pct_vs_sma_20      DOUBLE   close / sma_20 - 1 (a fraction)
 --   pct_vs_sma_50      DOUBLE   close / sma_50 - 1
 --   pct_vs_sma_200     DOUBLE   close / sma_200 - 1
@@ -46,9 +46,9 @@ SELECT
     t.sma_20,
     t.sma_50,
     t.sma_200,
-    t.close > t.sma_20 AS above_sma_20,
-    t.close > t.sma_50 AS above_sma_50,
-    t.close > t.sma_200 AS above_sma_200,
+    bw.is_above_average(t.close, t.sma_20) AS above_sma_20,
+    bw.is_above_average(t.close, t.sma_50) AS above_sma_50,
+    bw.is_above_average(t.close, t.sma_200) AS above_sma_200,
     t.close / t.sma_20 - 1 AS pct_vs_sma_20,
     t.close / t.sma_50 - 1 AS pct_vs_sma_50,
     t.close / t.sma_200 - 1 AS pct_vs_sma_200,

@@ -19,7 +19,8 @@
 --       e_m = sum_{k <= m} alpha (1 - alpha)^(m - k) u_k
 --   computed with window sums in blocks of 1000 sessions (see technicals.sql for the RSI);
 --   mcclellan_osc = net_adv_ema_19 - net_adv_ema_39;
---   pct_above_sma_N = 100 * (members with close > sma_N) / (members with an sma_N), NULL unless
+--   pct_above_sma_N = 100 * (members with close - sma_N > 1e-9 * |sma_N|: above it by more than
+--   one part in a billion, the rule of bw.is_above_average) / (members with an sma_N), NULL unless
 --   at least 95% of the session's members have an sma_N; new_highs_52w / new_lows_52w =
 --   members flagged, NULL unless at least 95% of the members have a 52-week range;
 --   members_with_52w = members with a high_52w.
@@ -36,11 +37,11 @@ daily AS (
            count(*) FILTER (WHERE s.direction = -1) AS decliners,
            count(*) FILTER (WHERE s.direction = 0) AS unchanged,
            count(s.direction) AS members_compared,
-           100 * CAST(count(*) FILTER (WHERE t.close > t.sma_20) AS DOUBLE) / nullif(count(t.sma_20), 0)
+           100 * CAST(count(*) FILTER (WHERE t.close - t.sma_20 > 1e-9 * abs(t.sma_20)) AS DOUBLE) / nullif(count(t.sma_20), 0)
                AS pct_above_sma_20,
-           100 * CAST(count(*) FILTER (WHERE t.close > t.sma_50) AS DOUBLE) / nullif(count(t.sma_50), 0)
+           100 * CAST(count(*) FILTER (WHERE t.close - t.sma_50 > 1e-9 * abs(t.sma_50)) AS DOUBLE) / nullif(count(t.sma_50), 0)
                AS pct_above_sma_50,
-           100 * CAST(count(*) FILTER (WHERE t.close > t.sma_200) AS DOUBLE) / nullif(count(t.sma_200), 0)
+           100 * CAST(count(*) FILTER (WHERE t.close - t.sma_200 > 1e-9 * abs(t.sma_200)) AS DOUBLE) / nullif(count(t.sma_200), 0)
                AS pct_above_sma_200,
            count(*) FILTER (WHERE t.is_new_high_52w) AS new_highs_52w,
            count(*) FILTER (WHERE t.is_new_low_52w) AS new_lows_52w,
