@@ -313,12 +313,17 @@ def _land_bars_and_actions(
     revised_rows = revised.join(
         effective.select(*key, pl.lit(now).alias("applied_at")), on=key, how="left"
     )
-    con.register("incoming_actions", revised_rows.to_arrow())
-    con.execute(load_sql("landing/upsert_corporate_actions"), [source, now, ingest_id])
-    con.register("withdrawn_actions", withdrawn.select(key).to_arrow())
-    con.execute(load_sql("landing/delete_withdrawn_actions"))
-    con.register("applied_actions", newly.select(key).to_arrow())
-    con.execute(load_sql("landing/mark_actions_applied"), [now])
+    # (each statement only when it has rows: a join with an empty frame still reads the
+    # stored actions, which grow with history)
+    if revised_rows.height:
+        con.register("incoming_actions", revised_rows.to_arrow())
+        con.execute(load_sql("landing/upsert_corporate_actions"), [source, now, ingest_id])
+    if withdrawn.height:
+        con.register("withdrawn_actions", withdrawn.select(key).to_arrow())
+        con.execute(load_sql("landing/delete_withdrawn_actions"))
+    if newly.height:
+        con.register("applied_actions", newly.select(key).to_arrow())
+        con.execute(load_sql("landing/mark_actions_applied"), [now])
 
     # bars: compare on the final basis, write only what changed
     con.register("incoming_bars", writes.to_arrow())
