@@ -85,6 +85,12 @@ class MartBuild:
     tickers: int | None = None
     #: what a run rewrote beyond its requested sessions (``bellwether.pipeline.Rebuilt``)
     rebuilt: tuple = ()
+    #: tickers whose kept state (``marts.period_bases``, ``marts.streak_history`` and
+    #: ``streak_since``, ``marts.relative_history`` and ``relative_since``,
+    #: ``marts.close_records``) the build rewrote from their first row, before
+    #: ``first_session``: they had no state to continue from (a gap, a new ticker). Logged in
+    #: ``marts.rebuild_log`` so that the publish copies those rows too.
+    state_restarted: frozenset[str] = frozenset()
 
     def metadata(self) -> dict:
         return {
@@ -114,6 +120,7 @@ def combine_builds(builds: Sequence[MartBuild]) -> MartBuild:
         tickers=None
         if any(b.tickers is None for b in builds)
         else max(b.tickers or 0 for b in builds),
+        state_restarted=frozenset().union(*(b.state_restarted for b in builds)),
     )
 
 
@@ -335,11 +342,12 @@ def _build(
     preview: pl.DataFrame,
     written: tuple[int, int, tuple[date, ...]] | None = None,
     tickers: frozenset[str] | None = None,
+    state_restarted: frozenset[str] = frozenset(),
 ) -> MartBuild:
     kept, n_written, sessions = written or (rows, 0, ())
     return MartBuild(
         f"marts.{table}", first, last, kept, full, preview, n_written, sessions,
-        None if tickers is None else len(tickers),
+        None if tickers is None else len(tickers), state_restarted=state_restarted,
     )  # fmt: skip
 
 
@@ -386,8 +394,10 @@ def build_daily_returns(
     with wh.transaction() as con:
         rows, bars = _compute_daily_returns(con, first, last, tickers)
         out = _replace(con, "daily_returns", rows, first, last, KEYS_TICKER, tickers=tickers)
-        period_state.update_period_bases(con, first, last, _scoped(tickers), bars)
-    return _build("daily_returns", first, last, 0, False, _preview(rows, last), out, tickers)
+        restarted = period_state.update_period_bases(con, first, last, _scoped(tickers), bars)
+    return _build(
+        "daily_returns", first, last, 0, False, _preview(rows, last), out, tickers, restarted
+    )
 
 
 def _compute_streaks(
@@ -408,8 +418,12 @@ def build_streaks(
     with wh.transaction() as con:
         rows, covered = _compute_streaks(con, first, last, tickers)
         out = _replace(con, "streaks", rows, first, last, KEYS_TICKER, tickers=tickers)
-        run_state.update(con, run_state.STREAK_HISTORY, first, last, _ticker_keys(tickers))
-    return _build("streaks", first, last, 0, not covered, _preview(rows, last), out, tickers)
+        restarted = run_state.update(
+            con, run_state.STREAK_HISTORY, first, last, _ticker_keys(tickers)
+        )
+    return _build(
+        "streaks", first, last, 0, not covered, _preview(rows, last), out, tickers, restarted
+    )
 
 
 def _compute_technicals(
@@ -463,8 +477,10 @@ def build_technicals(
     with wh.transaction() as con:
         rows, covered = _compute_technicals(con, first, last, tickers)
         out = _replace(con, "technicals", rows, first, last, KEYS_TICKER, tickers=tickers)
-        period_state.update_close_records(con, first, last, _scoped(tickers))
-    return _build("technicals", first, last, 0, not covered, _preview(rows, last), out, tickers)
+        restarted = period_state.update_close_records(con, first, last, _scoped(tickers))
+    return _build(
+        "technicals", first, last, 0, not covered, _preview(rows, last), out, tickers, restarted
+    )
 
 
 def affected_pairs(
@@ -522,10 +538,11 @@ def build_relative_performance(
             pairs=pairs,
         )
         pair_keys = None if legs is None else _pair_keys(pairs)
-        run_state.update(con, run_state.RELATIVE_HISTORY, first, last, pair_keys)
+        restarted = run_state.update(con, run_state.RELATIVE_HISTORY, first, last, pair_keys)
     return _build(
-        "relative_performance", first, last, 0, not covered, _preview(rows, last), out, legs
-    )
+        "relative_performance", first, last, 0, not covered, _preview(rows, last), out, legs,
+        restarted,
+    )  # fmt: skip
 
 
 def _sector_etfs(universe: UniverseConfig) -> pl.DataFrame:

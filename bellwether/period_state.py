@@ -53,11 +53,12 @@ def update_period_bases(
     last: date,
     tickers: list[str] | None,
     bars: pl.DataFrame,
-) -> None:
+) -> frozenset[str]:
     """Recompute the period bases of the months in ``(first, month_after(last)]`` for
     ``tickers`` (None: every ticker), from the stored bars (see module doc). ``bars``:
     the build's bars (``ticker, session_date, close``), from at least a year before
-    ``first`` to ``last``."""
+    ``first`` to ``last``. Returns the tickers recomputed from their first bar (bars
+    before ``first`` but no stored base): their earlier months were rewritten too."""
     m0, m_end = month_start(first), month_after(last)
     months = months_between(m0, m_end)
     before = bars.filter(pl.col("session_date") < m0)
@@ -80,6 +81,7 @@ def update_period_bases(
         parts.append(period_bases(every, months_between(first_bar, m_end)))
         con.execute(load_sql("marts/state_period_bases_delete"), [HISTORY_START, m_end, unbuilt])
     _insert(con, "marts/state_period_bases_insert", pl.concat(parts))
+    return frozenset(unbuilt)
 
 
 def update_close_records(
@@ -87,9 +89,11 @@ def update_close_records(
     first: date,
     last: date,
     tickers: list[str] | None,
-) -> None:
+) -> frozenset[str]:
     """Recompute the close records of sessions ``first..last`` for ``tickers`` (None:
-    every ticker) from the stored technicals rows (see module doc)."""
+    every ticker) from the stored technicals rows (see module doc). Returns the tickers
+    recomputed from their first row (stored rows before ``first`` but no record state):
+    their rows before ``first`` were rewritten too."""
     rows = _q(con, "marts/state_close_records_rows", [first, last, tickers])
     prior = _q(con, "marts/state_close_records_prior", [first, tickers])
     no_prior = sorted(set(rows["ticker"].to_list()) - set(prior["ticker"].to_list()))
@@ -108,3 +112,4 @@ def update_close_records(
             load_sql("marts/state_close_records_delete"), [HISTORY_START, last, sorted(unbuilt)]
         )
     _insert(con, "marts/state_close_records_insert", pl.concat(parts))
+    return frozenset(unbuilt)

@@ -15,7 +15,7 @@ from pathlib import Path
 import polars as pl
 
 from bellwether import invalidation, marts
-from bellwether.calendar import sessions_between, sessions_in_range
+from bellwether.calendar import FIRST_SESSION, sessions_between, sessions_in_range
 from bellwether.chunks import session_chunks
 from bellwether.landing import LandingReport, land_fetch
 from bellwether.reference import refresh_reference_tables
@@ -268,8 +268,18 @@ def _build_mart_range(
             con.execute(
                 load_sql("marts/insert_rebuild_log"),
                 [spec.name, step.first, step.last, built.tickers, step.reason, step.changed_first,
-                 step.changed_last, built.rows_written, len(built.sessions_changed), run_id, now],
+                 step.changed_last, built.rows_written, len(built.sessions_changed), run_id, now,
+                 None if step.tickers is None else sorted(step.tickers)],
             )  # fmt: skip
+            if built.state_restarted:
+                # their kept state was rewritten from their first row, before this step's
+                # sessions: logged, so that the publish copies those rows too
+                con.execute(
+                    load_sql("marts/insert_rebuild_log"),
+                    [spec.name, FIRST_SESSION, step.last, len(built.state_restarted),
+                     f"kept state rebuilt from the first row (none before {step.first})",
+                     None, None, 0, 0, run_id, now, sorted(built.state_restarted)],
+                )  # fmt: skip
         beyond = tuple(
             d
             for d in built.sessions_changed

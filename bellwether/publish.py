@@ -17,15 +17,23 @@ the published path (``settings.published_path()``, by default ``data/warehouse.d
   kept states stay openable (:func:`open_state`, :func:`kept_states`): a brief's footnote
   is re-derived from the state its JSON names after later restatements.
 * The generation being updated was published ``keep`` states ago. Only what changed since
-  then is copied: rows of the sessions of every state published since, and of every
-  session the writer's change logs (:data:`CHANGE_LOGS`: landings, checks, re-basings,
-  mart rebuilds) say changed since (which covers runs that failed after writing), in every
-  table with a ``session_date`` column; every other (small) table whole. The row count of
-  every table is then compared with the writer's. If that generation is still held by a
-  reader (its shared lock refuses the update), if its state is unknown, if a table's
-  columns changed or a count differs, the generation is made anew: a file copy of the
-  current one brought up to date the same way, or, without one, a full copy
-  (``publish(..., full=True)`` forces that).
+  then is copied (:class:`_Delta`): whole sessions of every session table for the sessions
+  of every state published since, landings' ranges and mart builds over every ticker; the
+  rows of one ticker (as ``ticker`` or as a pair's ``benchmark``) for a corporate action
+  re-basing its history (``raw.rebasings``) and for a mart build scoped to some tickers
+  (``marts.rebuild_log.rebuilt_tickers``, which also names the tickers whose kept state a
+  build rewrote from their first row); the check results of the sessions whose checks were
+  written (``dq.check_results`` only: a check writes no other table). The run ends and
+  period bases kept by the builds (:data:`DATED_STATE`) copy the same sessions widened as
+  their builds write them; every other (small) table is copied whole. The change logs
+  (:data:`CHANGE_LOGS`) cover runs that failed after writing. The row count of every table
+  is then compared with the writer's. If that generation is still held by a reader (its
+  shared lock refuses the update), if its state is unknown, if a table's columns changed or
+  a count differs, the generation is made anew: a file copy of the current one brought up
+  to date the same way, or, without one, a full copy (``publish(..., full=True)`` forces
+  that). Copying whole sessions for a re-basing made a dividend day's publish copy every
+  session of a 25-year history (6.5 minutes at 3000 symbols), and copying the run ends
+  whole made every publish take a minute there (docs/OPERATIONS.md).
 * With ``still_writing`` (the Dagster asset), a run never publishes another run's half-done
   writes: while a run that wrote since the current state is still in progress, the publish
   is deferred (:class:`PublishDeferred`) and that run's publish holds both.
@@ -52,13 +60,14 @@ import time
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import duckdb
 
 from bellwether import settings
 from bellwether.landing import fsync_path
+from bellwether.registry import MARTS
 from bellwether.sqlfiles import load_sql, sql_files
 from bellwether.warehouse import SCHEMA_FOLDERS, Warehouse, _lock_holder, apply_schema
 
@@ -97,6 +106,68 @@ class StateNotKept(LookupError):
 
 class _Rebuild(Exception):
     """This generation cannot be brought up to date in place: make it anew."""
+
+
+#: How the rows of a delta are copied in the tables kept by the mart builds without a
+#: ``session_date``: (statement for whole sessions, statement for ticker ranges). A build of
+#: sessions ``first..last`` rewrites the run ends from the session before ``first``
+#: (``bellwether.run_state``) and the period bases of the months from ``first``'s to the one
+#: after ``last`` (``bellwether.period_state``), so the statements widen the sessions by as
+#: much. Copied whole, ``marts.streak_history`` (9.5 M rows at 3000 x 25 years) made every
+#: publish take a minute.
+DATED_STATE: dict[str, tuple[str, str]] = {
+    "marts.streak_history": ("copy_run_end_sessions", "copy_run_end_ranges"),
+    "marts.relative_history": ("copy_run_end_sessions", "copy_pair_run_end_ranges"),
+    "marts.period_bases": ("copy_period_base_sessions", "copy_period_base_ranges"),
+}
+
+
+@dataclass(frozen=True)
+class _Delta:
+    """What an up-to-date generation needs copied from the writer's file.
+
+    ``sessions``: every row of these sessions (calendar days) of every session table (a
+    landing's range, a run's sessions, a build of a per-ticker mart over every ticker).
+    ``checked``: the sessions whose check results were written, copied in
+    ``dq.check_results`` only (a check writes no other table). ``own``: ``(table, day)``,
+    sessions of one table only: a build of a cross-sectional mart (breadth, sector ranks)
+    writes its own table and no other. ``ranges``: ``(ticker, first, last)``, the rows of
+    that ticker (as ``ticker`` or a pair's ``benchmark``) in ``first..last`` of every session
+    table with a ``ticker`` column: a corporate action re-basing one ticker's history, a
+    mart build scoped to some tickers. The state tables without a session column copy the
+    rows of these sessions widened as their builds write them (:data:`DATED_STATE`); every
+    other table is copied whole."""
+
+    sessions: frozenset[date] = frozenset()
+    checked: frozenset[date] = frozenset()
+    ranges: frozenset[tuple[str, date, date]] = frozenset()
+    own: frozenset[tuple[str, date]] = frozenset()
+
+    def sessions_for(self, table: str) -> list[date]:
+        """The whole sessions to copy in ``table``."""
+        days = set(self.sessions) | {d for t, d in self.own if t == table}
+        if table == "dq.check_results":
+            days |= self.checked
+        return sorted(days)
+
+    def pruned(self) -> _Delta:
+        """The same delta without the ticker ranges that whole sessions already cover (a
+        build of the run's own session scoped to every ticker but a re-based one)."""
+
+        def covered(first: date, last: date) -> bool:
+            span = (last - first).days + 1
+            return span <= len(self.sessions) and _days(first, last) <= self.sessions
+
+        kept = frozenset(r for r in self.ranges if not covered(r[1], r[2]))
+        return _Delta(self.sessions, self.checked, kept, self.own)
+
+    def __or__(self, other: _Delta) -> _Delta:
+        return _Delta(
+            self.sessions | other.sessions,
+            self.checked | other.checked,
+            self.ranges | other.ranges,
+            self.own | other.own,
+        )
 
 
 @dataclass(frozen=True)
@@ -286,20 +357,49 @@ def _schema_digest() -> str:
     return h.hexdigest()
 
 
-def _written_since(con: duckdb.DuckDBPyConnection, since: PublishedState) -> set[date]:
-    """Sessions the writer's change logs (:data:`CHANGE_LOGS`) say changed since ``since``
-    was published: a failed run's landing or marts included, re-based history, marts
-    rebuilt beyond a run's sessions, the freshness row (sql/publish/log_written_since)."""
-    out: set[date] = set()
+def _days(first: date, last: date | None) -> set[date]:
+    last = last or first
+    return {date.fromordinal(n) for n in range(first.toordinal(), last.toordinal() + 1)}
+
+
+def _written_since(con: duckdb.DuckDBPyConnection, since: PublishedState) -> _Delta:
+    """What the writer's change logs (:data:`CHANGE_LOGS`) say changed since ``since`` was
+    published (a failed run's landing or marts included): landings' ranges (whole sessions),
+    check results (``checked``), re-basings of one ticker's bars and mart rebuilds scoped to
+    some tickers (``ranges``), rebuilds over every ticker (whole sessions)."""
     have = _src_tables(con)
-    for table in CHANGE_LOGS:
-        if table not in have:
-            continue
-        params = {"mark": since.watermarks.get(table), "run": since.run_id}
-        out.update(
-            r[0] for r in con.execute(_log_sql("log_written_since", table), params).fetchall()
-        )
-    return out
+    sessions: set[date] = set()
+    checked: set[date] = set()
+    ranges: set[tuple[str, date, date]] = set()
+    own: set[tuple[str, date]] = set()
+
+    def marked(table: str) -> dict:
+        return {"mark": since.watermarks.get(table), "run": since.run_id}
+
+    for table in ("raw.ingest_runs", "dq.check_results"):
+        if table in have:
+            found = con.execute(_log_sql("log_written_since", table), marked(table)).fetchall()
+            (sessions if table == "raw.ingest_runs" else checked).update(r[0] for r in found)
+    if "raw.rebasings" in have:
+        found = con.execute(load_sql("publish/rebasings_since"), marked("raw.rebasings"))
+        ranges.update((t, first, last or first) for t, first, last in found.fetchall())
+    scoped_log = any(
+        c[0] == "rebuilt_tickers" for c in _tables(con, "src").get("marts.rebuild_log", [])
+    )
+    if "marts.rebuild_log" in have and not scoped_log:  # a writer's file not yet upgraded
+        table = "marts.rebuild_log"
+        found = con.execute(_log_sql("log_written_since", table), marked(table)).fetchall()
+        sessions.update(r[0] for r in found)
+    elif "marts.rebuild_log" in have:
+        found = con.execute(load_sql("publish/rebuilds_since"), marked("marts.rebuild_log"))
+        for mart, ticker, first, last in found.fetchall():
+            if ticker is not None:  # a build scoped to some tickers (or their state restarted)
+                ranges.add((ticker, first, last or first))
+            elif mart in MARTS and MARTS[mart].scope == "session":  # writes its table only
+                own.update((f"marts.{mart}", d) for d in _days(first, last))
+            else:
+                sessions |= _days(first, last)
+    return _Delta(frozenset(sessions), frozenset(checked), frozenset(ranges), frozenset(own))
 
 
 def _remove(path: Path) -> None:
@@ -318,23 +418,52 @@ def _replace(tmp: Path, path: Path) -> None:
     os.replace(tmp, path)
 
 
+def _by_session(cols: list[tuple]) -> bool:
+    """A table with a non-null ``session_date``: copied by session."""
+    return any(c == "session_date" and not nullable for c, _, nullable in cols)
+
+
+#: Ranges of one ticker closer than this are merged: the statements widen a range by up to
+#: 31 days on each side (sql/publish/copy_period_base_ranges.sql), and a join with ranges
+#: that then overlap would insert a row twice.
+_RANGE_MERGE_GAP = timedelta(days=70)
+
+
+def _merged_ranges(ranges: Iterable[tuple[str, date, date]]) -> list[tuple[str, date, date]]:
+    """The ticker ranges, those of one ticker less than :data:`_RANGE_MERGE_GAP` apart
+    merged (copying the sessions between them too is harmless)."""
+    out: list[list] = []
+    for ticker, first, last in sorted(ranges):
+        if out and out[-1][0] == ticker and first <= out[-1][2] + _RANGE_MERGE_GAP:
+            out[-1][2] = max(out[-1][2], last)
+        else:
+            out.append([ticker, first, last])
+    return [(t, a, b) for t, a, b in out]
+
+
 def _sync(
     con: duckdb.DuckDBPyConnection,
-    delta: set[date] | None,
+    delta: _Delta | None,
     states: list[PublishedState],
     new: PublishedState,
 ) -> PublishedState:
-    """Make catalog ``pub`` hold what catalog ``src`` holds (only the sessions in ``delta``
-    of session tables, every other table whole; ``delta=None``: everything) and record
-    ``new`` after ``states``, in one transaction. Raises :class:`_Rebuild` when ``pub``
-    cannot be brought up to date this way."""
+    """Make catalog ``pub`` hold what catalog ``src`` holds (the rows of session tables that
+    ``delta`` names, the other tables by key, or whole without one; ``delta=None``:
+    everything) and record ``new`` after ``states``, in one transaction. Raises
+    :class:`_Rebuild` when ``pub`` cannot be brought up to date this way."""
     con.execute(load_sql("publish/use_pub"))
     con.execute(load_sql("publish/meta"))
     digest = _schema_digest()
     if con.execute(load_sql("publish/read_schema_digest")).fetchone()[0] != digest:
         apply_schema(con)  # tables and macros (CREATE OR REPLACE: changed macros are published)
     src, pub = _tables(con, "src"), _tables(con, "pub")
-    con.execute(load_sql("publish/set_delta"), {"sessions": sorted(delta or [])})
+    d = (delta or _Delta()).pruned()
+    ranges = _merged_ranges(d.ranges)
+    con.execute(
+        load_sql("publish/set_delta_ranges"),
+        {"tickers": [r[0] for r in ranges], "firsts": [r[1] for r in ranges],
+         "lasts": [r[2] for r in ranges]},
+    )  # fmt: skip
     con.begin()
     try:
         for table in pub.keys() - src.keys():  # dropped in the writer
@@ -346,9 +475,21 @@ def _sync(
                 if delta is not None:
                     raise _Rebuild(f"the columns of {table} changed")
                 con.execute(_table_sql("create_table", table))
-            by_session = any(c == "session_date" and not nullable for c, _, nullable in cols)
-            copy = "copy_sessions" if delta is not None and by_session else "copy_table"
-            con.execute(_table_sql(copy, table))
+            if delta is None or not (_by_session(cols) or table in DATED_STATE):
+                con.execute(_table_sql("copy_table", table))
+                continue
+            # ticker ranges first: the whole sessions after them replace whatever they copied
+            names = {c for c, _, _ in cols}
+            by_sessions, by_ranges = DATED_STATE.get(table) or (
+                "copy_sessions",
+                "copy_pair_ranges" if "benchmark" in names else "copy_ticker_ranges",
+            )
+            if ranges and "ticker" in names:
+                con.execute(_table_sql(by_ranges, table))
+            days = d.sessions_for(table)
+            if days:
+                con.execute(load_sql("publish/set_delta"), {"sessions": days})
+                con.execute(_table_sql(by_sessions, table))
         counts = {}
         for table in sorted(src):
             n_src, n_pub = con.execute(_table_sql("row_counts", table)).fetchone()
@@ -685,10 +826,10 @@ def _build_generation(
                 if not mine or mine[-1].state_id not in known:
                     raise _Rebuild("its state is not in the history")
                 since = mine[-1]
-                delta = set(new.run_sessions) | _written_since(con, since)
+                delta = _Delta(frozenset(new.run_sessions)) | _written_since(con, since)
                 for s in states:
                     if s.state_id > since.state_id:
-                        delta |= set(s.run_sessions)
+                        delta |= _Delta(frozenset(s.run_sessions))
                 return _finish(con, delta, states, _with(new, method="in place"))
             except _Rebuild:
                 pass
@@ -700,7 +841,7 @@ def _build_generation(
         con = _open_generation(tmp, create=False)
         try:
             wh.attach_read_only(con, "src")
-            delta = set(new.run_sessions) | _written_since(con, states[-1])
+            delta = _Delta(frozenset(new.run_sessions)) | _written_since(con, states[-1])
             done = _finish(con, delta, states, _with(new, method="copy"))
         except _Rebuild:
             done = None
@@ -722,7 +863,9 @@ def _build_generation(
 
 def _finish(con, delta, states, new) -> PublishedState:
     new = _with(
-        new, delta_sessions=None if delta is None else len(delta), watermarks=_watermarks(con)
+        new,
+        delta_sessions=None if delta is None else len(delta.sessions),
+        watermarks=_watermarks(con),
     )
     new = _sync(con, delta, states, new)
     con.execute(load_sql("publish/detach_catalogs"))

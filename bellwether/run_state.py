@@ -84,9 +84,12 @@ def update(
     first: date,
     last: date,
     keys: pl.DataFrame | None,
-) -> None:
+) -> frozenset[str]:
     """Recompute and replace the run history of ``first..last`` for ``keys`` (a frame of
-    the key columns; None: every key), from the stored mart rows (see module doc)."""
+    the key columns; None: every key), from the stored mart rows (see module doc). Returns
+    the tickers (a pair's ``ticker``) whose history was recomputed from their first row,
+    having no seed on the session before ``first``: their rows before ``first`` were
+    rewritten too."""
     by = list(h.by)
     everyone = keys is None
     scope = keys.select(by) if keys is not None else None
@@ -153,6 +156,7 @@ def update(
             con.unregister("incoming_ends")
     finally:
         con.unregister("state_keys")
+    return frozenset(full["ticker"].to_list())
 
 
 def _empty_keys(h: RunHistory) -> pl.DataFrame:

@@ -26,7 +26,7 @@ def test_sizes_parse():
 
 
 @pytest.mark.bench_smoke  # make bench-smoke, not make test
-def test_the_bench_runs_at_a_tiny_size_and_writes_a_well_formed_report(tmp_path):
+def test_the_bench_runs_at_a_tiny_size_and_writes_a_well_formed_report(tmp_path, capsys):
     size = parse_size("20x5s")
     report = tmp_path / "BENCHMARKS.md"
     out = run_bench(
@@ -86,3 +86,12 @@ def test_the_bench_runs_at_a_tiny_size_and_writes_a_well_formed_report(tmp_path)
     table = [line for line in text.splitlines() if line.startswith("| 20x5s |")]
     assert len(table) >= 2  # the backfill and the engines rows
     assert (tmp_path / "work" / "results.json").exists()
+
+    # what publishing costs after the daily run, on the history the harness built
+    from bench.publish_daily import main as publish_daily
+
+    history = tmp_path / "work" / "warehouses" / "20x5s.duckdb"
+    assert publish_daily([str(history), str(tmp_path / "publish"), "--symbols", "20"]) == 0
+    printed = capsys.readouterr().out
+    assert "3 nothing new, in place: in place, whole sessions copied 0" in printed
+    assert "5 its publish: in place, whole sessions copied 1," in printed

@@ -176,12 +176,14 @@ FILE_BACKED = {
     # sql/publish files whose {table} is a table name read from the catalog and checked
     # against a strict pattern (DuckDB binds values, not identifiers): bellwether/publish.py
     ("bellwether/publish.py", '_table_sql("drop_table", table)'),
-    ("bellwether/publish.py", "_table_sql(copy, table)"),
     ("bellwether/publish.py", '_table_sql("create_table", table)'),
     ("bellwether/publish.py", '_table_sql("row_counts", table)'),
     ("bellwether/publish.py", '_log_sql("log_watermark", table)'),
     ("bellwether/publish.py", '_log_sql("log_written_since", table)'),
     ("bellwether/publish.py", '_log_sql("log_runs_since", table)'),
+    ("bellwether/publish.py", '_table_sql("copy_table", table)'),
+    ("bellwether/publish.py", "_table_sql(by_ranges, table)"),
+    ("bellwether/publish.py", "_table_sql(by_sessions, table)"),
 }
 
 

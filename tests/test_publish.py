@@ -18,7 +18,7 @@ import os
 import subprocess
 import sys
 import time
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import duckdb
@@ -37,10 +37,12 @@ from bellwether.publish import (
     open_state,
     publish,
 )
+from bellwether.universe import parse_universe
 from bellwether.warehouse import Warehouse, WarehouseLockedError
 from tests.faults_support import (
     NOW,
     files_source,
+    instrument_entries,
     sample_bars,
     small_universe,
     write_files_source,
@@ -457,18 +459,31 @@ def test_the_publish_cost_bench_runs_at_a_tiny_size(tmp_path, capsys):
     assert "publish 1: full" in out and "publish 4: in place" in out
 
 
-def test_a_split_that_re_bases_history_is_published_with_every_rewritten_session(tmp_path):
+@pytest.mark.parametrize("split_leg", ["ticker", "benchmark"])
+def test_a_split_that_re_bases_history_is_published_with_every_rewritten_session(
+    tmp_path, split_leg
+):
     """The 2025-12-05 SPDR splits landed the way the schedule does (tests/test_corporate_actions):
     the split day's run rewrites every earlier bar of those ETFs (raw.rebasings) and the marts
     built on them (marts.rebuild_log), far outside its own session. Published after every
-    run, the published file equals the writer's every time."""
+    run, the published file equals the writer's every time; the re-based history is copied
+    by ticker (as either leg of a relative-performance pair), not as whole sessions."""
     from tests.test_corporate_actions import (
+        SPLIT_ETFS,
         SYMBOLS,
-        UNIVERSE,
         SnapshotSource,
         final_bars,
         pre_split,
         split_actions,
+    )
+
+    pairs = [("SPY", t) if split_leg == "benchmark" else (t, "SPY") for t in SPLIT_ETFS]
+    universe = parse_universe(
+        {
+            "instruments": instrument_entries(SYMBOLS),
+            "universes": {"sectors": {"members": SPLIT_ETFS, "breadth": True}},
+            "relative_pairs": [{"ticker": t, "benchmark": b} for t, b in pairs],
+        }
     )
 
     first, last = date(2025, 11, 3), date(2025, 12, 9)
@@ -480,11 +495,22 @@ def test_a_split_that_re_bases_history_is_published_with_every_rewritten_session
         (d, d) for d in sessions_between(date(2025, 12, 4), last)
     ]
     for i, (a, b) in enumerate(ranges, start=1):
-        run_pipeline(wh, source, UNIVERSE, a, b, now=NOW, use_gx=False, run_id=f"run-{i}")
+        # each run at its own time, as runs are (with one clock for all, every log row is
+        # stamped at the last state's mark and copied again)
+        now = NOW + timedelta(hours=i)
+        run_pipeline(wh, source, universe, a, b, now=now, use_gx=False, run_id=f"run-{i}")
         state = publish(wh, f"run-{i}", sessions_between(a, b), published=published)
         assert table_hashes(Warehouse(published)) == table_hashes(wh), state.label()
+        if i > 2:  # a daily run (the states it is published over: this one and the one before)
+            # whole sessions: only the run's own and the previous run's, even on the split
+            # day; the re-based history is copied by ticker
+            assert state.delta_sessions <= 2 * 3, state.label()
     with wh.connect(read_only=True) as con:
         assert con.sql("SELECT count(*) FROM raw.rebasings").fetchall()[0][0] > 0
+        scoped = con.sql(
+            "SELECT count(*) FROM marts.rebuild_log WHERE rebuilt_tickers IS NOT NULL"
+        ).fetchall()[0][0]
+    assert scoped > 0  # the split re-based the ETFs' history: scoped rebuilds
 
 
 def test_a_footnote_is_re_derived_from_the_state_its_brief_names_after_a_restatement(tmp_path):
@@ -610,3 +636,35 @@ def test_a_run_never_publishes_another_runs_half_done_writes_it_defers_to_that_r
     in_progress.clear()
     run(wh, source, *SECOND)
     assert publish(wh, "run-C", [], published=published, still_writing=still_writing).state_id == 3
+
+
+def test_a_late_symbol_and_a_gap_are_published_with_every_row_the_runs_rewrote(tmp_path):
+    """A member withheld on one session (its download failed) has no state to continue from
+    on the next: the streaks and technicals builds rebuild its kept state from its first row,
+    and log it (``marts.rebuild_log``, ``rebuilt_tickers``); the late session, landed
+    afterwards, rebuilds its suffix scoped to it. Published after every run (each at its own
+    time), the published file equals the writer's, while whole sessions are copied only for
+    the runs' own sessions."""
+    from tests.test_any_order import UNIVERSE, FrameSource
+
+    source = FrameSource()
+    wh = Warehouse(tmp_path / "writer" / "wh.duckdb")
+    published = tmp_path / "warehouse.duckdb"
+    days = sessions_between(date(2025, 12, 1), date(2026, 1, 9))
+    late, after = days[-3], days[-2]
+    steps = [((days[0], days[-4]), set()), ((late, late), {"AAPL"}), ((after, after), set()),
+             ((late, late), set()), ((days[-1], days[-1]), set())]  # fmt: skip
+    for i, ((a, b), withheld) in enumerate(steps, start=1):
+        source.withheld = withheld
+        run_pipeline(wh, source, UNIVERSE, a, b, now=NOW + timedelta(hours=i), use_gx=False,
+                     run_id=f"run-{i}")  # fmt: skip
+        state = publish(wh, f"run-{i}", sessions_between(a, b), published=published)
+        assert table_hashes(Warehouse(published)) == table_hashes(wh), state.label()
+        if i > 1:
+            assert state.delta_sessions <= 3 * (b - a).days + 6, state.label()
+    with wh.connect(read_only=True) as con:
+        restarted = con.sql(
+            "SELECT mart, list_sort(rebuilt_tickers) FROM marts.rebuild_log "
+            "WHERE reason LIKE 'kept state rebuilt from the first row%' AND run_id = 'run-3'"
+        ).fetchall()
+    assert ("streaks", ["AAPL"]) in restarted

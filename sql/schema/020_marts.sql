@@ -199,6 +199,11 @@ CREATE TABLE IF NOT EXISTS marts.rebuild_log (
     run_id            VARCHAR,
     built_at          TIMESTAMPTZ NOT NULL
 );
+-- The tickers of a step scoped to some (a corporate action re-basing one ticker's history, a
+-- late symbol): its rows, and the state tables' rows, of other tickers were not written.
+-- NULL: every ticker (or a cross-sectional mart). The publish copies a scoped step's rows by
+-- ticker, not whole sessions (bellwether/publish.py).
+ALTER TABLE marts.rebuild_log ADD COLUMN IF NOT EXISTS rebuilt_tickers VARCHAR[];
 
 -- Run history: incremental state kept by the streaks and relative-performance builds
 -- (bellwether/run_state.py, definitions in docs/METRICS.md), so "since when", "longest

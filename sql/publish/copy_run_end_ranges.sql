@@ -1,0 +1,11 @@
+-- Replace the run ends of table {table} (marts.streak_history) of each ticker of _bw_ranges
+-- in its sessions, widened as in copy_run_end_sessions.sql, with the writer's (before it).
+-- The ranges of one ticker lie more than the widening apart (merged by the publish), so the
+-- join inserts each row once.
+DELETE FROM pub.{table} AS t
+USING _bw_ranges AS r
+WHERE r.ticker = t.ticker AND t.run_end BETWEEN r.first_session - 10 AND r.last_session;
+INSERT INTO pub.{table} BY NAME
+SELECT t.* FROM src.{table} AS t
+INNER JOIN _bw_ranges AS r
+    ON r.ticker = t.ticker AND t.run_end BETWEEN r.first_session - 10 AND r.last_session;
