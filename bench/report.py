@@ -382,7 +382,7 @@ def render(doc: dict, targets: list[dict]) -> str:
         "## Run",
         "",
         f"- command: `{doc.get('command') or '?'}`",
-        f"- started {doc.get('started', '?')}, finished {doc.get('finished', '?')}; code at {git_revision()}",
+        f"- started {doc.get('started', '?')}, finished {doc.get('finished', '?')}; code at {doc.get('code') or git_revision()}",
         f"- machine: {m['cpu']}, {m['cores']} cores, {m['memory']} RAM; {m['os']}; Python {m['python']}",
         f"- packages: {m['packages']}",
         f"- repeats: {doc.get('repeats')} (a case whose first run is longer than "

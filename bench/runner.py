@@ -192,6 +192,9 @@ def run_bench(opts: Options) -> dict:
     """Run every selected case, write ``results.json`` and the report; returns the results."""
     runner = Runner(opts)
     started = datetime.now(UTC)
+    from bench.report import git_revision
+
+    code = git_revision()  # before the cases run: the code they measure
     sizes = opts.sizes
     runner.say(
         f"sizes {', '.join(s.name for s in sizes)}; repeats {opts.repeats}; workdir {runner.workdir}"
@@ -293,6 +296,8 @@ def run_bench(opts: Options) -> dict:
     meta = {
         "started": started.isoformat(),
         "finished": datetime.now(UTC).isoformat(),
+        # the code the cases ran (a report rendered later from results.json names it)
+        "code": code,
         "command": opts.command,
         "sizes": [s.to_dict() for s in sizes],
         "repeats": opts.repeats,
