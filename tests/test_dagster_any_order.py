@@ -48,6 +48,28 @@ def materialize(env: dict[str, str], *partition: str) -> None:
     assert done.returncode == 0, done.stderr[-4000:]
 
 
+def cli_env(tmp_path: Path, bars, actions) -> tuple[dict[str, str], Path, Path]:
+    """The environment of ``dagster`` CLI runs on the files source serving ``bars`` and
+    ``actions``, with a Dagster home, warehouse, archive and reports under ``tmp_path``:
+    (env, Dagster home, the source's folder)."""
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    shutil.copy(ROOT / "dagster_home" / "dagster.yaml", home / "dagster.yaml")
+    files = write_files_source(tmp_path / "files", bars, actions)
+    env = {
+        **{k: v for k, v in os.environ.items() if not k.startswith("BELLWETHER_")},
+        "DAGSTER_HOME": str(home),
+        "BELLWETHER_SOURCE": "files",
+        "BELLWETHER_FILES_ROOT": str(tmp_path),
+        "BELLWETHER_FILES_PATH": str(files),
+        "BELLWETHER_WAREHOUSE": str(tmp_path / "wh.duckdb"),
+        "BELLWETHER_ARCHIVE": str(tmp_path / "archive"),
+        "BELLWETHER_REPORTS": str(tmp_path / "reports"),
+        "PYTHONPATH": str(ROOT),
+    }
+    return env, home, files
+
+
 def rebuilt_partitions(home: Path, asset: str) -> dict[str, dict]:
     """Partition -> metadata of the latest materialization that says it was rebuilt."""
     os.environ["DAGSTER_HOME"] = str(home)
@@ -68,22 +90,8 @@ def test_later_range_then_earlier_range_then_a_restatement_through_the_dagster_c
     tmp_path, monkeypatch
 ):
     universe = default_universe()
-    home = tmp_path / "dagster_home"
-    home.mkdir()
-    shutil.copy(ROOT / "dagster_home" / "dagster.yaml", home / "dagster.yaml")
     bars = sample_bars(universe.symbols, date(2026, 1, 5), date(2026, 1, 30))
-    files = write_files_source(tmp_path / "files", bars, sample_actions(universe.symbols))
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("BELLWETHER_")},
-        "DAGSTER_HOME": str(home),
-        "BELLWETHER_SOURCE": "files",
-        "BELLWETHER_FILES_ROOT": str(tmp_path),
-        "BELLWETHER_FILES_PATH": str(files),
-        "BELLWETHER_WAREHOUSE": str(tmp_path / "wh.duckdb"),
-        "BELLWETHER_ARCHIVE": str(tmp_path / "archive"),
-        "BELLWETHER_REPORTS": str(tmp_path / "reports"),
-        "PYTHONPATH": str(ROOT),
-    }
+    env, home, files = cli_env(tmp_path, bars, sample_actions(universe.symbols))
     monkeypatch.setenv("DAGSTER_HOME", str(home))
     wh = Warehouse(tmp_path / "wh.duckdb")
 

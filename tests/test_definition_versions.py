@@ -11,8 +11,6 @@ close equal to its average up to rounding is no longer counted above it.
 
 from __future__ import annotations
 
-import os
-import shutil
 from datetime import date
 
 import polars as pl
@@ -126,26 +124,12 @@ def test_the_daily_run_after_an_upgrade_rebuilds_breadth_through_the_dagster_cli
     recorded, a breadth share counting a tie as above); the user's next daily run
     rewrites breadth's earlier partitions, and the UI says why."""
     from bellwether.universe import default_universe
-    from tests.faults_support import sample_actions, sample_bars, write_files_source
-    from tests.test_dagster_any_order import ROOT, materialize, rebuilt_partitions
+    from tests.faults_support import sample_actions, sample_bars
+    from tests.test_dagster_any_order import cli_env, materialize, rebuilt_partitions
 
     universe = default_universe()
-    home = tmp_path / "dagster_home"
-    home.mkdir()
-    shutil.copy(ROOT / "dagster_home" / "dagster.yaml", home / "dagster.yaml")
     bars = sample_bars(universe.symbols, date(2025, 12, 1), date(2026, 1, 30))
-    files = write_files_source(tmp_path / "files", bars, sample_actions(universe.symbols))
-    env = {
-        **{k: v for k, v in os.environ.items() if not k.startswith("BELLWETHER_")},
-        "DAGSTER_HOME": str(home),
-        "BELLWETHER_SOURCE": "files",
-        "BELLWETHER_FILES_ROOT": str(tmp_path),
-        "BELLWETHER_FILES_PATH": str(files),
-        "BELLWETHER_WAREHOUSE": str(tmp_path / "wh.duckdb"),
-        "BELLWETHER_ARCHIVE": str(tmp_path / "archive"),
-        "BELLWETHER_REPORTS": str(tmp_path / "reports"),
-        "PYTHONPATH": str(ROOT),
-    }
+    env, home, _ = cli_env(tmp_path, bars, sample_actions(universe.symbols))
     monkeypatch.setenv("DAGSTER_HOME", str(home))
     wh = Warehouse(tmp_path / "wh.duckdb")
     materialize(env, "2025-12-01...2026-01-29")
