@@ -695,6 +695,19 @@ def case_queries(spec: dict, out: dict) -> None:
     out["extra"]["queries"] = results
 
 
+def case_publish_daily(spec: dict, out: dict) -> None:
+    """The publish after the benchmark's daily run (:mod:`bench.publish_daily`): seconds of
+    the daily publish, in place; every step in ``extra``."""
+    from bench.publish_daily import measure
+
+    steps = measure(
+        Path(spec["history"]), Path(spec["workdir"]) / "publish", int(spec["n_symbols"]),
+        say=lambda line: None,
+    )  # fmt: skip
+    out["seconds"] = steps["daily_publish_s"]
+    out["extra"].update(steps)
+
+
 CASES = {
     "dagster_backfill": case_dagster_backfill,
     "dagster_create_run": case_dagster_create_run,
@@ -703,6 +716,7 @@ CASES = {
     "any_order_backfill": case_any_order_backfill,
     "engine": case_engine,
     "daily": case_daily,
+    "publish_daily": case_publish_daily,
     "history": case_history,
     "queries": case_queries,
 }

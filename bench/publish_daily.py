@@ -48,6 +48,49 @@ def _stamp_history_run(path: Path, run_id: str) -> None:
         con.close()
 
 
+def measure(
+    history: Path, workdir: Path, n_symbols: int, actions: bool = True, say=print
+) -> dict[str, float | int | None]:
+    """The five steps of the module doc in ``workdir`` (which must not exist): seconds of
+    each (``full_s``, ``copy_s``, ``in_place_s``, ``daily_run_s``, ``daily_publish_s``) and
+    the whole sessions the last publish copied (``daily_publish_sessions``)."""
+    from bellwether.publish import publish
+    from bellwether.warehouse import Warehouse
+    from bench.cases import _as_if_backfilled_on_its_last_day, _daily_source, bare_pipeline
+
+    workdir.mkdir(parents=True)
+    writer = workdir / "writer" / "warehouse.duckdb"
+    writer.parent.mkdir()
+    shutil.copy(history, writer)
+    _as_if_backfilled_on_its_last_day(writer)
+    _stamp_history_run(writer, "history")
+    wh = Warehouse(writer)
+    with wh.connect():  # this code's schema, as the run before the first publish applied it
+        pass
+    published = workdir / "warehouse.duckdb"
+    out: dict[str, float | int | None] = {}
+
+    def step(key: str, label: str, run_id: str, sessions: list[date], full: bool = False):
+        t0 = time.perf_counter()
+        state = publish(wh, run_id, sessions, published=published, full=full, keep=2)
+        out[key] = time.perf_counter() - t0
+        say(f"{label}: {state.method}, whole sessions copied {state.delta_sessions}, "
+            f"{out[key]:.1f} s")  # fmt: skip
+        return state
+
+    step("full_s", "1 first publish", "history", [], full=True)
+    step("copy_s", "2 nothing new", "history", [])
+    step("in_place_s", "3 nothing new, in place", "history", [])
+    source = _daily_source(n_symbols, actions, True)
+    t0 = time.perf_counter()
+    bare_pipeline(wh, source, source.universe, DAY, DAY, workdir / "archive")
+    out["daily_run_s"] = time.perf_counter() - t0
+    say(f"4 the daily run of {DAY}: {out['daily_run_s']:.1f} s")
+    state = step("daily_publish_s", "5 its publish", "daily", [DAY])
+    out["daily_publish_sessions"] = state.delta_sessions
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench.publish_daily", description=__doc__)
     parser.add_argument("history", type=Path)
@@ -57,36 +100,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.workdir.exists():
         parser.error(f"{args.workdir} exists")
-
-    from bellwether.publish import publish
-    from bellwether.warehouse import Warehouse
-    from bench.cases import _as_if_backfilled_on_its_last_day, _daily_source, bare_pipeline
-
-    args.workdir.mkdir(parents=True)
-    writer = args.workdir / "writer" / "warehouse.duckdb"
-    writer.parent.mkdir()
-    shutil.copy(args.history, writer)
-    _as_if_backfilled_on_its_last_day(writer)
-    _stamp_history_run(writer, "history")
-    wh = Warehouse(writer)
-    with wh.connect():  # this code's schema, as the run before the first publish applied it
-        pass
-    published = args.workdir / "warehouse.duckdb"
-
-    def step(label: str, run_id: str, sessions: list[date], full: bool = False) -> None:
-        t0 = time.perf_counter()
-        state = publish(wh, run_id, sessions, published=published, full=full, keep=2)
-        print(f"{label}: {state.method}, whole sessions copied {state.delta_sessions}, "
-              f"{time.perf_counter() - t0:.1f} s", flush=True)  # fmt: skip
-
-    step("1 first publish", "history", [], full=True)
-    step("2 nothing new", "history", [])
-    step("3 nothing new, in place", "history", [])
-    source = _daily_source(args.symbols, not args.no_actions, True)
-    t0 = time.perf_counter()
-    bare_pipeline(wh, source, source.universe, DAY, DAY, args.workdir / "archive")
-    print(f"4 the daily run of {DAY}: {time.perf_counter() - t0:.1f} s", flush=True)
-    step("5 its publish", "daily", [DAY])
+    measure(args.history, args.workdir, args.symbols, not args.no_actions,
+            say=lambda line: print(line, flush=True))  # fmt: skip
     return 0
 
 

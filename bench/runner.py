@@ -262,6 +262,11 @@ def run_bench(opts: Options) -> dict:
                     {"case": "daily", "mode": mode, "history": str(hist), "daily_basis": True,
                      "n_symbols": hist_size.n_symbols, "session": session.isoformat()},
                 )  # fmt: skip
+            # the daily job's last step: publishing that run for readers (bench.publish_daily)
+            runner.measure(
+                f"publish_daily/{hist_size.name}",
+                {"case": "publish_daily", "history": str(hist), "n_symbols": hist_size.n_symbols},
+            )
     if "queries" in opts.groups:
         synthetic = [s for s in sizes if s.source == "synthetic"]
         if synthetic:

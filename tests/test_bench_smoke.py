@@ -26,7 +26,7 @@ def test_sizes_parse():
 
 
 @pytest.mark.bench_smoke  # make bench-smoke, not make test
-def test_the_bench_runs_at_a_tiny_size_and_writes_a_well_formed_report(tmp_path, capsys):
+def test_the_bench_runs_at_a_tiny_size_and_writes_a_well_formed_report(tmp_path):
     size = parse_size("20x5s")
     report = tmp_path / "BENCHMARKS.md"
     out = run_bench(
@@ -50,7 +50,7 @@ def test_the_bench_runs_at_a_tiny_size_and_writes_a_well_formed_report(tmp_path,
         f"{case}/20x5s"
         for case in ("dagster_backfill", "dagster_create_run", "bare_backfill", "engine_polars", "engine_duckdb_sql",
                      "engine_naive_pandas", "daily_bare", "daily_bare_trailing", "daily_bare_no_actions",
-                     "queries")
+                     "publish_daily", "queries")
     }  # fmt: skip
     assert expected <= set(runs)
     for case in expected:
@@ -76,7 +76,10 @@ def test_the_bench_runs_at_a_tiny_size_and_writes_a_well_formed_report(tmp_path,
     assert "times_ms" in queries["index_levels_rebased (universe=indices)"]
     # every target is reported, judged or marked as not measured at this size
     assert {t["status"] for t in out["targets"]} <= {"met", "missed", "not measured"}
-    assert len(out["targets"]) == 15
+    assert len(out["targets"]) == 16
+    # the publish after the daily run: the day's session whole, the rest by ticker
+    published = runs["publish_daily/20x5s"][0]["extra"]
+    assert published["daily_publish_sessions"] == 1 and published["in_place_s"] > 0
     # the daily run's Great Expectations share is measured (issue 14's goal)
     assert runs["daily_bare/20x5s"][0]["extra"]["gx_s"] > 0
     text = report.read_text()
@@ -86,12 +89,3 @@ def test_the_bench_runs_at_a_tiny_size_and_writes_a_well_formed_report(tmp_path,
     table = [line for line in text.splitlines() if line.startswith("| 20x5s |")]
     assert len(table) >= 2  # the backfill and the engines rows
     assert (tmp_path / "work" / "results.json").exists()
-
-    # what publishing costs after the daily run, on the history the harness built
-    from bench.publish_daily import main as publish_daily
-
-    history = tmp_path / "work" / "warehouses" / "20x5s.duckdb"
-    assert publish_daily([str(history), str(tmp_path / "publish"), "--symbols", "20"]) == 0
-    printed = capsys.readouterr().out
-    assert "3 nothing new, in place: in place, whole sessions copied 0" in printed
-    assert "5 its publish: in place, whole sessions copied 1," in printed
