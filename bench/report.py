@@ -200,8 +200,9 @@ def evaluate_targets(runs: dict[str, list[dict]], opts) -> list[dict]:
         f"publishing the daily run for readers <= {PUBLISH_SHARE:.0%} of the bare daily run "
         f"({n}x25y history, the benchmark's day)",
         rp, rp is not None and rp <= PUBLISH_SHARE,
-        f"in place after the day {fmt_s(pub_s)} ({extra.get('daily_publish_sessions', '-')} whole "
-        f"sessions, the re-based stocks' rows by ticker); with nothing new {fmt_s(extra.get('in_place_s'))}; "
+        f"in place after the day {fmt_s(pub_s)} (whole sessions copied: "
+        f"{extra.get('daily_publish_sessions', '-')}; the re-based stocks' rows by ticker); "
+        f"with nothing new {fmt_s(extra.get('in_place_s'))}; "
         f"the first, full {fmt_s(extra.get('full_s'))} (bench.publish_daily)",
         [])  # fmt: skip
 
