@@ -37,6 +37,7 @@ import shutil
 import sys
 import time
 import traceback
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 
@@ -513,19 +514,34 @@ def case_history(spec: dict, out: dict) -> None:
     case_bare_backfill(spec, out)
 
 
-def _daily_source(n: int, actions: bool, daily_basis: bool = False):
+#: The day's corporate actions a daily case keeps (spec key ``actions``): every one
+#: (True), none (False), or one kind, to tell what each costs (bench/ANALYSIS.md).
+ACTION_FILTERS: dict[str, Callable[[pl.DataFrame], pl.DataFrame]] = {
+    "splits": lambda a: a.filter(pl.col("action") == "split"),
+    "dividends": lambda a: a.filter(pl.col("action") == "dividend"),
+    "one_dividend": lambda a: a.filter(pl.col("action") == "dividend").head(1),
+}
+
+
+def _daily_source(n: int, actions: bool | str, daily_basis: bool = False):
     """The synthetic source of ``n`` symbols. Without ``actions``, every fetch's corporate
-    actions dropped (its bars unchanged): how much of a daily run their re-basing is. With
-    ``daily_basis``, every fetch delivered on the basis of its last session, as Yahoo's
-    daily downloads are (the synthetic source's own basis is after every action it will
-    ever generate, so its new actions never re-base stored history)."""
+    actions dropped (its bars unchanged): how much of a daily run their re-basing is; with
+    the name of an :data:`ACTION_FILTERS`, only those actions kept. With ``daily_basis``,
+    every fetch delivered on the basis of its last session, as Yahoo's daily downloads are
+    (the synthetic source's own basis is after every action it will ever generate, so its
+    new actions never re-base stored history)."""
     from bellwether.sources.synthetic import SyntheticSource
+
+    if isinstance(actions, str) and actions not in ACTION_FILTERS:
+        raise ValueError(f"actions {actions!r}: true, false or one of {sorted(ACTION_FILTERS)}")
 
     class Daily(SyntheticSource):
         def fetch(self, symbols, start, end):
             result = super().fetch(symbols, start, end)
             if not actions:
                 result.actions = result.actions.clear()
+            elif isinstance(actions, str):
+                result.actions = ACTION_FILTERS[actions](result.actions)
             if daily_basis:
                 result.basis_session = end
             return result
@@ -565,7 +581,7 @@ def case_daily(spec: dict, out: dict) -> None:
         _as_if_backfilled_on_its_last_day(target)  # before the clock: a set-up of the case
     # bare_no_actions: the same day with its corporate actions dropped (its bars unchanged),
     # so nothing is re-based: the part of the daily run that is not re-basing
-    actions = spec.get("actions", True) and spec["mode"] != "bare_no_actions"
+    actions = spec.get("actions", True) if spec["mode"] != "bare_no_actions" else False
     source = _daily_source(n, actions, bool(spec.get("daily_basis")))
     universe = source.universe
     _time_gx(out)  # the Great Expectations share of the run, in out["extra"]["gx_s"]

@@ -48,3 +48,25 @@ def test_every_named_query_is_timed_under_its_file_name(built_warehouse, tmp_pat
         cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120, check=True,
     )  # fmt: skip
     assert "queries/daily_moves" in compared.stdout and "total: A" in compared.stdout
+
+
+def test_a_daily_case_can_keep_one_kind_of_the_days_corporate_actions():
+    """The daily case's ``actions``: every one, none, or one kind (what each costs,
+    bench/ANALYSIS.md); anything else is an error before the run."""
+    from datetime import date
+
+    import polars as pl
+    import pytest
+
+    from bench.cases import ACTION_FILTERS, _daily_source
+
+    day = date(2026, 1, 2)
+    actions = pl.DataFrame(
+        {"ticker": ["A", "B", "C"], "ex_date": [day] * 3,
+         "action": ["dividend", "split", "dividend"], "value": [0.1, 2.0, 0.2]}
+    )  # fmt: skip
+    assert ACTION_FILTERS["splits"](actions)["ticker"].to_list() == ["B"]
+    assert ACTION_FILTERS["dividends"](actions)["ticker"].to_list() == ["A", "C"]
+    assert ACTION_FILTERS["one_dividend"](actions)["ticker"].to_list() == ["A"]
+    with pytest.raises(ValueError, match="one of"):
+        _daily_source(20, "mergers")
