@@ -668,3 +668,31 @@ def test_a_late_symbol_and_a_gap_are_published_with_every_row_the_runs_rewrote(t
             "WHERE reason LIKE 'kept state rebuilt from the first row%' AND run_id = 'run-3'"
         ).fetchall()
     assert ("streaks", ["AAPL"]) in restarted
+
+
+def test_a_restated_benchmark_is_published_in_the_pairs_that_use_it(tmp_path):
+    """Yahoo restates an old close of XLF, the benchmark of the pair HBAN/XLF; the user
+    re-lands that session. The relative-performance rows of the pair from that session on
+    (ticker HBAN) are rebuilt by a build scoped to XLF, and the publish copies them by either
+    leg of the pair: the published file equals the writer's."""
+    from tests.test_any_order import UNIVERSE, FrameSource
+
+    source = FrameSource()
+    wh = Warehouse(tmp_path / "writer" / "wh.duckdb")
+    published = tmp_path / "warehouse.duckdb"
+    days = sessions_between(date(2025, 12, 1), date(2026, 1, 9))
+    restated = days[5]
+    run_pipeline(wh, source, UNIVERSE, days[0], days[-1], now=NOW, use_gx=False, run_id="run-1")
+    publish(wh, "run-1", days, published=published)
+    source.restate("XLF", restated, 1.02)
+    run_pipeline(wh, source, UNIVERSE, restated, restated, now=NOW + timedelta(hours=1),
+                 use_gx=False, run_id="run-2")  # fmt: skip
+    state = publish(wh, "run-2", [restated], published=published)
+    assert table_hashes(Warehouse(published)) == table_hashes(wh), state.label()
+    with wh.connect(read_only=True) as con:
+        scoped = con.sql(
+            "SELECT list_sort(rebuilt_tickers) FROM marts.rebuild_log "
+            "WHERE run_id = 'run-2' AND mart = 'relative_performance' AND first_session = $1",
+            params=[restated],
+        ).fetchall()
+    assert (["XLF"],) in scoped  # rebuilt for the benchmark leg, by ticker
