@@ -107,7 +107,7 @@ def enqueue_definition_change(
             f"definition of marts.{spec.name} changed (version {built_with} -> "
             f"{spec.definition_version}{': ' + what if what else ''})"
         )
-        enqueue(con, [spec.name], None, min(first or last, last), last, reason, now)
+        enqueue(con, [spec.name], None, first or last, last, reason, now)
     con.execute(load_sql("marts/record_definition_version"), [spec.name, spec.definition_version])
     return reason
 

@@ -224,10 +224,9 @@ def _build_mart_range(
     now = now or datetime.now(UTC)
     requested = (min(sessions), max(sessions)) if sessions else None
     with wh.transaction() as con:
-        # stored rows of another definition version: the whole mart is queued (same
-        # transaction as recording this version), so this run rebuilds it
+        # stored rows of another definition version: the whole mart is queued (with this
+        # version recorded, in this transaction), so this run rebuilds it
         invalidation.enqueue_definition_change(con, spec, now)
-    with wh.connect(read_only=False) as con:
         pending = invalidation.read_pending(con, spec.name)
         last_built = marts.last_built_session(con, spec.name)
         req_tickers = None

@@ -367,7 +367,8 @@ def _written_since(con: duckdb.DuckDBPyConnection, since: PublishedState) -> _De
     published (a failed run's landing or marts included): landings' ranges (whole sessions),
     check results (``checked``), re-basings of one ticker's bars and mart rebuilds scoped to
     some tickers (``ranges``), rebuilds over every ticker (whole sessions)."""
-    have = _src_tables(con)
+    src = _tables(con, "src")  # the change logs and their columns
+    have = src.keys()
     sessions: set[date] = set()
     checked: set[date] = set()
     ranges: set[tuple[str, date, date]] = set()
@@ -383,9 +384,7 @@ def _written_since(con: duckdb.DuckDBPyConnection, since: PublishedState) -> _De
     if "raw.rebasings" in have:
         found = con.execute(load_sql("publish/rebasings_since"), marked("raw.rebasings"))
         ranges.update((t, first, last or first) for t, first, last in found.fetchall())
-    scoped_log = any(
-        c[0] == "rebuilt_tickers" for c in _tables(con, "src").get("marts.rebuild_log", [])
-    )
+    scoped_log = any(c[0] == "rebuilt_tickers" for c in src.get("marts.rebuild_log", []))
     if "marts.rebuild_log" in have and not scoped_log:  # a writer's file not yet upgraded
         table = "marts.rebuild_log"
         found = con.execute(_log_sql("log_written_since", table), marked(table)).fetchall()
@@ -447,10 +446,10 @@ def _sync(
     states: list[PublishedState],
     new: PublishedState,
 ) -> PublishedState:
-    """Make catalog ``pub`` hold what catalog ``src`` holds (the rows of session tables that
-    ``delta`` names, the other tables by key, or whole without one; ``delta=None``:
-    everything) and record ``new`` after ``states``, in one transaction. Raises
-    :class:`_Rebuild` when ``pub`` cannot be brought up to date this way."""
+    """Make catalog ``pub`` hold what catalog ``src`` holds (the rows that ``delta`` names
+    of the session tables and of :data:`DATED_STATE`, every other table whole;
+    ``delta=None``: everything) and record ``new`` after ``states``, in one transaction.
+    Raises :class:`_Rebuild` when ``pub`` cannot be brought up to date this way."""
     con.execute(load_sql("publish/use_pub"))
     con.execute(load_sql("publish/meta"))
     digest = _schema_digest()

@@ -21,7 +21,8 @@ per-session direction (:func:`bellwether.metrics.streaks.close_direction`) and t
   later run continues them exactly;
 * ``pct_above_sma_N``: percent (0-100) of members with a defined ``sma_N`` whose close is
   above it by more than one part in a billion of it (N = 20, 50, 200; a close equal to its
-  average is not above it: :func:`bellwether.metrics.technicals.is_above_average`); null unless at least ``min_coverage`` (95%) of the session's
+  average is not above it: :func:`bellwether.metrics.technicals.is_above_average`); null
+  unless at least ``min_coverage`` (95%) of the session's
   members have a defined ``sma_N`` (a share over a few long-history members would not
   describe the universe);
 * ``new_highs_52w`` / ``new_lows_52w``: members whose high (low) today is their 52-week
