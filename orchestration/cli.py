@@ -233,6 +233,44 @@ def cmd_publish(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_compact(args: argparse.Namespace) -> int:
+    from bellwether.compaction import compact
+    from bellwether.mdtable import pipe_table
+    from bellwether.publish import publish
+    from bellwether.warehouse import Warehouse
+
+    wh = Warehouse(settings.warehouse_path())
+    if not wh.path.exists():
+        print(f"bellwether compact: no warehouse at {wh.path} yet", file=sys.stderr)
+        return 2
+    threshold = float("inf") if args.dry_run else args.threshold
+    try:
+        found, done = compact(
+            wh, args.run_id, threshold=threshold, force=args.force and not args.dry_run,
+            tables=args.table or None,
+        )  # fmt: skip
+    except ValueError as exc:
+        print(f"bellwether compact: {exc}", file=sys.stderr)
+        return 2
+    after = {c.before.table: c for c in done}
+    print(
+        pipe_table(
+            ["table", "rows", "row groups", "scan factor", "after", "seconds"],
+            [
+                [f.table, f"{f.table_rows:,}", f.row_groups, f"{f.scan_factor:.2f}",
+                 f"{after[f.table].after.scan_factor:.2f}" if f.table in after else "",
+                 f"{after[f.table].seconds:.1f}" if f.table in after else ""]
+                for f in found
+            ],
+        )
+    )  # fmt: skip
+    print(f"compacted {len(done)} of {len(found)} session tables")
+    if done and not args.no_publish:
+        state = publish(wh, args.run_id, [])
+        print(f"published {state.label()} to {state.path} by {state.method} in {state.seconds} s")
+    return 0
+
+
 def cmd_factcheck(args: argparse.Namespace) -> int:
     from bellwether.factcheck.command import run
 
@@ -289,6 +327,25 @@ def main(argv: list[str] | None = None) -> int:
     pub.add_argument("--full", action="store_true", help="copy everything, not the changes")
     pub.add_argument("--run-id", default=None, help="run to record with the state")
     pub.set_defaults(func=cmd_publish)
+    from bellwether.compaction import COMPACT_AT
+
+    comp = sub.add_parser(
+        "compact",
+        help="rewrite in session order the tables whose one-session reads scan too many "
+        "row groups, then publish (bellwether.compaction)",
+    )
+    comp.add_argument(
+        "--threshold", type=float, default=COMPACT_AT,
+        help=f"scan factor from which a table is compacted (default {COMPACT_AT})",
+    )  # fmt: skip
+    comp.add_argument("--force", action="store_true", help="compact every table measured")
+    comp.add_argument("--dry-run", action="store_true", help="measure only")
+    comp.add_argument(
+        "--table", action="append", help="schema.table (repeatable; default every session table)"
+    )
+    comp.add_argument("--no-publish", action="store_true", help="do not publish afterwards")
+    comp.add_argument("--run-id", default=None, help="run to record with the compactions")
+    comp.set_defaults(func=cmd_compact)
     argv = sys.argv[1:] if argv is None else argv
     if argv[:1] == ["sql"]:  # everything after `sql` goes to the DuckDB CLI as it is
         return cmd_sql(argparse.Namespace(args=argv[1:]))

@@ -23,6 +23,7 @@ from orchestration.full_history import (
     full_history_job,
     full_history_schedule,
 )
+from orchestration.maintenance import compact_job, compact_schedule
 from orchestration.resources import BarSourceResource, WarehouseResource
 from orchestration.schedules import after_close_schedule
 
@@ -50,8 +51,8 @@ warehouse_job = dg.define_asset_job(
 defs = dg.Definitions(
     assets=all_assets,
     asset_checks=full_history_checks,
-    jobs=[daily_job, warehouse_job, full_history_job],
-    schedules=[after_close_schedule, full_history_schedule],
+    jobs=[daily_job, warehouse_job, full_history_job, compact_job],
+    schedules=[after_close_schedule, full_history_schedule, compact_schedule],
     resources={"warehouse": WarehouseResource(), "source": BarSourceResource()},
     # Every step writes to the single DuckDB file, so steps run one at a time anyway (pool
     # "duckdb_writer"); running them in the run's own process saves a Python start-up and

@@ -89,3 +89,16 @@ def test_the_bench_runs_at_a_tiny_size_and_writes_a_well_formed_report(tmp_path)
     table = [line for line in text.splitlines() if line.startswith("| 20x5s |")]
     assert len(table) >= 2  # the backfill and the engines rows
     assert (tmp_path / "work" / "results.json").exists()
+    # the compaction bench (bench/ANALYSIS.md) on the history the cases built: its steps run
+    from bench.compaction import measure
+
+    (history,) = (tmp_path / "work").glob("**/20x5s.duckdb")
+    found = measure(history, tmp_path / "compaction", rebased=3, repeats=1, say=lambda s: None)
+    assert found["queries_before"].keys() == found["queries_after"].keys() != set()
+    assert [p["method"] for p in found["publishes_after"]] == [
+        "copy",
+        "copy",
+        "in place",
+        "in place",
+    ]
+    assert "marts.technicals" in found["layouts_after"] and found["compaction_s"] > 0

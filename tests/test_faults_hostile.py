@@ -184,6 +184,21 @@ FILE_BACKED = {
     ("bellwether/publish.py", '_table_sql("copy_table", table)'),
     ("bellwether/publish.py", "_table_sql(by_ranges, table)"),
     ("bellwether/publish.py", "_table_sql(by_sessions, table)"),
+    ("bellwether/publish.py", '_table_sql("copy_table_in_order", table)'),
+    # a table's CREATE TABLE statement as DuckDB's catalog holds it
+    # (sql/maintenance/table_ddl.sql): the compacted table made anew with its own columns
+    # and key, in the writer (bellwether/compaction.py) and in a published generation
+    ("bellwether/publish.py", "create_table"),
+    ("bellwether/compaction.py", "create_table"),
+    # sql/maintenance files whose {placeholders} are a session table's name (checked against
+    # a strict pattern) and names made from it: bellwether/compaction.py
+    ("bellwether/compaction.py", '_table_sql("table_layout", table=_table(table))'),
+    ("bellwether/compaction.py", '_table_sql("rename_aside", table=table, aside_name=aside)'),
+    (
+        "bellwether/compaction.py",
+        '_table_sql("insert_in_order", table=table, source=source, order=order)',
+    ),
+    ("bellwether/compaction.py", '_table_sql("drop_aside", source=source)'),
 }
 
 

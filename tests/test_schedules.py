@@ -443,12 +443,30 @@ def test_the_daemon_down_for_three_closes_launches_one_run_at_its_next_tick(tmp_
             r for r in instance.get_runs() if r.run_id != run.run_id and r.job_name == JOB_NAME
         ]
         assert new.tags[PARTITION_TAG] == "2025-12-08" and RANGE_START_TAG not in new.tags
-        # the weekly full-history audit's Saturday tick (12-06 06:00) was missed too: the
-        # daemon launched it once, a run of its own job that materializes nothing
-        (audit,) = [r for r in instance.get_runs() if r.job_name != JOB_NAME]
+        # the weekly full-history audit's Saturday tick (12-06 06:00) and the weekly
+        # compaction's Sunday tick (12-07 06:00) were missed too: the daemon launched each
+        # once, a run of its own job that materializes nothing
+        audit, compaction = sorted(
+            (r for r in instance.get_runs() if r.job_name != JOB_NAME),
+            key=lambda r: r.tags[SCHEDULED_TIME_TAG],
+        )
         assert audit.job_name == "bellwether_full_history_recompute"
         assert audit.tags[SCHEDULE_NAME_TAG] == "bellwether_weekly_full_history_recompute"
         assert audit.tags[SCHEDULED_TIME_TAG] == "2025-12-06T11:00:00+00:00"
+        assert compaction.job_name == "bellwether_compact"
+        assert compaction.tags[SCHEDULE_NAME_TAG] == "bellwether_weekly_compact"
+        assert compaction.tags[SCHEDULED_TIME_TAG] == "2025-12-07T11:00:00+00:00"
+
+
+def test_the_compaction_runs_weekly_on_sundays_in_a_job_of_its_own(repository):
+    schedule = repository.get_schedule_def("bellwether_weekly_compact")
+    assert schedule.cron_schedule == "0 6 * * 0"  # Sundays, after the Saturday audit
+    assert schedule.execution_timezone == "America/New_York"
+    assert schedule.default_status == dg.DefaultScheduleStatus.RUNNING
+    job = repository.get_job(schedule.job_name)
+    assert job.name == "bellwether_compact"
+    assert [node.name for node in job.nodes] == ["compact_session_tables"]
+    assert job.nodes[0].definition.pool == "duckdb_writer"  # never beside a run that writes
 
 
 def test_the_full_history_audit_runs_weekly_in_a_job_of_its_own(repository):

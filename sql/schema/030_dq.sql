@@ -34,3 +34,22 @@ CREATE TABLE IF NOT EXISTS raw.restatements (
     ingest_id       VARCHAR NOT NULL,
     detected_at     TIMESTAMPTZ NOT NULL
 );
+
+-- Compactions of the session tables (bellwether.compaction): a table whose rows drifted out
+-- of session order (a split rebuilds one ticker's whole history at the end of every table
+-- that stores a price; a backfill appends older sessions) rewritten in session order, in one
+-- transaction. scan_factor_*: the average number of row groups whose session range covers a
+-- day, what a one-session read scans (1.0 in session order). A publish copies a table
+-- compacted since the state it updates whole, in the writer's order. seconds: the rewrite,
+-- before its commit.
+CREATE TABLE IF NOT EXISTS dq.table_compactions (
+    table_name          VARCHAR     NOT NULL,
+    compacted_at        TIMESTAMPTZ NOT NULL,
+    run_id              VARCHAR,
+    table_rows          BIGINT      NOT NULL,
+    row_groups_before   BIGINT      NOT NULL,
+    row_groups_after    BIGINT      NOT NULL,
+    scan_factor_before  DOUBLE      NOT NULL,
+    scan_factor_after   DOUBLE      NOT NULL,
+    seconds             DOUBLE      NOT NULL
+);
