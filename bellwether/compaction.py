@@ -135,7 +135,7 @@ def rewrite_in_order(con: duckdb.DuckDBPyConnection, table: str, key: list[str])
         raise LookupError(f"no table {table}")
     aside = f"{name}{ASIDE_SUFFIX}"
     source = f"{schema}.{aside}"
-    order = ", ".join(sort_columns(key))
+    order = ", ".join(f'"{c}"' for c in sort_columns(key))  # quoted: dq's key has "check"
     con.execute(_table_sql("rename_aside", table=table, aside_name=aside))
     create_table = ddl[0]  # DuckDB's own CREATE TABLE statement of the table, as it is now
     con.execute(create_table)

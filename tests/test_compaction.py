@@ -173,6 +173,30 @@ def test_only_session_tables_can_be_named(widened):
     assert [f.table for f in found] == ["marts.technicals"] and done == []  # empty: nothing
 
 
+def test_a_table_whose_key_has_a_keyword_column_is_compacted(widened):
+    with widened.connect() as con:  # dq.check_results's key is (session_date, asset, "check")
+        con.execute(
+            """
+            INSERT INTO dq.check_results (session_date, asset, "check", severity, scope, passed,
+                                          message, failing_tickers, checked_at)
+            SELECT $first + s::INTEGER, 'raw/daily_bars', c, 'error', 'session', true, 'ok',
+                   [], TIMESTAMPTZ '2026-01-01 00:00:00+00'
+            FROM range(3) AS r(s), (VALUES ('schema'), ('freshness')) AS k(c)
+            ORDER BY s DESC
+            """,
+            {"first": FIRST},
+        )
+    hashes = table_hashes(widened)
+    _, done = compact(widened, tables=["dq.check_results"], force=True)
+    assert [c.after.table_rows for c in done] == [6]
+    with widened.connect(read_only=True) as con:
+        first = con.execute(
+            'SELECT session_date, "check" FROM dq.check_results ORDER BY rowid LIMIT 2'
+        ).fetchall()
+    assert first == [(FIRST, "freshness"), (FIRST, "schema")]  # session, then the key
+    assert table_hashes(widened)["dq.check_results"] == hashes["dq.check_results"]
+
+
 def _published_layouts(published: Path) -> dict[str, float]:
     out = {}
     for path in sorted(generations_dir(published).glob("*.duckdb")):

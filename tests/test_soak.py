@@ -25,6 +25,11 @@ day (:data:`FORCED`) so that every size and seed exercises every fault:
 * a late symbol: the source has no bar of one ticker for the day; the next day the bar
   appears and the previous day runs again before the new one (as the catch-up does).
 
+Every weekend (before the first session of a week) the weekly compaction runs as its job
+does (``bellwether.compaction.compact``, then a publish), forced on every session table (the
+small universe fits one row group, so no table reaches the threshold by itself): it must
+change no content but its own log, and the runs after it go on as before.
+
 After every day: no duplicate key (nor identical reject twice), every raw and mart check
 recorded for every landed session, and every mart equal to one full recompute of every
 landed session into a copy (after every interruption, every ``BELLWETHER_SOAK_FULL_EVERY``
@@ -51,8 +56,10 @@ import polars as pl
 import pytest
 
 from bellwether.calendar import previous_session, sessions_between
+from bellwether.compaction import compact
 from bellwether.integrity import table_hashes
 from bellwether.pipeline import run_pipeline
+from bellwether.publish import publish
 from bellwether.warehouse import Warehouse
 from tests.faults_support import (
     BANKS,
@@ -136,18 +143,31 @@ def test_soak_daily_runs_with_reruns_restatements_and_interruptions(tmp_path):
     published = tmp_path / "published" / "warehouse.duckdb"
     states: dict[int, str] = {}  # every published state: its id -> content hash
 
+    def record_published() -> None:
+        if published.exists():
+            con = duckdb.connect(str(published), read_only=True)
+            try:
+                state = con.execute("SELECT state_id FROM meta.published_state").fetchone()
+            finally:
+                con.close()
+            states[state[0]] = digest_of(published)
+
     def run(first: date, last: date, now: datetime, warehouse: Warehouse = wh):
         try:
             return run_pipeline(warehouse, source, universe, first, last, now=now,
                                 use_gx=False, published=published)  # fmt: skip
         finally:  # what is published now (a crash may come after its publish swapped)
-            if published.exists():
-                con = duckdb.connect(str(published), read_only=True)
-                try:
-                    state = con.execute("SELECT state_id FROM meta.published_state").fetchone()
-                finally:
-                    con.close()
-                states[state[0]] = digest_of(published)
+            record_published()
+
+    def weekly_compaction(week: int) -> None:
+        before = table_hashes(wh)
+        found, done = compact(wh, f"compact-{week}", force=True)
+        assert {c.before.table for c in done} == {f.table for f in found if f.table_rows}
+        after = table_hashes(wh)
+        assert changed_tables(before, after) == ["dq.table_compactions"], week
+        publish(wh, f"compact-{week}", [], published=published)
+        record_published()
+        assert table_hashes(Warehouse(published)) == after
 
     started = time.monotonic()
     backfill_end = previous_session(days[0])
@@ -165,6 +185,9 @@ def test_soak_daily_runs_with_reruns_restatements_and_interruptions(tmp_path):
     for n, day in enumerate(days):
         now = evening(day)
         forced = FORCED.get(n)
+        if n and day.isocalendar().week != days[n - 1].isocalendar().week:
+            weekly_compaction(n)
+            note("compaction")
         if late is not None:  # yesterday's missing bar has arrived: yesterday runs again
             late_day, held = late
             bars = pl.concat([bars, held]).sort("ticker", "date")
@@ -247,5 +270,5 @@ def test_soak_daily_runs_with_reruns_restatements_and_interruptions(tmp_path):
     print(f"soak: {DAYS} days, seed {SEED}, events {events}, {time.monotonic() - started:.0f}s")
     assert set(events) == {
         "crash", "sigkill", "rerun_same", "rerun_past", "restatement", "earlier_after_later",
-        "late_symbol",
+        "late_symbol", "compaction",
     }  # fmt: skip
