@@ -11,7 +11,9 @@ In a copy of it under ``WORKDIR`` (which must not exist):
    ``technicals``, ``streak_since``, ``close_records``) deleted and appended again, one
    transaction per ticker, as the build writes them (``raw.daily_bars`` is re-based by
    ``UPDATE``, in place). The same rows, moved;
-2. a full publish (``keep=3``): the published generation has the writer's layout;
+2. a full publish (``keep=3``) as the run that wrote the history (its change logs stamped
+   with that run, as in :mod:`bench.publish_daily`; else each publish would copy the last
+   landing's sessions again): the published generation has the writer's layout;
 3. every named query (the parameters of ``bench.cases.query_params``), cold then the median
    of ``--repeats`` warm runs;
 4. ``bellwether compact --no-publish`` in a child process: seconds and peak memory;
@@ -116,6 +118,7 @@ def _layouts(path: Path) -> dict[str, float]:
 def measure(history: Path, workdir: Path, rebased: int, repeats: int, say=print) -> dict:
     from bellwether.publish import publish
     from bellwether.warehouse import Warehouse
+    from bench.publish_daily import _stamp_history_run
 
     workdir.mkdir(parents=True)
     path = workdir / "writer" / "warehouse.duckdb"
@@ -126,13 +129,14 @@ def measure(history: Path, workdir: Path, rebased: int, repeats: int, say=print)
     wh = Warehouse(path)
     with wh.connect():  # the schema of this code, outside every clock
         pass
+    _stamp_history_run(path, "bench-history")
     out: dict = {"history": str(history), "rebased": rebased, "repeats": repeats}
     say(f"re-basing {rebased} tickers' histories")
     out["rebase_s"] = round(_rebase(path, rebased, say), 1)
     out["layouts_before"] = _layouts(path)
     say("full publish")
     t = time.perf_counter()
-    publish(wh, "bench-full", [], published=published, keep=3)
+    publish(wh, "bench-history", [], published=published, keep=3)
     out["full_publish_s"] = round(time.perf_counter() - t, 1)
     say("queries before")
     out["queries_before"] = _queries(path, repeats)
