@@ -375,11 +375,19 @@ def _days(first: date, last: date | None) -> set[date]:
     return {date.fromordinal(n) for n in range(first.toordinal(), last.toordinal() + 1)}
 
 
-def _written_since(con: duckdb.DuckDBPyConnection, since: PublishedState) -> _Delta:
+def _written_since(
+    con: duckdb.DuckDBPyConnection, since: PublishedState, states: list[PublishedState]
+) -> _Delta:
     """What the writer's change logs (:data:`CHANGE_LOGS`) say changed since ``since`` was
     published (a failed run's landing or marts included): landings' ranges (whole sessions),
     check results (``checked``), re-basings of one ticker's bars and mart rebuilds scoped to
-    some tickers (``ranges``), rebuilds over every ticker (whole sessions)."""
+    some tickers (``ranges``), rebuilds over every ticker (whole sessions). Rows stamped
+    exactly at ``since``'s watermark are left out when their run is one that ``since`` or a
+    state before it (``states``) published: with a fixed clock another run's rows can carry
+    the same stamp, but a published run wrote nothing after its publish. (Leaving out only
+    ``since``'s own run's made every publish after one without writes of its own, such as
+    the compaction's or ``bellwether publish``, copy the last run's sessions again: after a
+    25-year backfill, all of them.)"""
     src = _tables(con, "src")  # the change logs and their columns
     have = src.keys()
     sessions: set[date] = set()
@@ -388,8 +396,12 @@ def _written_since(con: duckdb.DuckDBPyConnection, since: PublishedState) -> _De
     own: set[tuple[str, date]] = set()
     compacted: set[str] = set()
 
+    published = sorted(_published_runs([s for s in states if s.state_id <= since.state_id]))
+    if since.run_id is not None and since.run_id not in published:
+        published.append(since.run_id)
+
     def marked(table: str) -> dict:
-        return {"mark": since.watermarks.get(table), "run": since.run_id}
+        return {"mark": since.watermarks.get(table), "runs": published}
 
     for table in ("raw.ingest_runs", "dq.check_results"):
         if table in have:
@@ -865,7 +877,7 @@ def _build_generation(
                 if not mine or mine[-1].state_id not in known:
                     raise _Rebuild("its state is not in the history")
                 since = mine[-1]
-                delta = _Delta(frozenset(new.run_sessions)) | _written_since(con, since)
+                delta = _Delta(frozenset(new.run_sessions)) | _written_since(con, since, states)
                 for s in states:
                     if s.state_id > since.state_id:
                         delta |= _Delta(frozenset(s.run_sessions))
@@ -880,7 +892,7 @@ def _build_generation(
         con = _open_generation(tmp, create=False)
         try:
             wh.attach_read_only(con, "src")
-            delta = _Delta(frozenset(new.run_sessions)) | _written_since(con, states[-1])
+            delta = _Delta(frozenset(new.run_sessions)) | _written_since(con, states[-1], states)
             done = _finish(con, delta, states, _with(new, method="copy"))
         except _Rebuild:
             done = None

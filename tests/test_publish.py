@@ -696,3 +696,24 @@ def test_a_restated_benchmark_is_published_in_the_pairs_that_use_it(tmp_path):
             params=[restated],
         ).fetchall()
     assert (["XLF"],) in scoped  # rebuilt for the benchmark leg, by ticker
+
+
+def test_publishes_without_writes_of_their_own_do_not_copy_the_last_run_again(source, tmp_path):
+    """A publish with no run writing before it (the weekly compaction's, `bellwether
+    publish`) records the same watermarks as the state before it. The rows stamped exactly
+    at a watermark are the runs' that those states published (with this fixed clock every
+    run stamps the same time): the publishes after it copy nothing of them again."""
+    wh = Warehouse(tmp_path / "writer" / "wh.duckdb", lock_timeout_s=2.0)
+    published = tmp_path / "warehouse.duckdb"
+    for run_id, (first, last) in (("run-1", (FIRST, LAST)), ("run-2", SECOND)):
+        run_pipeline(wh, files_source(source), small_universe(), first, last, now=NOW,
+                     use_gx=False, run_id=run_id)  # fmt: skip
+        publish(wh, run_id, sessions_between(first, last), published=published, keep=2)
+    copied = []
+    for i in range(4):  # generations a and b twice each, in place
+        state = publish(wh, f"manual-{i}", [], published=published, keep=2)
+        copied.append((state.method, state.delta_sessions))
+        assert table_hashes(Warehouse(published)) == table_hashes(wh)
+    # the first copies run-2's sessions into the generation that held run-1's state; after
+    # that nothing (before: run-1's and run-2's sessions again at every publish)
+    assert copied == [("in place", 5), ("in place", 0), ("in place", 0), ("in place", 0)]
