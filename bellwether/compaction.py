@@ -11,9 +11,9 @@ two row groups: DuckDB skips the others by their session range. Two writes break
 * a backfill of older sessions appends them after the newer ones.
 
 Every one-session read then scans those row groups too. Measured at 3,000 stocks x 25
-years, after a year of splits (250 tickers' histories appended in three marts, 13 row groups
-of 155 per table): ``technicals_snapshot`` 7.3 -> 15.6 ms warm, 30 ms cold; ``daily_moves``
-8.8 -> 13.3 ms (docs/OPERATIONS.md).
+years, after about a year of splits (250 tickers' histories moved so, ``bench/compaction.py``):
+``technicals_snapshot`` 10.8 ms warm and 23.3 ms cold, 5.9 and 6.7 once compacted;
+``daily_moves`` 10.3 and 29.0, 6.8 and 8.9 (docs/OPERATIONS.md, "Compaction").
 
 **The measure.** A table's *scan factor* (``sql/maintenance/table_layout.sql``) is the sum of
 its row groups' session spans (days) over the table's span (days): the average number of row
@@ -25,8 +25,8 @@ threshold (:data:`COMPACT_AT`) in session order, then by its key, in one transac
 table is renamed aside, created anew from its own ``CREATE TABLE`` statement as DuckDB holds
 it (columns, defaults, checks, key), its rows inserted in order, the renamed table dropped,
 and the compaction recorded in ``dq.table_compactions``. A failure or a kill at any point
-leaves the table as it was. 15 s for 19 M rows of ``marts.daily_returns`` at 3000 x 25 years;
-deleting and re-inserting the rows in place took 58 s (every key re-indexed twice). Its sorts
+leaves the table as it was. 10 s for the 19 M rows of ``marts.daily_returns`` at 3000 x 25
+years; deleting and re-inserting the rows in place took 58 s (every key re-indexed twice). Its sorts
 use at most 3 GB of memory and spill beyond (``sql/maintenance/limit_memory.sql``). The file
 does not shrink: the old blocks are free space that later writes reuse.
 
