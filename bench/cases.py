@@ -663,8 +663,24 @@ def query_params(query, universe: str, as_of: date, first: date) -> dict | None:
     return values
 
 
+def time_query(con, name: str, params: dict, repeats: int) -> tuple[int, float, list[float]]:
+    """Named query ``name`` run once cold, then ``repeats`` times: its rows and the seconds
+    of the cold run and of each warm one."""
+    from bellwether.queries import run_query
+
+    s = time.perf_counter()
+    rows = run_query(con, name, **params).height
+    cold = time.perf_counter() - s
+    times = []
+    for _ in range(repeats):
+        s = time.perf_counter()
+        run_query(con, name, **params)
+        times.append(time.perf_counter() - s)
+    return rows, cold, times
+
+
 def case_queries(spec: dict, out: dict) -> None:
-    from bellwether.queries import list_queries, run_query
+    from bellwether.queries import list_queries
     from bellwether.warehouse import Warehouse
 
     wh = Warehouse(spec["warehouse"])
@@ -692,14 +708,7 @@ def case_queries(spec: dict, out: dict) -> None:
                 results[name] = {"skipped": f"no value known for its parameters {q.param_names}"}
                 continue
             try:
-                s = time.perf_counter()
-                rows = run_query(con, q.name, **params).height
-                cold = time.perf_counter() - s
-                times = []
-                for _ in range(repeats):
-                    s = time.perf_counter()
-                    run_query(con, q.name, **params)
-                    times.append(time.perf_counter() - s)
+                rows, cold, times = time_query(con, q.name, params, repeats)
             except Exception as exc:  # report, don't stop the other queries
                 results[name] = {"error": f"{type(exc).__name__}: {exc}"[:300]}
                 continue

@@ -78,9 +78,9 @@ def _rebase(path: Path, n: int, say) -> float:
 
 
 def _queries(path: Path, repeats: int) -> dict[str, dict]:
-    from bellwether.queries import list_queries, run_query
+    from bellwether.queries import list_queries
     from bellwether.warehouse import Warehouse
-    from bench.cases import query_params
+    from bench.cases import query_params, time_query
 
     out = {}
     with Warehouse(path).connect(read_only=True) as con:
@@ -88,14 +88,7 @@ def _queries(path: Path, repeats: int) -> dict[str, dict]:
             params = query_params(q, "stocks", AS_OF, START)
             if params is None:
                 continue
-            s = time.perf_counter()
-            run_query(con, q.name, **params)
-            cold = time.perf_counter() - s
-            times = []
-            for _ in range(repeats):
-                s = time.perf_counter()
-                run_query(con, q.name, **params)
-                times.append(time.perf_counter() - s)
+            _, cold, times = time_query(con, q.name, params, repeats)
             out[q.name] = {
                 "cold_ms": round(cold * 1e3, 1),
                 "warm_ms": round(statistics.median(times) * 1e3, 1),
