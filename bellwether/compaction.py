@@ -12,8 +12,8 @@ two row groups: DuckDB skips the others by their session range. Two writes break
 
 Every one-session read then scans those row groups too. Measured at 3,000 stocks x 25
 years, after about a year of splits (250 tickers' histories moved so, ``bench/compaction.py``):
-``technicals_snapshot`` 10.8 ms warm and 23.3 ms cold, 5.9 and 6.7 once compacted;
-``daily_moves`` 10.3 and 29.0, 6.8 and 8.9 (docs/OPERATIONS.md, "Compaction").
+``technicals_snapshot`` 14.3 ms warm and 27.4 ms cold, 7.3 and 7.7 once compacted;
+``daily_moves`` 15.9 and 39.8, 7.9 and 9.7 (docs/OPERATIONS.md, "Compaction").
 
 **The measure.** A table's *scan factor* (``sql/maintenance/table_layout.sql``) is the sum of
 its row groups' session spans (days) over the table's span (days): the average number of row
