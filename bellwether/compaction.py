@@ -5,9 +5,10 @@ The tables keyed by session (``raw.daily_bars``, the marts, their state tables,
 order and a one-session read (a brief, ``bw.*`` on one date, every named query) scans one or
 two row groups: DuckDB skips the others by their session range. Two writes break that order:
 
-* a corporate action that re-bases a ticker's history (a split above all) rebuilds that
-  ticker's rows of every table that stores a price, deleted where they were and appended at
-  the end: the last row groups then hold whole ticker histories and span every session;
+* a corporate action that re-bases a ticker's history (a split above all) rewrites that
+  ticker's bars (``sql/landing/update_rebased_bars.sql``) and rebuilds its rows of every mart
+  that stores a price, deleted where they were and appended at the end: the last row groups
+  then hold whole ticker histories and span every session;
 * a backfill of older sessions appends them after the newer ones.
 
 Every one-session read then scans those row groups too. Measured at 3,000 stocks x 25

@@ -9,8 +9,8 @@ In a copy of it under ``WORKDIR`` (which must not exist):
    splits at 3,000 stocks is about 250): each ticker's rows of every per-ticker mart that a
    re-basing rebuilds from its first bar (``marts.daily_returns``, ``streaks``,
    ``technicals``, ``streak_since``, ``close_records``) deleted and appended again, one
-   transaction per ticker, as the build writes them (``raw.daily_bars`` is re-based by
-   ``UPDATE``, in place). The same rows, moved;
+   transaction per ticker, as the build writes them (``raw.daily_bars``, which a split now
+   re-bases the same way, is left as built). The same rows, moved;
 2. a full publish (``keep=3``) as the run that wrote the history (its change logs stamped
    with that run, as in :mod:`bench.publish_daily`; else each publish would copy the last
    landing's sessions again): the published generation has the writer's layout;
