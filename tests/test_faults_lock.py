@@ -22,6 +22,7 @@ import polars as pl
 import pytest
 from polars.testing import assert_frame_equal
 
+from bellwether import pipeline
 from bellwether.backup import HASHES_FILE, backup_warehouse
 from bellwether.integrity import table_hashes
 from bellwether.landing import ARCHIVE_OUTCOME
@@ -68,20 +69,17 @@ elif mode == "reader":  # a notebook that keeps querying the file read-only
         except duckdb.IOException:
             pass
         time.sleep(0.1)
-else:  # takes the file as soon as a second landing has committed, and keeps it
-    print("holding", flush=True)
+else:  # "grab": takes the file (read-only: the shared lock) as soon as it can, and keeps it
     end = time.monotonic() + seconds
     while time.monotonic() < end:
         try:
             con = duckdb.connect(path, read_only=True)
         except duckdb.IOException:
-            time.sleep(0.02)
+            time.sleep(0.005)
             continue
-        if con.table("raw.ingest_runs").shape[0] >= 2:
-            time.sleep(seconds)
-            break
-        con.close()
-        time.sleep(0.02)
+        print("holding", flush=True)
+        time.sleep(seconds)
+        break
 """
 
 
@@ -174,17 +172,33 @@ def test_a_run_waits_for_a_short_lived_writer_and_a_busy_reader_then_completes(
 
 
 def test_a_file_taken_after_the_landing_leaves_whole_steps_and_a_rerun_completes(
-    wh, source_folder, tmp_path, lock_conflicts
+    wh, source_folder, tmp_path, lock_conflicts, monkeypatch
 ):
     before = snapshot(wh)
-    holder = hold(wh.path, "grab", 120)
+    holders = []
+    real_land = pipeline.land_fetch
+
+    def land_then_taken(*args, **kwargs):
+        # the moment the landing has committed and closed the file, another process takes
+        # it (before: a process polling for the second landing every 20 ms, which missed
+        # the gap between two steps in about one run of five and took the file after a
+        # mart had been built)
+        report = real_land(*args, **kwargs)
+        holders.append(hold(wh.path, "grab", 120))
+        return report
+
+    monkeypatch.setattr(pipeline, "land_fetch", land_then_taken)
     try:
-        with pytest.raises(WarehouseLockedError, match=f"PID {holder.pid}"):
+        with pytest.raises(WarehouseLockedError) as exc:
             run_next(wh, source_folder, lock_timeout_s=5.0)
+        (holder,) = holders
+        assert f"PID {holder.pid}" in str(exc.value)
         assert len(lock_conflicts.naming(holder.pid)) >= 2  # it retried before giving up
     finally:
-        holder.kill()
-        holder.wait()
+        for holder in holders:
+            holder.kill()
+            holder.wait()
+    monkeypatch.undo()
     runs = read_table(wh, "raw.ingest_runs")
     assert runs["status"].to_list() == ["succeeded", "succeeded"]  # the landing is whole
     new_bars = read_table(wh, "raw.daily_bars").filter(pl.col("session_date") >= NEXT_FIRST)
