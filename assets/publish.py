@@ -27,6 +27,16 @@ from orchestration.resources import WRITER_POOL, WarehouseResource
 from orchestration.ui_metadata import add_run_metadata
 
 
+def runs_in_progress(instance: dg.DagsterInstance):
+    """``still_writing`` for :func:`bellwether.publish.publish`: of the given run ids, those
+    the Dagster ``instance`` has and that have not finished."""
+
+    def still_writing(run_ids: set[str]) -> set[str]:
+        return {r for r in run_ids if (run := instance.get_run_by_id(r)) and not run.is_finished}
+
+    return still_writing
+
+
 @dg.asset(
     key=["warehouse", "published"],
     group_name="publish",
@@ -51,15 +61,11 @@ def published(
     context: dg.AssetExecutionContext, warehouse: WarehouseResource
 ) -> dg.MaterializeResult:
     sessions = keys_to_sessions(context.partition_keys)
-    instance = context.instance
-
-    def still_writing(run_ids: set[str]) -> set[str]:
-        return {r for r in run_ids if (run := instance.get_run_by_id(r)) and not run.is_finished}
-
     try:
         state = publish(
             warehouse.get(), context.run.run_id, sessions,
-            published=warehouse.published_path(), still_writing=still_writing,
+            published=warehouse.published_path(),
+            still_writing=runs_in_progress(context.instance),
         )  # fmt: skip
     except PublishDeferred as deferred:
         context.log.warning(str(deferred))

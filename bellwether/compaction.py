@@ -6,7 +6,7 @@ order and a one-session read (a brief, ``bw.*`` on one date, every named query) 
 two row groups: DuckDB skips the others by their session range. Two writes break that order:
 
 * a corporate action that re-bases a ticker's history (a split above all) rewrites that
-  ticker's bars (``sql/landing/update_rebased_bars.sql``) and rebuilds its rows of every mart
+  ticker's bars (``sql/landing/replace_rebased_bars.sql``) and rebuilds its rows of every mart
   that stores a price, deleted where they were and appended at the end: the last row groups
   then hold whole ticker histories and span every session;
 * a backfill of older sessions appends them after the newer ones.
@@ -47,6 +47,7 @@ from datetime import UTC, datetime
 
 import duckdb
 
+from bellwether.mdtable import pipe_table
 from bellwether.sqlfiles import load_sql
 from bellwether.warehouse import Warehouse
 
@@ -123,22 +124,29 @@ def needs_compaction(found: Layout, threshold: float = COMPACT_AT) -> bool:
     return found.row_groups > 1 and found.scan_factor >= threshold
 
 
+def create_table_statement(con: duckdb.DuckDBPyConnection, catalog: str, table: str) -> str | None:
+    """DuckDB's own ``CREATE TABLE`` statement of ``table`` in ``catalog`` as it is now
+    (columns, defaults, checks, key; qualified by schema, not by catalog), None when absent."""
+    schema, name = _table(table).split(".")
+    found = con.execute(
+        load_sql("maintenance/table_ddl"), {"catalog": catalog, "schema": schema, "name": name}
+    ).fetchone()
+    return None if found is None else found[0]
+
+
 def rewrite_in_order(con: duckdb.DuckDBPyConnection, table: str, key: list[str]) -> None:
     """Rewrite ``table`` in session order inside the caller's transaction: renamed aside,
     created anew from its own ``CREATE TABLE`` statement, its rows inserted in
     :func:`sort_columns` order, the renamed table dropped."""
-    schema, name = _table(table).split(".")
     catalog = con.execute(load_sql("maintenance/current_catalog")).fetchone()[0]
-    ddl = con.execute(
-        load_sql("maintenance/table_ddl"), {"catalog": catalog, "schema": schema, "name": name}
-    ).fetchone()
-    if ddl is None:
+    create_table = create_table_statement(con, catalog, table)
+    if create_table is None:
         raise LookupError(f"no table {table}")
+    schema, name = table.split(".")
     aside = f"{name}{ASIDE_SUFFIX}"
     source = f"{schema}.{aside}"
     order = ", ".join(f'"{c}"' for c in sort_columns(key))  # quoted: dq's key has "check"
     con.execute(_table_sql("rename_aside", table=table, aside_name=aside))
-    create_table = ddl[0]  # DuckDB's own CREATE TABLE statement of the table, as it is now
     con.execute(create_table)
     con.execute(_table_sql("insert_in_order", table=table, source=source, order=order))
     con.execute(_table_sql("drop_aside", source=source))
@@ -159,7 +167,7 @@ def compact(
     session table."""
     found: list[Layout] = []
     done: list[Compaction] = []
-    with wh.session(), wh.connect() as con:
+    with wh.connect() as con:
         con.execute(load_sql("maintenance/limit_memory"))  # this process's file, until closed
         candidates = session_tables(con)
         wanted = list(candidates) if tables is None else list(tables)
@@ -194,3 +202,18 @@ def compact(
                 raise
             done.append(Compaction(before, after, seconds))
     return found, done
+
+
+def layout_table(found: list[Layout], done: list[Compaction]) -> str:
+    """The layouts found and the compactions made, as a Markdown table (the CLI's output,
+    the Dagster op's metadata)."""
+    after = {c.before.table: c for c in done}
+    return pipe_table(
+        ["table", "rows", "row groups", "scan factor", "after compaction", "seconds"],
+        [
+            [f.table, f"{f.table_rows:,}", f.row_groups, f"{f.scan_factor:.2f}",
+             f"{after[f.table].after.scan_factor:.2f}" if f.table in after else "",
+             f"{after[f.table].seconds:.1f}" if f.table in after else ""]
+            for f in found
+        ],
+    )  # fmt: skip

@@ -349,7 +349,7 @@ def _land_bars_and_actions(
         dividend = rebased_stored.filter(~pl.col("split_changed"))
         if split.height:
             con.register("incoming_rebased", split.to_arrow())
-            con.execute(load_sql("landing/update_rebased_bars"))
+            con.execute(load_sql("landing/replace_rebased_bars"))
             con.unregister("incoming_rebased")
         if dividend.height:
             con.register("incoming_rebased_dividend", dividend.to_arrow())

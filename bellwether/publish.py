@@ -66,6 +66,7 @@ from pathlib import Path
 import duckdb
 
 from bellwether import settings
+from bellwether.compaction import create_table_statement
 from bellwether.landing import fsync_path
 from bellwether.registry import MARTS
 from bellwether.sqlfiles import load_sql, sql_files
@@ -321,33 +322,33 @@ def _src_tables(con: duckdb.DuckDBPyConnection) -> set[str]:
     return {r[0] for r in con.execute(load_sql("publish/src_tables")).fetchall()}
 
 
-#: The writer's change logs: ``table: (stamp column, first session, last session)`` of what
-#: each run changed. Landings (their ranges), checks (every session checked, the freshness
-#: row dated by the clock included), re-basings of history by corporate actions, mart
-#: builds (the rows rebuilt beyond the requested sessions included) and compactions (a whole
-#: table, no sessions). Each has a ``run_id`` column. A log the writer's file does not have
-#: is skipped.
-CHANGE_LOGS: dict[str, tuple[str, str | None, str | None]] = {
-    "raw.ingest_runs": ("finished_at", "start_session", "end_session"),
-    "dq.check_results": ("checked_at", "session_date", "session_date"),
-    "raw.rebasings": ("rebased_at", "first_session", "last_session"),
-    "marts.rebuild_log": ("built_at", "first_session", "last_session"),
-    "dq.table_compactions": ("compacted_at", None, None),
+#: The writer's change logs: ``table: stamp column`` of what each run changed. Landings
+#: (their ranges), checks (every session checked, the freshness row dated by the clock
+#: included), re-basings of history by corporate actions, mart builds (the rows rebuilt
+#: beyond the requested sessions included) and compactions (whole tables). Each has a
+#: ``run_id`` column. A log the writer's file does not have is skipped.
+CHANGE_LOGS: dict[str, str] = {
+    "raw.ingest_runs": "finished_at",
+    "dq.check_results": "checked_at",
+    "raw.rebasings": "rebased_at",
+    "marts.rebuild_log": "built_at",
+    "dq.table_compactions": "compacted_at",
+}
+#: The sessions each change log read by sessions (sql/publish/log_written_since) names:
+#: ``table: (first session column, last session column)``.
+_LOG_SESSIONS: dict[str, tuple[str, str]] = {
+    "raw.ingest_runs": ("start_session", "end_session"),
+    "dq.check_results": ("session_date", "session_date"),
+    "marts.rebuild_log": ("first_session", "last_session"),  # a writer not yet upgraded
 }
 
 
 def _log_sql(name: str, table: str) -> str:
-    stamp, first, last = CHANGE_LOGS[table]
-    if first is None or last is None:
-        if "{first}" in load_sql(f"publish/{name}"):
-            raise ValueError(f"change log {table} has no sessions for publish/{name}")
-        first = last = ""
-    return (
-        _table_sql(name, table)
-        .replace("{stamp}", stamp)
-        .replace("{first}", first)
-        .replace("{last}", last)
-    )
+    sql = _table_sql(name, table).replace("{stamp}", CHANGE_LOGS[table])
+    if table in _LOG_SESSIONS:
+        first, last = _LOG_SESSIONS[table]
+        sql = sql.replace("{first}", first).replace("{last}", last)
+    return sql
 
 
 def _watermarks(con: duckdb.DuckDBPyConnection) -> dict[str, str | None]:
@@ -559,14 +560,10 @@ def _copy_compacted(con: duckdb.DuckDBPyConnection, table: str) -> None:
     """Make ``pub``'s ``table`` anew from the writer's ``CREATE TABLE`` statement and copy
     every row in the writer's (session) order: a table the writer compacted. 4x faster than
     deleting and re-inserting every row under the key (``bellwether.compaction``)."""
-    schema, name = table.split(".")
-    ddl = con.execute(
-        load_sql("maintenance/table_ddl"), {"catalog": "src", "schema": schema, "name": name}
-    ).fetchone()
-    if ddl is None:
+    create_table = create_table_statement(con, "src", table)  # no catalog in it: pub (use_pub)
+    if create_table is None:
         raise _Rebuild(f"{table} is not in the writer's file")
     con.execute(_table_sql("drop_table", table))
-    create_table = ddl[0]  # DuckDB's own statement, not qualified by a catalog: in pub (use_pub)
     con.execute(create_table)
     con.execute(_table_sql("copy_table_in_order", table))
 

@@ -111,7 +111,7 @@ def _layouts(path: Path) -> dict[str, float]:
 def measure(history: Path, workdir: Path, rebased: int, repeats: int, say=print) -> dict:
     from bellwether.publish import publish
     from bellwether.warehouse import Warehouse
-    from bench.publish_daily import _stamp_history_run
+    from bench.publish_daily import stamp_history_run
 
     workdir.mkdir(parents=True)
     path = workdir / "writer" / "warehouse.duckdb"
@@ -122,7 +122,7 @@ def measure(history: Path, workdir: Path, rebased: int, repeats: int, say=print)
     wh = Warehouse(path)
     with wh.connect():  # the schema of this code, outside every clock
         pass
-    _stamp_history_run(path, "bench-history")
+    stamp_history_run(path, "bench-history")
     out: dict = {"history": str(history), "rebased": rebased, "repeats": repeats}
     say(f"re-basing {rebased} tickers' histories")
     out["rebase_s"] = round(_rebase(path, rebased, say), 1)

@@ -33,7 +33,7 @@ DAY = date(2026, 1, 2)
 _LOGS = ("raw.ingest_runs", "dq.check_results", "raw.rebasings", "marts.rebuild_log")
 
 
-def _stamp_history_run(path: Path, run_id: str) -> None:
+def stamp_history_run(path: Path, run_id: str) -> None:
     """The history's change-log rows named as run ``run_id``'s (the bare backfill wrote
     them without one), so that the first publish, as that run's, leaves them behind."""
     import duckdb
@@ -63,7 +63,7 @@ def measure(
     writer.parent.mkdir()
     shutil.copy(history, writer)
     _as_if_backfilled_on_its_last_day(writer)
-    _stamp_history_run(writer, "history")
+    stamp_history_run(writer, "history")
     wh = Warehouse(writer)
     with wh.connect():  # this code's schema, as the run before the first publish applied it
         pass

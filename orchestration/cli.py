@@ -234,8 +234,7 @@ def cmd_publish(args: argparse.Namespace) -> int:
 
 
 def cmd_compact(args: argparse.Namespace) -> int:
-    from bellwether.compaction import compact
-    from bellwether.mdtable import pipe_table
+    from bellwether.compaction import compact, layout_table
     from bellwether.publish import publish
     from bellwether.warehouse import Warehouse
 
@@ -252,18 +251,7 @@ def cmd_compact(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"bellwether compact: {exc}", file=sys.stderr)
         return 2
-    after = {c.before.table: c for c in done}
-    print(
-        pipe_table(
-            ["table", "rows", "row groups", "scan factor", "after", "seconds"],
-            [
-                [f.table, f"{f.table_rows:,}", f.row_groups, f"{f.scan_factor:.2f}",
-                 f"{after[f.table].after.scan_factor:.2f}" if f.table in after else "",
-                 f"{after[f.table].seconds:.1f}" if f.table in after else ""]
-                for f in found
-            ],
-        )
-    )  # fmt: skip
+    print(layout_table(found, done))
     print(f"compacted {len(done)} of {len(found)} session tables")
     if done and not args.no_publish:
         state = publish(wh, args.run_id, [])

@@ -15,8 +15,8 @@ that writes, so it never runs beside a daily run or a backfill. Also from the La
 import dagster as dg
 from pydantic import Field
 
-from bellwether.compaction import COMPACT_AT, compact
-from bellwether.mdtable import pipe_table
+from assets.publish import runs_in_progress
+from bellwether.compaction import COMPACT_AT, compact, layout_table
 from bellwether.publish import PublishDeferred, publish
 from orchestration.resources import WRITER_POOL, WarehouseResource
 
@@ -55,35 +55,18 @@ def compact_session_tables(
         warehouse.get(), context.run.run_id,
         threshold=config.threshold, force=config.force, tables=config.tables,
     )  # fmt: skip
-    compacted = {c.before.table: c for c in done}
-    rows = [
-        [
-            f.table, f"{f.table_rows:,}", f.row_groups, f"{f.scan_factor:.2f}",
-            f"{compacted[f.table].after.scan_factor:.2f}" if f.table in compacted else "",
-            f"{compacted[f.table].seconds:.1f}" if f.table in compacted else "",
-        ]
-        for f in found
-    ]  # fmt: skip
-    table = pipe_table(
-        ["table", "rows", "row groups", "scan factor", "after compaction", "seconds"], rows
-    )
+    compacted = [c.before.table for c in done]
+    table = layout_table(found, done)
     context.log.info(
         f"compacted {len(done)} of {len(found)} session tables"
         + (f": {', '.join(compacted)}" if done else "")
     )
     published = "nothing compacted"
     if done:
-        instance = context.instance
-
-        def still_writing(run_ids: set[str]) -> set[str]:
-            return {
-                r for r in run_ids if (run := instance.get_run_by_id(r)) and not run.is_finished
-            }
-
         try:
             state = publish(
-                warehouse.get(), context.run.run_id, [],
-                published=warehouse.published_path(), still_writing=still_writing,
+                warehouse.get(), context.run.run_id, [], published=warehouse.published_path(),
+                still_writing=runs_in_progress(context.instance),
             )  # fmt: skip
             published = f"{state.label()} by {state.method} in {state.seconds} s"
         except PublishDeferred as deferred:
