@@ -26,11 +26,12 @@ import duckdb
 import polars as pl
 
 from bellwether.calendar import previous_session, sessions_between
-from bellwether.metrics.run_history import run_ends, since_rows
+from bellwether.metrics.run_history import asked_lengths, beyond_recent, run_ends, since_rows
 from bellwether.sqlfiles import load_sql
 
 HISTORY_START = date(1900, 1, 1)
-#: Run ends this recent are aggregated; older ones only filtered (``state_*_last_ends``).
+#: Run ends this recent are all read; older ones only where a build can need them
+#: (:func:`earlier_ends`).
 RECENT_DAYS = 366
 
 
@@ -115,8 +116,11 @@ def update(
 
         inc_window = window.join(full, on=by, how="anti")
         ends_here = run_ends(inc_window, by, h.kinds).filter(pl.col("run_end").is_between(lo, last))
-        earlier = _q(con, h, "last_ends", [lo, everyone, lo - timedelta(days=RECENT_DAYS)])
         inc_rows = inc_window.filter(pl.col("session_date").is_between(first, last))
+        earlier = earlier_ends(
+            con, h, lo, everyone, asked_lengths(inc_rows, by, h.kinds),
+            lo - timedelta(days=RECENT_DAYS),
+        )  # fmt: skip
         since = since_rows(
             inc_rows,
             by,
@@ -157,6 +161,33 @@ def update(
     finally:
         con.unregister("state_keys")
     return frozenset(full["ticker"].to_list())
+
+
+def earlier_ends(
+    con: duckdb.DuckDBPyConnection,
+    h: RunHistory,
+    before: date,
+    everyone: bool,
+    needs: pl.DataFrame,
+    recent_from: date,
+) -> pl.DataFrame:
+    """The stored run ends before ``before`` a build asks about (``needs``:
+    :func:`~bellwether.metrics.run_history.asked_lengths` of its rows), of every key when
+    ``everyone``, else of the registered ``state_keys``: per key, kind and length, the last
+    end from ``recent_from`` on (``state_*_recent_ends``), and of the older ends only the
+    last per length of the keys and kinds that ask about a run longer than their longest
+    recent one, above that length (``state_*_older_ends``): "the last run at least L long"
+    is the same from these as from every stored end, for every L up to what is asked."""
+    recent = _q(con, h, "recent_ends", [before, everyone, recent_from])
+    short = beyond_recent(recent, needs, list(h.by))
+    if short.is_empty():
+        return recent
+    con.register("state_short", short.to_arrow())
+    try:
+        older = _q(con, h, "older_ends", [recent_from, short["longest"].min()])
+    finally:
+        con.unregister("state_short")
+    return pl.concat([recent, older], how="vertical_relaxed")
 
 
 def _empty_keys(h: RunHistory) -> pl.DataFrame:

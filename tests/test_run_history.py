@@ -210,19 +210,25 @@ def _staircase(ends: pl.DataFrame, by: list[str]) -> dict:
     before=st.integers(1, len(SESSIONS) - 1),
     recent=st.integers(0, 400),
     scoped=st.booleans(),
+    asked=st.dictionaries(
+        st.tuples(st.sampled_from(["A", "B", "C"]), st.sampled_from(["up", "down"])),
+        st.integers(1, 14),
+    ),
 )
 def test_the_earlier_run_ends_a_build_reads_answer_as_every_stored_end_would(
-    runs, before, recent, scoped
+    runs, before, recent, scoped, asked
 ):
-    """``state_streak_last_ends`` aggregates only the last year's run ends and filters the
-    older ones; what a build asks of them (the last run at least L long, for every L) equals
-    the answer from every stored end before the build, for any recent bound, also for keys
-    without a recent run, every key or some."""
+    """The earlier run ends a build reads (:func:`bellwether.run_state.earlier_ends`): every
+    recent one, and of the older ones only those of the keys and kinds that ask about a run
+    longer than their longest recent one; what the build asks of them (the last run at least
+    L long, for every L up to the longest it asks about) equals the answer from every stored
+    end before the build, for any recent bound, also for keys without a recent run, every
+    key or some."""
     from datetime import timedelta
 
     import duckdb
 
-    from bellwether.sqlfiles import load_sql
+    from bellwether.run_state import STREAK_HISTORY, earlier_ends
 
     ends = pl.DataFrame(
         [(t, k, SESSIONS[i], n) for t, k, i, n in runs],
@@ -235,11 +241,19 @@ def test_the_earlier_run_ends_a_build_reads_answer_as_every_stored_end_would(
     con.execute("CREATE SCHEMA marts")
     con.execute("CREATE TABLE marts.streak_history AS SELECT * FROM ends")
     con.execute("CREATE TABLE state_keys AS SELECT 'A' AS ticker UNION ALL SELECT 'C'")
-    got = con.sql(
-        load_sql("marts/state_streak_last_ends"),
-        params=[lo, not scoped, lo - timedelta(days=recent)],
-    ).pl()
+    needs = pl.DataFrame(
+        [(t, k, n) for (t, k), n in asked.items() if not scoped or t in ("A", "C")],
+        schema={"ticker": pl.String, "kind": pl.String, "needed": pl.Int32},
+        orient="row",
+    )
+    got = earlier_ends(con, STREAK_HISTORY, lo, not scoped, needs, lo - timedelta(days=recent))
     want = ends.filter(pl.col("run_end") < lo)
     if scoped:
         want = want.filter(pl.col("ticker").is_in(["A", "C"]))
-    assert _staircase(got, ["ticker"]) == _staircase(want, ["ticker"])
+
+    def answers(found: pl.DataFrame) -> dict:
+        return {
+            k: v for k, v in _staircase(found, ["ticker"]).items() if k[-1] <= asked.get(k[:2], 0)
+        }
+
+    assert answers(got) == answers(want)

@@ -110,6 +110,40 @@ def last_end_per_length(ends: pl.DataFrame, by: list[str]) -> pl.DataFrame:
     return ends.group_by([*by, "kind", "run_length"]).agg(pl.col("run_end").max())
 
 
+def asked_lengths(rows: pl.DataFrame, by: list[str], kinds: dict[str, str]) -> pl.DataFrame:
+    """Per key and kind, the longest run length :func:`since_rows` asks the earlier run ends
+    about for ``rows``: one more than the longest run of that kind in them (its
+    ``last_longer`` question). ``by``, ``kind``, ``needed``; a key and kind without a run
+    in ``rows`` asks nothing and has no row."""
+    schema = {**{c: pl.String for c in by}, "kind": pl.String, "needed": pl.Int32}
+    parts = [
+        rows.filter(pl.col(col) > 0)
+        .group_by(by)
+        .agg((pl.col(col).max().cast(pl.Int32) + 1).alias("needed"))
+        .select(*by, pl.lit(kind).alias("kind"), "needed")
+        .cast(schema)  # type: ignore[arg-type]
+        for kind, col in kinds.items()
+    ]
+    return pl.concat([pl.DataFrame(schema=schema), *parts])
+
+
+def beyond_recent(recent_ends: pl.DataFrame, needs: pl.DataFrame, by: list[str]) -> pl.DataFrame:
+    """The keys and kinds of ``needs`` (:func:`asked_lengths`) that ask about a run longer
+    than their longest recent run (``recent_ends``: ``by``, ``kind``, ``run_length``,
+    ``run_end``), with that ``longest`` (0 when they have no recent run): only they can
+    need an older run end (the last run at least L long is a recent one whenever a recent
+    run is), and only one longer than ``longest``. ``by``, ``kind``, ``longest``."""
+    reach = recent_ends.group_by([*by, "kind"]).agg(
+        pl.col("run_length").max().cast(pl.Int32).alias("longest")
+    )
+    return (
+        needs.join(reach, on=[*by, "kind"], how="left")
+        .with_columns(pl.col("longest").fill_null(0))
+        .filter(pl.col("needed") > pl.col("longest"))
+        .select(*by, "kind", "longest")
+    )
+
+
 def since_rows(
     rows: pl.DataFrame,
     by: list[str],
