@@ -362,9 +362,7 @@ def run_pipeline(
 ) -> PipelineResult:
     """Land ``first..last`` from ``source``, run the raw checks, build every mart on what
     passed them and check the marts: what the Dagster assets do, in their order, without
-    Dagster (each step chunk by chunk, :mod:`bellwether.chunks`). The marts are built one
-    after another with the file held once (:meth:`~bellwether.warehouse.Warehouse.session`):
-    one open and one checkpoint for all of them.
+    Dagster (each step chunk by chunk, :mod:`bellwether.chunks`).
 
     ``published``: publish the warehouse there after a successful run, as the Dagster job's
     ``warehouse/published`` asset does (:mod:`bellwether.publish`; the CLI and bench pass
@@ -380,14 +378,10 @@ def run_pipeline(
         wh, source, universe, sessions, symbols, archive_root=archive_root, run_id=run_id,
         now=now, check=check, use_gx=use_gx, trailing_sessions=trailing_sessions,
     )  # fmt: skip
-    # the marts one after another with the file held once: one open and one checkpoint for
-    # all of them, instead of one per mart (each checkpoint's cost grows with the size of
-    # the tables it touches, docs/BENCHMARKS.md); nothing is fetched meanwhile
-    with wh.session():
-        built = [
-            build_mart_range(wh, asset, sessions, universe, run_id=run_id, now=now, check=check)[0]
-            for asset in MART_ASSETS
-        ]
+    built = [
+        build_mart_range(wh, asset, sessions, universe, run_id=run_id, now=now, check=check)[0]
+        for asset in MART_ASSETS
+    ]
     if published is not None:  # opt-in: tests build many warehouses that nobody reads
         from bellwether.publish import publish
 
