@@ -580,12 +580,16 @@ def case_daily(spec: dict, out: dict) -> None:
     if spec.get("daily_basis"):
         _as_if_backfilled_on_its_last_day(target)  # before the clock: a set-up of the case
     # bare_no_actions: the same day with its corporate actions dropped (its bars unchanged),
-    # so nothing is re-based: the part of the daily run that is not re-basing
-    actions = spec.get("actions", True) if spec["mode"] != "bare_no_actions" else False
+    # so nothing is re-based: the part of the daily run that is not re-basing;
+    # bare_dividends: with its split dropped and its dividends kept, the ordinary day of a
+    # universe of 3,000 stocks (a dozen ex-dividend dates a day, a split a few times a month)
+    actions = {"bare_no_actions": False, "bare_dividends": "dividends"}.get(
+        spec["mode"], spec.get("actions", True)
+    )
     source = _daily_source(n, actions, bool(spec.get("daily_basis")))
     universe = source.universe
     _time_gx(out)  # the Great Expectations share of the run, in out["extra"]["gx_s"]
-    if spec["mode"] in ("bare", "bare_trailing", "bare_no_actions"):
+    if spec["mode"] in ("bare", "bare_trailing", "bare_no_actions", "bare_dividends"):
         # bare_trailing: the scheduled daily run, which also re-fetches the 5 sessions
         # before its own (unchanged bars: nothing rewritten, nothing rebuilt)
         trailing = 5 if spec["mode"] == "bare_trailing" else 0

@@ -179,6 +179,17 @@ def evaluate_targets(runs: dict[str, list[dict]], opts) -> list[dict]:
         f"{fmt_s(q1)} (1y) -> {fmt_s(q25)} (25y); what the re-basing adds at 25 years: "
         f"{fmt_s(b25 - q25) if b25 is not None and q25 is not None else '-'}",
         [f"daily_bare_no_actions/{n}x25y"])  # fmt: skip
+    v1, v25 = (
+        med(runs.get(f"daily_bare_dividends/{n}x1y")),
+        med(runs.get(f"daily_bare_dividends/{n}x25y")),
+    )
+    rv = ratio(v25, v1)
+    add("daily run vs history, dividends only",
+        "the same bare daily run with only the day's dividends (its split dropped), 25y / 1y, reported",
+        rv, rv is not None,
+        f"{fmt_s(v1)} (1y) -> {fmt_s(v25)} (25y); the dividends' re-basing at 25 years: "
+        f"{fmt_s(v25 - q25) if v25 is not None and q25 is not None else '-'}",
+        [f"daily_bare_dividends/{n}x25y"])  # fmt: skip
     bare_daily = _ok(runs.get(f"daily_bare/{n}x25y"))
     gx = (
         statistics.median(r["extra"]["gx_s"] for r in bare_daily)
@@ -503,21 +514,24 @@ def render(doc: dict, targets: list[dict]) -> str:
     base_d = base_b = None
     order = doc.get("daily_sizes") or []
     keys = {k.split("/", 1)[1] for k in runs if k.startswith("daily_")}
-    base_q = None
+    base_q = base_v = None
     for key in sorted(keys, key=lambda n: (order.index(n) if n in order else len(order), n)):
         d, b = runs.get(f"daily_dagster/{key}"), runs.get(f"daily_bare/{key}")
         q = runs.get(f"daily_bare_no_actions/{key}")
+        v = runs.get(f"daily_bare_dividends/{key}")
         if base_d is None:
-            base_d, base_b, base_q = med(d), med(b), med(q)
+            base_d, base_b, base_q, base_v = med(d), med(b), med(q), med(v)
         rows.append([key, f"{fmt_s(med(d))} (n={_n(d)})", fmt_x(ratio(med(d), base_d)),
                      f"{fmt_s(med(b))} (n={_n(b)})", fmt_x(ratio(med(b), base_b)),
+                     f"{fmt_s(med(v))} (n={_n(v)})", fmt_x(ratio(med(v), base_v)),
                      f"{fmt_s(med(q))} (n={_n(q)})", fmt_x(ratio(med(q), base_q)),
                      fmt_mb(peak(d)), fmt_mb(peak(b))])  # fmt: skip
     if rows:
-        lines += ["The column 'bare, no actions' is the same day with its corporate actions",
-                  "dropped (its bars unchanged): nothing is re-based.", ""]  # fmt: skip
+        lines += ["The column 'bare, dividends only' is the same day with its split dropped",
+                  "(its dividends re-base their stocks' adj_close); 'bare, no actions' with every",
+                  "corporate action dropped (its bars unchanged): nothing is re-based.", ""]  # fmt: skip
         lines += _table(["history", "Dagster", "vs shortest", "bare", "vs shortest",
-                         "bare, no actions", "vs shortest",
+                         "bare, dividends only", "vs shortest", "bare, no actions", "vs shortest",
                          "peak RSS Dagster", "peak RSS bare"], rows)  # fmt: skip
     else:
         lines += ["Not measured in this run.", ""]

@@ -253,7 +253,7 @@ def run_bench(opts: Options) -> dict:
             if hist is None:
                 runner.say(f"daily: no history for {hist_size.name}, skipped")
                 continue
-            for mode in (*opts.daily_modes, "bare_trailing", "bare_no_actions"):
+            for mode in (*opts.daily_modes, "bare_trailing", "bare_no_actions", "bare_dividends"):
                 # the history as Yahoo delivers it (downloaded once, on its last day's
                 # basis) and the day on its own basis: the day's splits and dividends then
                 # re-base their tickers' whole history, as in real operation

@@ -50,6 +50,7 @@ def test_the_bench_runs_at_a_tiny_size_and_writes_a_well_formed_report(tmp_path)
         f"{case}/20x5s"
         for case in ("dagster_backfill", "dagster_create_run", "bare_backfill", "engine_polars", "engine_duckdb_sql",
                      "engine_naive_pandas", "daily_bare", "daily_bare_trailing", "daily_bare_no_actions",
+                     "daily_bare_dividends",
                      "publish_daily", "queries")
     }  # fmt: skip
     assert expected <= set(runs)
@@ -76,7 +77,7 @@ def test_the_bench_runs_at_a_tiny_size_and_writes_a_well_formed_report(tmp_path)
     assert "times_ms" in queries["index_levels_rebased (universe=indices)"]
     # every target is reported, judged or marked as not measured at this size
     assert {t["status"] for t in out["targets"]} <= {"met", "missed", "not measured"}
-    assert len(out["targets"]) == 16
+    assert len(out["targets"]) == 17
     # the publish after the daily run: the day's session whole, the rest by ticker
     published = runs["publish_daily/20x5s"][0]["extra"]
     assert published["daily_publish_sessions"] == 1 and published["in_place_s"] > 0
