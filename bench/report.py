@@ -172,28 +172,21 @@ def evaluate_targets(runs: dict[str, list[dict]], opts) -> list[dict]:
         f"Dagster {fmt_s(d1)} (1y) -> {fmt_s(d25)} (25y); bare {fmt_s(b1)} -> {fmt_s(b25)} "
         f"(ratio {fmt_x(rb)})",
         [f"daily_bare/{n}x25y", f"daily_dagster/{n}x25y"])  # fmt: skip
-    q1, q25 = (
-        med(runs.get(f"daily_bare_no_actions/{n}x1y")),
-        med(runs.get(f"daily_bare_no_actions/{n}x25y")),
-    )
-    rq = ratio(q25, q1)
-    add("daily run vs history, no re-basing",
-        "the same bare daily run with the day's corporate actions dropped (nothing re-based), 25y / 1y, reported",
-        rq, None,
-        f"{fmt_s(q1)} (1y) -> {fmt_s(q25)} (25y); what the re-basing adds at 25 years: "
-        f"{fmt_s(b25 - q25) if b25 is not None and q25 is not None else '-'}",
-        [f"daily_bare_no_actions/{n}x25y"])  # fmt: skip
-    v1, v25 = (
-        med(runs.get(f"daily_bare_dividends/{n}x1y")),
-        med(runs.get(f"daily_bare_dividends/{n}x25y")),
-    )
-    rv = ratio(v25, v1)
-    add("daily run vs history, dividends only",
-        "the same bare daily run with only the day's dividends (its split dropped), 25y / 1y, reported",
-        rv, None,
-        f"{fmt_s(v1)} (1y) -> {fmt_s(v25)} (25y); the dividends' re-basing at 25 years: "
-        f"{fmt_s(v25 - q25) if v25 is not None and q25 is not None else '-'}",
-        [f"daily_bare_dividends/{n}x25y"])  # fmt: skip
+    q25 = med(runs.get(f"daily_bare_no_actions/{n}x25y"))
+    # the benchmark's day without some of its actions: figures beside the goal, no goal of
+    # their own (what the re-basing of all, then of the dividends, adds at 25 years)
+    for name, case, without, adds, more, less in (
+        ("no re-basing", "daily_bare_no_actions",
+         "the day's corporate actions dropped (nothing re-based)", "what the re-basing adds", b25, q25),
+        ("dividends only", "daily_bare_dividends", "only the day's dividends (its split dropped)",
+         "the dividends' re-basing", med(runs.get(f"daily_bare_dividends/{n}x25y")), q25),
+    ):  # fmt: skip
+        one, many = med(runs.get(f"{case}/{n}x1y")), med(runs.get(f"{case}/{n}x25y"))
+        add(f"daily run vs history, {name}",
+            f"the same bare daily run with {without}, 25y / 1y, reported", ratio(many, one), None,
+            f"{fmt_s(one)} (1y) -> {fmt_s(many)} (25y); {adds} at 25 years: "
+            f"{fmt_s(more - less) if more is not None and less is not None else '-'}",
+            [f"{case}/{n}x25y"])  # fmt: skip
     bare_daily = _ok(runs.get(f"daily_bare/{n}x25y"))
     gx = (
         statistics.median(r["extra"]["gx_s"] for r in bare_daily)
