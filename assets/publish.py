@@ -23,18 +23,8 @@ import dagster as dg
 from bellwether.publish import PublishDeferred, publish
 from bellwether.registry import MARTS
 from orchestration.partitions import keys_to_sessions, session_partitions
-from orchestration.resources import WRITER_POOL, WarehouseResource
+from orchestration.resources import WRITER_POOL, WarehouseResource, runs_in_progress
 from orchestration.ui_metadata import add_run_metadata
-
-
-def runs_in_progress(instance: dg.DagsterInstance):
-    """``still_writing`` for :func:`bellwether.publish.publish`: of the given run ids, those
-    the Dagster ``instance`` has and that have not finished."""
-
-    def still_writing(run_ids: set[str]) -> set[str]:
-        return {r for r in run_ids if (run := instance.get_run_by_id(r)) and not run.is_finished}
-
-    return still_writing
 
 
 @dg.asset(

@@ -397,9 +397,8 @@ def _written_since(
     own: set[tuple[str, date]] = set()
     compacted: set[str] = set()
 
+    # ``since`` is one of ``states``: its own run is among them
     published = sorted(_published_runs([s for s in states if s.state_id <= since.state_id]))
-    if since.run_id is not None and since.run_id not in published:
-        published.append(since.run_id)
 
     def marked(table: str) -> dict:
         return {"mark": since.watermarks.get(table), "runs": published}

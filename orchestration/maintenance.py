@@ -15,10 +15,9 @@ that writes, so it never runs beside a daily run or a backfill. Also from the La
 import dagster as dg
 from pydantic import Field
 
-from assets.publish import runs_in_progress
 from bellwether.compaction import COMPACT_AT, compact, layout_table
 from bellwether.publish import PublishDeferred, publish
-from orchestration.resources import WRITER_POOL, WarehouseResource
+from orchestration.resources import WRITER_POOL, WarehouseResource, runs_in_progress
 
 JOB_NAME = "bellwether_compact"
 SCHEDULE_NAME = "bellwether_weekly_compact"

@@ -1,4 +1,5 @@
-"""Dagster resources: the warehouse and the bar source.
+"""Dagster resources: the warehouse and the bar source; and the publish's view of the runs
+still in progress (:func:`runs_in_progress`).
 
 Both are ``ConfigurableResource``s whose unset fields fall back to the environment
 (``BELLWETHER_WAREHOUSE``, ``BELLWETHER_PUBLISHED``, ``BELLWETHER_ARCHIVE``, ``BELLWETHER_SOURCE``,
@@ -19,6 +20,17 @@ from bellwether.warehouse import Warehouse
 
 #: Dagster concurrency pool for every asset that writes to DuckDB (limit 1 in dagster.yaml).
 WRITER_POOL = "duckdb_writer"
+
+
+def runs_in_progress(instance: dg.DagsterInstance):
+    """``still_writing`` for :func:`bellwether.publish.publish` (the publish asset's and the
+    compaction job's): of the given run ids, those the Dagster ``instance`` has and that have
+    not finished."""
+
+    def still_writing(run_ids: set[str]) -> set[str]:
+        return {r for r in run_ids if (run := instance.get_run_by_id(r)) and not run.is_finished}
+
+    return still_writing
 
 
 class WarehouseResource(dg.ConfigurableResource):
