@@ -70,7 +70,13 @@ from bellwether.compaction import create_table_statement
 from bellwether.landing import fsync_path
 from bellwether.registry import MARTS
 from bellwether.sqlfiles import load_sql, sql_files
-from bellwether.warehouse import SCHEMA_FOLDERS, Warehouse, _lock_holder, apply_schema
+from bellwether.warehouse import (
+    SCHEMA_FOLDERS,
+    STORED_BEHIND_VIEWS,
+    Warehouse,
+    _lock_holder,
+    apply_schema,
+)
 
 #: Storage format of the published files: DuckDB 1.5 and later open it.
 STORAGE_VERSION = "v1.5.0"  # as written in sql/publish/attach_new_generation.sql
@@ -531,8 +537,11 @@ def _sync(
             if n_src != n_pub:
                 raise _Rebuild(f"{table} has {n_pub} rows published, {n_src} in the writer")
             counts[table] = n_src
+        for schema, view in STORED_BEHIND_VIEWS:  # the public names hold the same rows
+            if f"{schema}.{view}_stored" in counts:
+                counts[f"{schema}.{view}"] = counts[f"{schema}.{view}_stored"]
         first = last = None
-        if "raw.daily_bars" in src:
+        if "raw.daily_bars_stored" in src:
             first, last = con.execute(load_sql("publish/bar_span")).fetchone()
         new = _with(new, table_rows=counts, first_session=first, last_session=last)
         history = [*states, new]

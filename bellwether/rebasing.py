@@ -130,6 +130,33 @@ def dividend_factors(bars: pl.DataFrame, actions: pl.DataFrame) -> pl.DataFrame:
     return _dividend_factors(frame, actions)
 
 
+def appended_dividend_scale(
+    bars: pl.DataFrame, actions: pl.DataFrame, dividends: pl.DataFrame
+) -> pl.DataFrame:
+    """``ticker, scale``: per ticker of ``dividends``, the factor by which every stored
+    ``adj_close`` (and ``dividend_factor``) of the ticker moves when ``dividends`` take
+    effect, **provided every stored bar's as-of is before each of them** (they go ex after
+    the ticker's whole stored history, as a dividend does on the session a daily run lands):
+    ``Dv`` of each such bar gains exactly their factors, so ``scale`` = the product of
+    ``1 - dividend / close[D-1]`` over them (:func:`dividend_factors`).
+
+    ``bars``: at least each ticker's last stored bar and the bars after it (the closes the
+    factors read), with ``ticker, session_date, basis_session, close, split_factor``;
+    ``actions``: the tickers' effective actions (``ticker, ex_date, action, value,
+    basis_session``); ``dividends``: ``ticker, ex_date`` of the dividends taking effect.
+    A dividend without a close before it (nothing stored before it) moves nothing: a ticker
+    with only such dividends gets no row."""
+    factors = (
+        dividend_factors(bars, actions)
+        .join(dividends.select("ticker", "ex_date"), on=["ticker", "ex_date"], how="semi")
+        .drop_nulls("factor")
+        .sort("ticker", "ex_date")
+    )
+    return factors.group_by("ticker", maintain_order=True).agg(
+        pl.col("factor").product().alias("scale")
+    )
+
+
 def target_factors(bars: pl.DataFrame, actions: pl.DataFrame) -> pl.DataFrame:
     """``bars`` with the factors each should carry given ``actions`` (effective ones):
     ``target_split`` = ``S(as_of)`` and ``target_dividend`` = ``Dv(as_of)`` (module doc).

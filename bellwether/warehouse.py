@@ -56,8 +56,36 @@ def _lock_holder(exc: BaseException) -> str | None:
     return m.group("holder").strip() if m else "another process"
 
 
+#: Public tables that became views over a stored table (``schema, table: upgrade statement``):
+#: a file made before keeps its rows, renamed to the stored table, before the schema runs.
+STORED_BEHIND_VIEWS: dict[tuple[str, str], str] = {
+    ("raw", "daily_bars"): "catalog/store_daily_bars",
+    ("marts", "daily_returns"): "catalog/store_daily_returns",
+}
+
+
+def stored_table(table: str) -> str:
+    """The table holding the rows of ``table`` (``schema.table``): its stored table when it
+    is a view of :data:`STORED_BEHIND_VIEWS` (``raw.daily_bars`` ->
+    ``raw.daily_bars_stored``), else ``table`` itself. Stored ``adj_close`` values are
+    divided by the ticker's ``raw.adj_close_scale``."""
+    schema, _, name = table.partition(".")
+    return f"{table}_stored" if (schema, name) in STORED_BEHIND_VIEWS else table
+
+
+def _upgrade_to_views(con: duckdb.DuckDBPyConnection) -> None:
+    """Rename each table of :data:`STORED_BEHIND_VIEWS` still stored under its public name
+    (a warehouse made by an earlier version) to the stored table its view reads."""
+    for (schema, table), statement in STORED_BEHIND_VIEWS.items():
+        params = {"schema": schema, "table": table}
+        if con.execute(load_sql("catalog/base_table_exists"), params).fetchall()[0][0]:
+            con.execute(load_sql(statement))
+
+
 def apply_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create schemas, tables and macros (idempotent): :data:`SCHEMA_FOLDERS` in order."""
+    """Create schemas, tables, views and macros (idempotent): :data:`SCHEMA_FOLDERS` in
+    order, after upgrading a file made before some tables became views."""
+    _upgrade_to_views(con)
     for folder in SCHEMA_FOLDERS:
         for path in sql_files(folder):
             con.execute(path.read_text())

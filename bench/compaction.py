@@ -41,7 +41,7 @@ from pathlib import Path
 
 #: the marts a re-basing rebuilds from the ticker's first bar, deleted and appended
 REBUILT = (
-    "marts.daily_returns",
+    "marts.daily_returns_stored",
     "marts.streaks",
     "marts.technicals",
     "marts.streak_since",

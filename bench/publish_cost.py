@@ -70,7 +70,12 @@ def _fill_sessions(path: Path, symbols: int, sessions: list[date]) -> None:
         con.execute("CREATE TEMP TABLE s AS SELECT unnest(?::DATE[]) AS session_date", [sessions])
         con.execute(f"CREATE TEMP TABLE t AS SELECT printf('SYN%04d', i) AS ticker FROM range({symbols}) r(i)")  # fmt: skip
         every = "SELECT ticker, session_date FROM t, s ORDER BY session_date, ticker"
-        for table in ("raw.daily_bars", "marts.daily_returns", "marts.streaks", "marts.technicals"):
+        for table in (
+            "raw.daily_bars_stored",
+            "marts.daily_returns_stored",
+            "marts.streaks",
+            "marts.technicals",
+        ):
             _fill(con, table, every)
         _fill(con, "marts.relative_performance", "SELECT ticker, b.benchmark, session_date FROM (SELECT * FROM t LIMIT 20), (VALUES ('^GSPC'), ('^RUT')) b(benchmark), s")  # fmt: skip
         _fill(con, "marts.sector_performance", "SELECT session_date, 'S' || i AS sector, 'XL' || i AS ticker FROM s, range(11) r(i)")  # fmt: skip

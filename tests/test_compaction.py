@@ -33,7 +33,7 @@ def _fill(con: duckdb.DuckDBPyConnection) -> None:
     measure counts days, not the calendar)."""
     con.execute(
         """
-        INSERT INTO raw.daily_bars (ticker, session_date, open, high, low, close, adj_close,
+        INSERT INTO raw.daily_bars_stored (ticker, session_date, open, high, low, close, adj_close,
                                     volume, source, ingested_at, ingest_id, basis_session)
         SELECT 'T' || lpad(t::VARCHAR, 3, '0'), $first + s::INTEGER,
                100 + s, 101 + s, 99 + s, 100 + s + t / 100, 100 + s, 1000 * t, 'test',
@@ -49,11 +49,11 @@ def _rebase(con: duckdb.DuckDBPyConnection, tickers: list[str]) -> None:
     """Delete and append again each ticker's history (what a split's re-basing writes)."""
     for ticker in tickers:
         con.execute(
-            "CREATE OR REPLACE TEMP TABLE moved AS SELECT * FROM raw.daily_bars WHERE ticker = $1",
+            "CREATE OR REPLACE TEMP TABLE moved AS SELECT * FROM raw.daily_bars_stored WHERE ticker = $1",
             [ticker],
         )
-        con.execute("DELETE FROM raw.daily_bars WHERE ticker = $1", [ticker])
-        con.execute("INSERT INTO raw.daily_bars SELECT * FROM moved ORDER BY session_date")
+        con.execute("DELETE FROM raw.daily_bars_stored WHERE ticker = $1", [ticker])
+        con.execute("INSERT INTO raw.daily_bars_stored SELECT * FROM moved ORDER BY session_date")
     con.execute("DROP TABLE moved")
 
 
@@ -63,7 +63,7 @@ def widened(tmp_path: Path) -> Warehouse:
     with wh.connect() as con:
         _fill(con)
         con.execute("CHECKPOINT")
-        assert layout(con, "raw.daily_bars").scan_factor < 1.05  # in session order
+        assert layout(con, "raw.daily_bars_stored").scan_factor < 1.05  # in session order
         _rebase(con, [f"T{t:03d}" for t in range(0, N_TICKERS, 2)])
         con.execute("CHECKPOINT")
     return wh
@@ -80,7 +80,7 @@ def _ddl(wh: Warehouse, table: str) -> str:
 
 def test_the_scan_factor_counts_the_row_groups_a_one_session_read_scans(widened):
     with widened.connect(read_only=True) as con:
-        found = layout(con, "raw.daily_bars")
+        found = layout(con, "raw.daily_bars_stored")
         assert found.table_rows == N_TICKERS * N_SESSIONS
         assert found.row_groups == 3  # 250,000 rows: 122,880 + 122,880 + 4,240
         # the checkpoint merged the row groups the deletes left half empty: the first holds
@@ -92,7 +92,7 @@ def test_the_scan_factor_counts_the_row_groups_a_one_session_read_scans(widened)
 
 def test_needs_compaction_from_the_threshold_and_never_for_one_row_group():
     def lay(groups: int, factor: float) -> compaction.Layout:
-        return compaction.Layout("raw.daily_bars", groups * 100, groups, factor)
+        return compaction.Layout("raw.daily_bars_stored", groups * 100, groups, factor)
 
     assert needs_compaction(lay(3, COMPACT_AT))
     assert not needs_compaction(lay(3, COMPACT_AT - 0.01))
@@ -106,35 +106,37 @@ def test_tables_are_sorted_by_session_then_their_key():
     assert sort_columns(["session_date", "asset", "check"]) == ["session_date", "asset", "check"]
     assert sort_columns([]) == ["session_date"]
     with pytest.raises(ValueError, match="unexpected column"):
-        sort_columns(["ticker; DROP TABLE raw.daily_bars"])
+        sort_columns(["ticker; DROP TABLE raw.daily_bars_stored"])
 
 
 def test_compaction_rewrites_a_widened_table_in_session_order_with_the_same_rows_and_key(
     widened,
 ):
-    hashes, ddl = table_hashes(widened), _ddl(widened, "raw.daily_bars")
+    hashes, ddl = table_hashes(widened), _ddl(widened, "raw.daily_bars_stored")
     found, done = compact(widened, "run-c")
     by_table = {f.table: f for f in found}
-    assert by_table["raw.daily_bars"].scan_factor > COMPACT_AT
-    assert [c.before.table for c in done] == ["raw.daily_bars"]  # the only widened one
+    assert by_table["raw.daily_bars_stored"].scan_factor > COMPACT_AT
+    assert [c.before.table for c in done] == ["raw.daily_bars_stored"]  # the only widened one
     assert done[0].after.scan_factor < 1.05 and done[0].after.row_groups == 3
     hashes_after = table_hashes(widened)
     assert hashes_after.pop("dq.table_compactions") != hashes.pop("dq.table_compactions")
     assert hashes_after == hashes  # the same rows in every other table
-    assert _ddl(widened, "raw.daily_bars") == ddl  # columns, defaults, key
+    assert _ddl(widened, "raw.daily_bars_stored") == ddl  # columns, defaults, key
     with widened.connect() as con:
-        assert layout(con, "raw.daily_bars").scan_factor < 1.05
+        assert layout(con, "raw.daily_bars_stored").scan_factor < 1.05
         first = con.execute(
-            "SELECT ticker, session_date FROM raw.daily_bars WHERE rowid < 3 ORDER BY rowid"
+            "SELECT ticker, session_date FROM raw.daily_bars_stored WHERE rowid < 3 ORDER BY rowid"
         ).fetchall()
         assert first == [("T000", FIRST), ("T001", FIRST), ("T002", FIRST)]
         logged = con.execute(
             "SELECT table_name, run_id, table_rows, row_groups_before, scan_factor_before > 2.9,"
             " scan_factor_after < 1.05 FROM dq.table_compactions"
         ).fetchall()
-        assert logged == [("raw.daily_bars", "run-c", 250_000, 3, True, True)]
+        assert logged == [("raw.daily_bars_stored", "run-c", 250_000, 3, True, True)]
         with pytest.raises(duckdb.ConstraintException):  # the key is enforced as before
-            con.execute("INSERT INTO raw.daily_bars SELECT * FROM raw.daily_bars WHERE rowid = 0")
+            con.execute(
+                "INSERT INTO raw.daily_bars_stored SELECT * FROM raw.daily_bars_stored WHERE rowid = 0"
+            )
         assert not con.execute(
             "SELECT count(*) FROM duckdb_tables() WHERE table_name LIKE '%__compacting'"
         ).fetchone()[0]
@@ -146,7 +148,7 @@ def test_compaction_rewrites_a_widened_table_in_session_order_with_the_same_rows
 def test_a_compaction_that_fails_midway_leaves_the_table_as_it_was(widened, monkeypatch):
     hashes = table_hashes(widened)
     with widened.connect(read_only=True) as con:
-        before = layout(con, "raw.daily_bars")
+        before = layout(con, "raw.daily_bars_stored")
     real = compaction.load_sql
 
     def failing(name: str) -> str:
@@ -160,10 +162,10 @@ def test_a_compaction_that_fails_midway_leaves_the_table_as_it_was(widened, monk
     monkeypatch.undo()
     assert table_hashes(widened) == hashes
     with widened.connect() as con:
-        assert layout(con, "raw.daily_bars") == before
+        assert layout(con, "raw.daily_bars_stored") == before
         assert con.execute("SELECT count(*) FROM dq.table_compactions").fetchone()[0] == 0
         names = {r[0] for r in con.execute("SELECT table_name FROM duckdb_tables()").fetchall()}
-        assert "daily_bars" in names and "daily_bars__compacting" not in names
+        assert "daily_bars_stored" in names and "daily_bars_stored__compacting" not in names
 
 
 def test_only_session_tables_can_be_named(widened):
@@ -202,7 +204,7 @@ def _published_layouts(published: Path) -> dict[str, float]:
     for path in sorted(generations_dir(published).glob("*.duckdb")):
         con = duckdb.connect(str(path), read_only=True)
         try:
-            out[path.stem] = round(layout(con, "raw.daily_bars").scan_factor, 2)
+            out[path.stem] = round(layout(con, "raw.daily_bars_stored").scan_factor, 2)
         finally:
             con.close()
     return out
@@ -225,7 +227,7 @@ def test_the_publishes_after_a_compaction_compact_every_published_generation(wid
     try:
         key = con.execute(
             "SELECT constraint_column_names FROM duckdb_constraints() "
-            "WHERE table_name = 'daily_bars' AND constraint_type = 'PRIMARY KEY'"
+            "WHERE table_name = 'daily_bars_stored' AND constraint_type = 'PRIMARY KEY'"
         ).fetchone()
         assert key == (["ticker", "session_date"],)
     finally:
@@ -247,14 +249,14 @@ def test_the_weekly_job_compacts_and_publishes_through_dagster(widened, tmp_path
             run_config={"ops": {"compact_session_tables": {"config": {"threshold": 2.5}}}},
         )  # fmt: skip
         assert result.success
-        assert result.output_for_node("compact_session_tables") == ["raw.daily_bars"]
+        assert result.output_for_node("compact_session_tables") == ["raw.daily_bars_stored"]
         meta = next(
             e.event_specific_data.metadata
             for e in result.all_node_events
             if e.event_type_value == "STEP_OUTPUT"
         )
         assert meta["tables_compacted"].value == 1
-        assert "raw.daily_bars" in meta["layouts"].value
+        assert "raw.daily_bars_stored" in meta["layouts"].value
         assert meta["published"].value.startswith("state 2")
         run_id = result.run_id
         again = job.execute_in_process(instance=instance, resources=resources)
@@ -286,9 +288,9 @@ def test_a_publish_after_the_generations_caught_up_copies_no_table_whole_again(w
             state = publish(widened, f"run-{i}", [], published=published)
             assert state.method == "in place"
     assert copied == []
-    compact(widened, "run-c2", force=True, tables=["raw.daily_bars"])
+    compact(widened, "run-c2", force=True, tables=["raw.daily_bars_stored"])
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(publish_module, "_copy_compacted", spy)
         publish(widened, "run-8", [], published=published)
-    assert copied == ["raw.daily_bars"]  # a later compaction is copied again
+    assert copied == ["raw.daily_bars_stored"]  # a later compaction is copied again
     assert table_hashes(Warehouse(published)) == table_hashes(widened)

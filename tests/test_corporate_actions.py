@@ -506,15 +506,18 @@ def test_a_dividend_re_basing_reads_every_column_when_a_split_factor_moves_all_t
     """A dividend alone re-bases only adj_close, so only the columns it needs are read for
     its ticker. A stored bar whose split factor is not what the known splits give (here
     set by hand) makes the re-basing move its prices too: every column is then read, and
-    the prices written are the stored ones re-based, never the columns left unread."""
+    the prices written are the stored ones re-based, never the columns left unread. (The
+    dividend arrives after its ex-date's bar was landed without it, so the history is
+    rewritten, not scaled.)"""
     universe, bars = two_etfs
     wh = Warehouse(tmp_path / "wh.duckdb")
-    run_pipeline(wh, SnapshotSource(lambda b: bars, NO_ACTIONS), universe,
-                 date(2025, 11, 3), date(2025, 11, 14), now=NOW, use_gx=False)  # fmt: skip
+    for first, last in ((date(2025, 11, 3), date(2025, 11, 14)), (date(2025, 11, 17),) * 2):
+        run_pipeline(wh, SnapshotSource(lambda b: bars, NO_ACTIONS), universe,
+                     first, last, now=NOW, use_gx=False)  # fmt: skip
     odd = date(2025, 11, 5)
     with wh.transaction() as con:
         con.execute(
-            "UPDATE raw.daily_bars SET split_factor = 2.0 WHERE ticker = 'XLK' AND session_date = ?",
+            "UPDATE raw.daily_bars_stored SET split_factor = 2.0 WHERE ticker = 'XLK' AND session_date = ?",
             [odd],
         )
     before = read_table(wh, "raw.daily_bars").filter(pl.col("ticker") == "XLK").sort("session_date")
@@ -631,40 +634,95 @@ def test_a_bar_re_based_before_delivered_volume_was_kept_takes_it_from_its_split
     assert back["delivered_volume"].to_list() == [None, None, None]
 
 
-def test_a_dividend_updates_adj_close_in_place_keeping_rows_in_their_row_groups(tmp_path):
-    """A history downloaded once, then the dividend's ex-date as the next daily run: every
-    earlier adj_close of SPY changes and nothing else of its ``marts.daily_returns`` rows,
-    so they are updated where they are stored (same ``rowid``: still in their sessions' row
-    groups, which one-session queries skip by min/max) instead of deleted and appended at
-    the end; afterwards every bar and mart row equals one build from the later snapshot."""
+def _stored_spy(wh: Warehouse, before: date) -> pl.DataFrame:
+    """SPY's stored ``marts.daily_returns`` rows before ``before``: where each is stored
+    (``rowid``), its stored adj_close and the one every reader sees."""
+    with wh.connect(read_only=True) as con:
+        return con.sql(
+            "SELECT s.rowid AS row_id, s.session_date, s.adj_close AS stored_adj_close, "
+            "v.adj_close FROM marts.daily_returns_stored AS s "
+            "JOIN marts.daily_returns AS v USING (ticker, session_date) "
+            "WHERE s.ticker = 'SPY' AND s.session_date < ? ORDER BY s.session_date",
+            params=[before],
+        ).pl()
+
+
+def _dividend_factor(bars: pl.DataFrame, ex_date: date, dividend: float) -> float:
+    prev = (pl.col("ticker") == "SPY") & (pl.col("session_date") == previous_session(ex_date))
+    return 1 - dividend / bars.filter(prev)["close"][0]
+
+
+def test_a_dividend_going_ex_on_the_landed_session_re_bases_by_scale_rewriting_nothing(tmp_path):
+    """A history downloaded once, then the dividend's ex-date as the next daily run (the
+    daily case): every earlier adj_close of SPY moves by ``1 - dividend / previous close``,
+    which the landing records as SPY's ``raw.adj_close_scale`` instead of rewriting its
+    history. No stored bar or mart row is written or rebuilt; what every reader sees
+    (``raw.daily_bars``, ``marts.daily_returns``) equals one build from the later snapshot."""
     first, last = date(2025, 9, 2), date(2025, 12, 19)
-    universe = SPY_UNIVERSE
     bars, ex_date, delivered, actions = spy_dividend(first, last)
     wh = Warehouse(tmp_path / "daily.duckdb")
     source = SnapshotSource(delivered, actions)
+    run_pipeline(wh, source, SPY_UNIVERSE, first, previous_session(ex_date), now=NOW, use_gx=False)
+    bars_before = read_table(wh, "raw.daily_bars_stored")
+    before = _stored_spy(wh, ex_date)
+    built_before = read_table(wh, "marts.rebuild_log").height
+    run_pipeline(wh, source, SPY_UNIVERSE, ex_date, ex_date, now=NOW, use_gx=False)
+    after = _stored_spy(wh, ex_date)
+    factor = _dividend_factor(bars, ex_date, 1.99)
+    # stored where they were, as they were; read on the new basis
+    assert_frame_equal(after.drop("adj_close"), before.drop("adj_close"))
+    assert (after["adj_close"] / before["adj_close"]).round(12).unique().to_list() == [
+        round(factor, 12)
+    ]
+    assert_frame_equal(
+        read_table(wh, "raw.daily_bars_stored").filter(pl.col("session_date") < ex_date),
+        bars_before,
+        check_row_order=False,
+    )
+    assert read_table(wh, "raw.adj_close_scale").rows() == [
+        ("SPY", pytest.approx(factor, rel=1e-12))
+    ]
+    logged = read_table(wh, "raw.rebasings").row(0, named=True)
+    assert (logged["rebased_by"], logged["bars_rewritten"], logged["first_session"]) == (
+        "scale",
+        0,
+        None,
+    )
+    assert logged["factor"] == pytest.approx(factor, rel=1e-12)
+    built = read_table(wh, "marts.rebuild_log")[built_before:]
+    assert built["first_session"].unique().to_list() == [ex_date]  # the ex-date's own build
+    assert_bars_and_marts_equal(wh, one_full_build(tmp_path, bars, actions, SPY_UNIVERSE))
 
-    def stored_spy() -> pl.DataFrame:
-        with wh.connect(read_only=True) as con:
-            return con.sql(
-                "SELECT rowid AS row_id, session_date, adj_close FROM marts.daily_returns "
-                "WHERE ticker = 'SPY' AND session_date < ? ORDER BY session_date",
-                params=[ex_date],
-            ).pl()
 
-    run_pipeline(wh, source, universe, first, previous_session(ex_date), now=NOW, use_gx=False)
-    before = stored_spy()
-    run_pipeline(wh, source, universe, ex_date, ex_date, now=NOW, use_gx=False)
-    after = stored_spy()
+def test_a_dividend_learned_after_its_ex_date_updates_adj_close_in_place(tmp_path):
+    """The ex-date landed without the dividend, which a later re-landing of that session
+    delivers: the history before it is rewritten (the bars through the ex-date are stored,
+    so no one factor covers them). Every earlier adj_close of SPY changes and nothing else
+    of its ``marts.daily_returns`` rows, so they are updated where they are stored (same
+    ``rowid``: still in their sessions' row groups, which one-session queries skip by
+    min/max) instead of deleted and appended at the end; afterwards every bar and mart row
+    equals one build from the later snapshot."""
+    first, last = date(2025, 9, 2), date(2025, 12, 19)
+    bars, ex_date, delivered, actions = spy_dividend(first, last)
+    wh = Warehouse(tmp_path / "daily.duckdb")
+    without = SnapshotSource(delivered, NO_ACTIONS)
+    run_pipeline(wh, without, SPY_UNIVERSE, first, previous_session(ex_date), now=NOW, use_gx=False)
+    run_pipeline(wh, without, SPY_UNIVERSE, ex_date, ex_date, now=NOW, use_gx=False)
+    before = _stored_spy(wh, ex_date)
+    source = SnapshotSource(delivered, actions)
+    run_pipeline(wh, source, SPY_UNIVERSE, ex_date, ex_date, now=NOW, use_gx=False)
+    after = _stored_spy(wh, ex_date)
     assert after["row_id"].to_list() == before["row_id"].to_list()
     assert (after["adj_close"] / before["adj_close"]).round(12).unique().to_list() == [
-        round(1 - 1.99 / bars.filter((pl.col("ticker") == "SPY") & (pl.col("session_date") == previous_session(ex_date)))["close"][0], 12)
-    ]  # fmt: skip
+        round(_dividend_factor(bars, ex_date, 1.99), 12)
+    ]
+    assert read_table(wh, "raw.adj_close_scale").height == 0
+    assert read_table(wh, "raw.rebasings")["rebased_by"].to_list() == ["rewrite"]
     rebuilt = read_table(wh, "marts.rebuild_log").filter(
         (pl.col("mart") == "daily_returns") & (pl.col("reason") != "requested")
     )
     assert rebuilt["rows_written"].sum() >= before.height  # updated rows count as written
-    full = one_full_build(tmp_path, bars, actions, universe)
-    assert_bars_and_marts_equal(wh, full)
+    assert_bars_and_marts_equal(wh, one_full_build(tmp_path, bars, actions, SPY_UNIVERSE))
 
 
 def test_a_dividend_on_a_split_day_still_updates_its_rows_in_place(tmp_path):
@@ -689,7 +747,7 @@ def test_a_dividend_on_a_split_day_still_updates_its_rows_in_place(tmp_path):
     def row_ids(ticker: str) -> list[int]:
         with wh.connect(read_only=True) as con:
             return [r for (r,) in con.execute(
-                "SELECT rowid FROM marts.daily_returns WHERE ticker = ? AND session_date < ? "
+                "SELECT rowid FROM marts.daily_returns_stored WHERE ticker = ? AND session_date < ? "
                 "ORDER BY session_date", [ticker, SPLIT_DAY],
             ).fetchall()]  # fmt: skip
 

@@ -24,7 +24,7 @@ import pytest
 from polars.testing import assert_frame_equal
 
 import bellwether.pipeline as pipeline
-from bellwether.warehouse import Warehouse
+from bellwether.warehouse import Warehouse, stored_table
 from checks.results import RESULT_SCHEMA
 from checks.run import PER_TICKER_MARTS, run_mart_checks
 from tests.faults_support import copy_warehouse, read_table
@@ -55,7 +55,7 @@ def remove_rows(wh: Warehouse, asset: str, ticker: str, first: date, last: date)
     with wh.transaction() as con:
         where = "ticker = ? AND session_date BETWEEN ? AND ?"
         rows = con.sql(f"SELECT * FROM {table} WHERE {where}", params=[ticker, first, last]).pl()
-        con.execute(f"DELETE FROM {table} WHERE {where}", [ticker, first, last])
+        con.execute(f"DELETE FROM {stored_table(table)} WHERE {where}", [ticker, first, last])
     assert rows.height > 0
     return rows
 

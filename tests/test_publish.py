@@ -375,6 +375,19 @@ def test_the_duckdb_cli_from_the_package_index_opens_the_published_file_with_the
     with wh.connect(read_only=True) as con:
         want = con.execute(sql).fetchone()[0]
     assert want is not None and float(out.stdout.strip()) == pytest.approx(want, rel=1e-12)
+    # the views over the stored tables (adj_close through raw.adj_close_scale) read there too
+    sql = (
+        "SELECT (SELECT sum(adj_close) FROM raw.daily_bars) + "
+        "(SELECT sum(adj_close) FROM marts.daily_returns)"
+    )
+    out = subprocess.run(
+        [cli, "-readonly", "-csv", "-noheader", str(published), "-c", sql],
+        capture_output=True, text=True, timeout=60,
+    )  # fmt: skip
+    assert out.returncode == 0, out.stderr
+    with wh.connect(read_only=True) as con:
+        want = con.execute(sql).fetchone()[0]
+    assert float(out.stdout.strip()) == pytest.approx(want, rel=1e-12)
     # the writer's own file is DuckDB 2.0 storage, which that CLI cannot read
     own = subprocess.run([cli, "-readonly", str(wh.path), "-c", "SELECT 1"],
                          capture_output=True, text=True, timeout=60)  # fmt: skip
@@ -511,6 +524,44 @@ def test_a_split_that_re_bases_history_is_published_with_every_rewritten_session
             "SELECT count(*) FROM marts.rebuild_log WHERE rebuilt_tickers IS NOT NULL"
         ).fetchall()[0][0]
     assert scoped > 0  # the split re-based the ETFs' history: scoped rebuilds
+
+
+def test_a_dividend_applied_by_scale_is_published_as_every_reader_of_the_writer_sees_it(
+    tmp_path,
+):
+    """SPY's 2025-12-19 dividend goes ex on a daily run's session: the landing multiplies
+    SPY's ``raw.adj_close_scale`` and rewrites none of its history. Published after every
+    run, the published file holds the writer's stored tables and scale (content hashes
+    equal), its views read every earlier ``adj_close`` on the new basis as the writer's
+    do, and the daily publish copies only whole sessions of its own runs."""
+    from tests.test_corporate_actions import SPY_UNIVERSE, SnapshotSource, spy_dividend
+
+    first, last = date(2025, 12, 1), date(2025, 12, 22)
+    _, ex_date, delivered, actions = spy_dividend(first, last)
+    wh = Warehouse(tmp_path / "writer" / "wh.duckdb")
+    published = tmp_path / "warehouse.duckdb"
+    days = sessions_between(ex_date - timedelta(days=2), last)  # the ex-date a daily run
+    ranges = [(first, days[0] - timedelta(days=1)), *((d, d) for d in days)]
+    read = (
+        "SELECT b.ticker, b.session_date, b.adj_close, r.adj_close FROM raw.daily_bars AS b "
+        "JOIN marts.daily_returns AS r USING (ticker, session_date) ORDER BY ALL"
+    )
+    for i, (a, b) in enumerate(ranges, start=1):
+        now = NOW + timedelta(hours=i)
+        run_pipeline(wh, SnapshotSource(delivered, actions), SPY_UNIVERSE, a, b, now=now,
+                     use_gx=False, run_id=f"run-{i}")  # fmt: skip
+        state = publish(wh, f"run-{i}", sessions_between(a, b), published=published)
+        assert table_hashes(Warehouse(published)) == table_hashes(wh), state.label()
+        with wh.connect(read_only=True) as con:
+            want = con.execute(read).fetchall()
+        with duckdb.connect(str(published), read_only=True) as con:
+            assert con.execute(read).fetchall() == want, state.label()
+        if i > 1:  # the daily runs since the generation's state (of three), never the history
+            assert state.delta_sessions <= min(i - 1, 3), state.label()
+    with wh.connect(read_only=True) as con:
+        scaled = con.execute("SELECT ticker FROM raw.adj_close_scale").fetchall()
+        by = con.execute("SELECT rebased_by FROM raw.rebasings").fetchall()
+    assert scaled == [("SPY",)] and by == [("scale",)]
 
 
 def test_a_footnote_is_re_derived_from_the_state_its_brief_names_after_a_restatement(tmp_path):

@@ -393,7 +393,7 @@ def test_a_bad_bar_past_the_landing_fails_great_expectations_in_dq_and_in_dagste
     # SPY's stored low set above its open and close, past the landing's validation
     with case.wh.connect() as con:
         con.execute(
-            "update raw.daily_bars set low = greatest(open, close) * 1.01 "
+            "update raw.daily_bars_stored set low = greatest(open, close) * 1.01 "
             "where ticker = 'SPY' and session_date = ?",
             [BAD],
         )

@@ -22,7 +22,7 @@ from bellwether.landing import land_fetch
 from bellwether.pipeline import build_marts
 from bellwether.reference import refresh_reference_tables
 from bellwether.sources.bundled import BundledSource
-from bellwether.warehouse import Warehouse
+from bellwether.warehouse import Warehouse, stored_table
 from checks.run import RECOMPUTE_WINDOW, recompute_window_start, run_recompute_check
 from tests.faults_support import copy_warehouse
 from tests.test_incremental import UNIVERSE
@@ -71,7 +71,9 @@ def check(wh: Warehouse, mart: str, ticker: str, **kwargs):
 def corrupt(wh: Warehouse, mart: str, column: str, session: date) -> None:
     with wh.transaction() as con:
         n = con.execute(
-            f"UPDATE marts.{mart} SET {column} = {column} + 7 WHERE session_date = ?", [session]
+            f"UPDATE {stored_table(f'marts.{mart}')} SET {column} = {column} + 7 "
+            "WHERE session_date = ?",
+            [session],
         ).fetchall()[0][0]
     assert n > 0
 

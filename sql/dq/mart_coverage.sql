@@ -10,12 +10,12 @@ WITH withheld AS (
       AND r.session_date BETWEEN $first AND $last
 ), expected AS (
     SELECT b.session_date, b.ticker
-    FROM raw.daily_bars AS b
+    FROM raw.daily_bars_stored AS b
     ANTI JOIN withheld AS w ON w.session_date = b.session_date AND w.ticker = b.ticker
     WHERE b.session_date BETWEEN $first AND $last
       AND ($tickers::VARCHAR[] IS NULL OR b.ticker IN (SELECT unnest($tickers::VARCHAR[])))
 ), mart_rows AS (
-    SELECT ticker, session_date FROM marts.daily_returns
+    SELECT ticker, session_date FROM marts.daily_returns_stored
     WHERE $asset = 'marts/daily_returns' AND session_date BETWEEN $first AND $last
       AND ($tickers::VARCHAR[] IS NULL OR ticker IN (SELECT unnest($tickers::VARCHAR[])))
     UNION ALL

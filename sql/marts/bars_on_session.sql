@@ -1,2 +1,2 @@
 -- Tickers with a bar on session $1.
-SELECT ticker FROM raw.daily_bars WHERE session_date = $1;
+SELECT ticker FROM raw.daily_bars_stored WHERE session_date = $1;

@@ -1,6 +1,6 @@
 -- The last stored session of the mart $mart (NULL when it is empty). One branch per mart,
 -- each filtered on $mart, so that only the named mart's table is read.
-SELECT max(session_date) AS last_session FROM marts.daily_returns WHERE $mart = 'daily_returns'
+SELECT max(session_date) AS last_session FROM marts.daily_returns_stored WHERE $mart = 'daily_returns'
 UNION ALL
 SELECT max(session_date) FROM marts.streaks WHERE $mart = 'streaks'
 UNION ALL

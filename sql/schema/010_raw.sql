@@ -5,7 +5,11 @@ CREATE SCHEMA IF NOT EXISTS raw;
 -- One row per instrument and NYSE session. Prices are Yahoo's "as traded" prices
 -- (split-adjusted, not dividend-adjusted); adj_close is adjusted for dividends and splits.
 -- volume is NULL where the source publishes none (e.g. ^RUT in the bundled sample).
-CREATE TABLE IF NOT EXISTS raw.daily_bars (
+-- Stored in raw.daily_bars_stored and read through the view raw.daily_bars (below), which
+-- applies each ticker's raw.adj_close_scale to adj_close and dividend_factor: the table
+-- holds those two columns divided by the scale of their ticker at the time they were
+-- written. Query raw.daily_bars; only the landing writes the stored table.
+CREATE TABLE IF NOT EXISTS raw.daily_bars_stored (
     ticker        VARCHAR   NOT NULL,
     session_date  DATE      NOT NULL,
     open          DOUBLE    NOT NULL,
@@ -29,16 +33,39 @@ CREATE TABLE IF NOT EXISTS raw.daily_bars (
 --   stored adj_close           = delivered / split_factor * dividend_factor
 -- (1 and 1 for a bar stored as delivered). Warehouses created before these columns existed
 -- get basis_session = session_date (delivered on the basis of its own session).
-ALTER TABLE raw.daily_bars ADD COLUMN IF NOT EXISTS basis_session DATE;
-ALTER TABLE raw.daily_bars ADD COLUMN IF NOT EXISTS split_factor DOUBLE DEFAULT 1.0;
-ALTER TABLE raw.daily_bars ADD COLUMN IF NOT EXISTS dividend_factor DOUBLE DEFAULT 1.0;
+ALTER TABLE raw.daily_bars_stored ADD COLUMN IF NOT EXISTS basis_session DATE;
+ALTER TABLE raw.daily_bars_stored ADD COLUMN IF NOT EXISTS split_factor DOUBLE DEFAULT 1.0;
+ALTER TABLE raw.daily_bars_stored ADD COLUMN IF NOT EXISTS dividend_factor DOUBLE DEFAULT 1.0;
 -- The volume as delivered, kept where it is not the stored volume (split_factor <> 1): a
 -- source's volume is a whole number of shares, so round(delivered * split_factor) loses it
 -- under a reverse split, and each later re-basing is computed from it, not from the stored
 -- (rounded) volume. NULL where split_factor = 1 (the stored volume is the delivered one) and
 -- on bars re-based before this column existed (their delivered volume is taken as
 -- round(volume / split_factor)).
-ALTER TABLE raw.daily_bars ADD COLUMN IF NOT EXISTS delivered_volume BIGINT;
+ALTER TABLE raw.daily_bars_stored ADD COLUMN IF NOT EXISTS delivered_volume BIGINT;
+
+-- Per ticker, the factor every stored adj_close and dividend_factor of the ticker is read
+-- multiplied by (no row: 1). A dividend whose ex-date is after every stored bar of its
+-- ticker (the daily case: it goes ex on the session being landed) multiplies every earlier
+-- adj_close by its factor; the landing multiplies the ticker's scale by it instead of
+-- rewriting the ticker's whole history, and stores later bars divided by the new scale
+-- (bellwether/landing.py, docs/METRICS.md "Corporate actions"). Shared by the views
+-- raw.daily_bars and marts.daily_returns, so both move in the landing's transaction.
+CREATE TABLE IF NOT EXISTS raw.adj_close_scale (
+    ticker  VARCHAR PRIMARY KEY,
+    scale   DOUBLE  NOT NULL
+);
+
+-- The bars as every reader sees them (the public table of the SQL interface): the stored
+-- rows with adj_close and dividend_factor on the ticker's current basis.
+CREATE OR REPLACE VIEW raw.daily_bars AS
+SELECT b.* REPLACE (
+    b.adj_close * coalesce(s.scale, 1.0) AS adj_close,
+    CASE WHEN s.scale IS NULL THEN b.dividend_factor
+         ELSE coalesce(b.dividend_factor, 1.0) * s.scale END AS dividend_factor
+)
+FROM raw.daily_bars_stored AS b
+LEFT JOIN raw.adj_close_scale AS s ON s.ticker = b.ticker;
 
 -- Dividends (cash per share) and splits (new shares per old share) by ex-date.
 CREATE TABLE IF NOT EXISTS raw.corporate_actions (
@@ -74,6 +101,11 @@ CREATE TABLE IF NOT EXISTS raw.rebasings (
     run_id            VARCHAR,
     rebased_at        TIMESTAMPTZ NOT NULL
 );
+-- How the bars were brought onto the new basis: 'rewrite' (first_session..last_session
+-- rewritten, bars_rewritten of them) or 'scale' (a dividend after every stored bar of its
+-- ticker: raw.adj_close_scale multiplied by factor, no bar rewritten, first_session and
+-- last_session NULL).
+ALTER TABLE raw.rebasings ADD COLUMN IF NOT EXISTS rebased_by VARCHAR DEFAULT 'rewrite';
 
 -- Rows that failed hard validation, with every reason; never silently dropped.
 -- Re-landing the same tickers and sessions from a fixed source replaces them.

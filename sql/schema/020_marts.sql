@@ -4,7 +4,9 @@
 -- replaces its sessions in one transaction.
 CREATE SCHEMA IF NOT EXISTS marts;
 
-CREATE TABLE IF NOT EXISTS marts.daily_returns (
+-- Stored in marts.daily_returns_stored and read through the view marts.daily_returns (after
+-- the table), which applies raw.adj_close_scale to adj_close as raw.daily_bars does.
+CREATE TABLE IF NOT EXISTS marts.daily_returns_stored (
     ticker        VARCHAR NOT NULL,
     session_date  DATE    NOT NULL,
     close         DOUBLE  NOT NULL,
@@ -20,6 +22,11 @@ CREATE TABLE IF NOT EXISTS marts.daily_returns (
     tr_ytd        DOUBLE,
     PRIMARY KEY (ticker, session_date)
 );
+
+CREATE OR REPLACE VIEW marts.daily_returns AS
+SELECT m.* REPLACE (m.adj_close * coalesce(s.scale, 1.0) AS adj_close)
+FROM marts.daily_returns_stored AS m
+LEFT JOIN raw.adj_close_scale AS s ON s.ticker = m.ticker;
 
 CREATE TABLE IF NOT EXISTS marts.streaks (
     ticker        VARCHAR NOT NULL,

@@ -3,8 +3,8 @@
 -- table's total over every session (the row whose session_date is NULL). ONE grouped query
 -- for every table an asset writes: raw/daily_bars, the marts and quality/check_results.
 WITH table_rows AS (
-    SELECT 'raw.daily_bars' AS table_name, session_date FROM raw.daily_bars
-    UNION ALL SELECT 'marts.daily_returns', session_date FROM marts.daily_returns
+    SELECT 'raw.daily_bars' AS table_name, session_date FROM raw.daily_bars_stored
+    UNION ALL SELECT 'marts.daily_returns', session_date FROM marts.daily_returns_stored
     UNION ALL SELECT 'marts.streaks', session_date FROM marts.streaks
     UNION ALL SELECT 'marts.technicals', session_date FROM marts.technicals
     UNION ALL SELECT 'marts.relative_performance', session_date FROM marts.relative_performance
