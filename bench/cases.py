@@ -552,16 +552,14 @@ def _daily_source(n: int, actions: bool | str, daily_basis: bool = False):
 def _as_if_backfilled_on_its_last_day(path: Path) -> None:
     """Every stored bar of the history at ``path`` delivered on the basis of its last
     session (a history downloaded once, on that day, as a Yahoo backfill is): a later
-    action then re-bases the whole history of its ticker."""
-    import duckdb
-
+    action then re-bases the whole history of its ticker. Opened as the warehouse, so a
+    history made by an earlier version gets the current schema here, before the clock, as a
+    warehouse in operation has it before its daily run."""
     from bellwether.sqlfiles import load_sql
+    from bellwether.warehouse import Warehouse
 
-    con = duckdb.connect(str(path))
-    try:
+    with Warehouse(path).connect() as con:
         con.execute(load_sql("bench/history_basis_last_session"))
-    finally:
-        con.close()
 
 
 def case_daily(spec: dict, out: dict) -> None:
