@@ -53,6 +53,10 @@ LOG = logging.getLogger(__name__)
 RESTATEMENT_CLOSE_MOVE = 0.005
 #: ... or its adj_close/close ratio (the adjustment basis) changed by more than this.
 RESTATEMENT_BASIS_CHANGE = 1e-6
+#: A delivered adj_close or dividend factor this close (relative) to the stored one is the
+#: same value: stored divided by the ticker's ``raw.adj_close_scale`` and read multiplied by
+#: it, a value can come back moved by its last bit (about 1e-16), never by more than this.
+SCALED_VALUE_REL_TOL = 1e-12
 
 
 @dataclass
@@ -353,7 +357,7 @@ def _land_bars_and_actions(
 
     # bars: compare on the final basis, write only what changed
     con.register("incoming_bars", writes.to_arrow())
-    compared = con.sql(load_sql("landing/compare_bars")).pl()
+    compared = con.sql(load_sql("landing/compare_bars"), params=[SCALED_VALUE_REL_TOL]).pl()
     changed = compared.filter(
         (pl.col("changed_columns").list.len() > 0) | pl.col("factors_changed")
     )

@@ -283,6 +283,41 @@ def action_plans(draw):
     return sorted(set({(t, d, k): v for t, d, k, v in plans}.items()))
 
 
+def delivered_on(bars: pl.DataFrame, actions: pl.DataFrame):
+    """``basis -> bars`` as downloaded on that basis from the final ``bars``: the actions
+    after it not yet applied (split prices times the ratio, volumes divided by it;
+    ``adj_close`` divided by each later dividend's factor, Yahoo's ``1 - dividend /
+    previous close`` on the final basis)."""
+
+    def delivered(basis: date) -> pl.DataFrame:
+        out = bars
+        later = actions.filter(pl.col("ex_date") > basis).sort("ex_date", descending=True)
+        for ticker, ex, kind, value in later.select(
+            "ticker", "ex_date", "action", "value"
+        ).iter_rows():
+            before = (pl.col("ticker") == ticker) & (pl.col("session_date") < ex)
+            if kind == "split":
+                out = out.with_columns(
+                    *[pl.when(before).then(pl.col(c) * value).otherwise(pl.col(c)).alias(c)
+                      for c in VALUES[:5]],
+                    pl.when(before).then((pl.col("volume") / value).round(0))
+                    .otherwise(pl.col("volume")).alias("volume"),
+                )  # fmt: skip
+            else:
+                prev = bars.filter(
+                    (pl.col("ticker") == ticker) & (pl.col("session_date") < ex)
+                ).sort("session_date")["close"][-1]
+                factor = 1 - value / prev
+                out = out.with_columns(
+                    pl.when(before)
+                    .then(pl.col("adj_close") / factor)
+                    .otherwise(pl.col("adj_close"))
+                )
+        return out
+
+    return delivered
+
+
 @pytest.mark.slow  # random sequences of daily landings: make test-long
 @settings(
     max_examples=2,
@@ -337,30 +372,7 @@ def test_random_splits_and_dividends_between_daily_landings_equal_one_full_build
         schema={"ticker": pl.String, "ex_date": pl.Date, "action": pl.String, "value": pl.Float64},
     )
 
-    def delivered(basis: date) -> pl.DataFrame:
-        """Bars as downloaded on ``basis``: actions after it not yet applied."""
-        out = bars
-        later = actions.filter(pl.col("ex_date") > basis).sort("ex_date", descending=True)
-        for ticker, ex, kind, value in later.iter_rows():
-            before = (pl.col("ticker") == ticker) & (pl.col("session_date") < ex)
-            if kind == "split":
-                out = out.with_columns(
-                    *[pl.when(before).then(pl.col(c) * value).otherwise(pl.col(c)).alias(c)
-                      for c in VALUES[:5]],
-                    pl.when(before).then((pl.col("volume") / value).round(0))
-                    .otherwise(pl.col("volume")).alias("volume"),
-                )  # fmt: skip
-            else:  # Yahoo's factor, on the final basis: 1 - dividend / previous close
-                prev = bars.filter(
-                    (pl.col("ticker") == ticker) & (pl.col("session_date") < ex)
-                ).sort("session_date")["close"][-1]
-                factor = 1 - value / prev
-                out = out.with_columns(
-                    pl.when(before)
-                    .then(pl.col("adj_close") / factor)
-                    .otherwise(pl.col("adj_close"))
-                )
-        return out
+    delivered = delivered_on(bars, actions)
 
     source = SnapshotSource(delivered, actions)
     wh = Warehouse(tmp / "daily.duckdb")
@@ -374,6 +386,66 @@ def test_random_splits_and_dividends_between_daily_landings_equal_one_full_build
 
     full = one_full_build(tmp, bars, actions, universe)
     assert_bars_and_marts_equal(wh, full)
+
+
+@pytest.mark.slow  # a sequence of landings: make test-long
+def test_dividends_applied_by_scale_then_revised_and_earlier_history_equal_one_full_build(
+    tmp_path,
+):
+    """Weeks of operation on one ticker's dividends: SPY's two dividends each go ex on a
+    daily run's session (applied by scale, nothing rewritten), the source then revises the
+    first one (the history before it is rewritten, on top of the scale), and the history
+    before the warehouse's first session is backfilled last (downloaded on the last day).
+    What every reader sees ends equal to one build from the final basis."""
+    symbols = ["^GSPC", "SPY", "XLK"]
+    universe = parse_universe(
+        {
+            "instruments": instrument_entries(symbols),
+            "universes": {"funds": {"members": ["SPY", "XLK"], "breadth": True}},
+            "relative_pairs": [{"ticker": "SPY", "benchmark": "^GSPC"}],
+        }
+    )
+    first, start, last = date(2025, 9, 2), date(2025, 11, 3), date(2025, 12, 22)
+    bars = final_bars(symbols, first, last)
+    d1, d2 = date(2025, 11, 20), date(2025, 12, 19)
+
+    def spy_dividends(first_value: float) -> pl.DataFrame:
+        return pl.DataFrame(
+            {"ticker": ["SPY", "SPY"], "ex_date": [d1, d2], "action": ["dividend"] * 2,
+             "value": [first_value, 1.99]},
+        )  # fmt: skip
+
+    announced, revised = spy_dividends(1.70), spy_dividends(1.74)
+    wh = Warehouse(tmp_path / "daily.duckdb")
+    source = SnapshotSource(delivered_on(bars, announced), announced)
+    run_pipeline(wh, source, universe, start, previous_session(d1), now=NOW, use_gx=False)
+    run_pipeline(wh, source, universe, d1, d1, now=NOW, use_gx=False)
+    run_pipeline(wh, source, universe, sessions_between(d1, last)[1], previous_session(d2),
+                 now=NOW, use_gx=False)  # fmt: skip
+    run_pipeline(wh, source, universe, d2, d2, now=NOW, use_gx=False)
+    with wh.connect(read_only=True) as con:
+        by = con.execute("SELECT rebased_by, bars_rewritten FROM raw.rebasings").fetchall()
+    assert by == [("scale", 0), ("scale", 0)]
+    # the source re-delivers the first ex-date with the revised dividend: on the final
+    # basis the adj_close before it is what was delivered before it times the new factors
+    spy_close = (pl.col("ticker") == "SPY") & (pl.col("session_date") == previous_session(d1))
+    before_d1 = (pl.col("ticker") == "SPY") & (pl.col("session_date") < d1)
+    prev = bars.filter(spy_close)["close"][0]
+    moved = (1 - 1.74 / prev) / (1 - 1.70 / prev)
+    bars = bars.with_columns(
+        pl.when(before_d1).then(pl.col("adj_close") * moved).otherwise(pl.col("adj_close"))
+    )
+    fixed = SnapshotSource(delivered_on(bars, revised), revised)
+    run_pipeline(wh, fixed, universe, d1, d1, now=NOW, use_gx=False)
+    run_pipeline(wh, fixed, universe, last, last, now=NOW, use_gx=False)
+    late = SnapshotSource(delivered_on(bars, revised), revised, basis=last)
+    run_pipeline(wh, late, universe, first, previous_session(start), now=NOW, use_gx=False)
+    with wh.connect(read_only=True) as con:
+        logged = con.execute(
+            "SELECT ex_date, value, rebased_by, bars_rewritten > 0 FROM raw.rebasings"
+        ).fetchall()
+    assert logged[2:] == [(d1, 1.74, "rewrite", True)]  # the revision rewrote, on the scale
+    assert_bars_and_marts_equal(wh, one_full_build(tmp_path, bars, revised, universe))
 
 
 @pytest.fixture
@@ -692,6 +764,26 @@ def test_a_dividend_going_ex_on_the_landed_session_re_bases_by_scale_rewriting_n
     built = read_table(wh, "marts.rebuild_log")[built_before:]
     assert built["first_session"].unique().to_list() == [ex_date]  # the ex-date's own build
     assert_bars_and_marts_equal(wh, one_full_build(tmp_path, bars, actions, SPY_UNIVERSE))
+
+
+def test_re_landing_the_sessions_after_a_scaled_dividend_rewrites_nothing(tmp_path):
+    """The scheduled run fetches again the sessions before its own. After SPY's dividend
+    was applied by scale, its bars landed since (stored divided by the scale, read
+    multiplied by it) come back as they were delivered and are not rewritten (their
+    ingest id stays), nor is any mart row rebuilt."""
+    first, last = date(2025, 11, 3), date(2025, 12, 31)
+    _, ex_date, delivered, actions = spy_dividend(first, last)
+    wh = Warehouse(tmp_path / "daily.duckdb")
+    source = SnapshotSource(delivered, actions)
+    run_pipeline(wh, source, SPY_UNIVERSE, first, previous_session(ex_date), now=NOW, use_gx=False)
+    run_pipeline(wh, source, SPY_UNIVERSE, ex_date, last, now=NOW, use_gx=False)
+    assert read_table(wh, "raw.adj_close_scale")["ticker"].to_list() == ["SPY"]
+    stored = read_table(wh, "raw.daily_bars_stored")
+    built = read_table(wh, "marts.rebuild_log").height
+    run_pipeline(wh, source, SPY_UNIVERSE, ex_date, last, now=NOW, use_gx=False)
+    assert_frame_equal(read_table(wh, "raw.daily_bars_stored"), stored, check_row_order=False)
+    again = read_table(wh, "marts.rebuild_log")[built:]
+    assert again.height > 0 and again["rows_written"].sum() == 0
 
 
 def test_a_dividend_learned_after_its_ex_date_updates_adj_close_in_place(tmp_path):
