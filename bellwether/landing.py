@@ -291,17 +291,17 @@ def _land_bars_and_actions(
     rebased_stored = pl.DataFrame()
     if scaled.tickers:
         writes = pl.concat([writes, scaled.incoming.select(writes.columns)], how="vertical_relaxed")
-        mine = ("ticker", scaled.tickers)
+        theirs = pl.col("ticker").is_in(scaled.tickers)
         out.rebasings = [
             {**row, "rebased_by": "scale" if row["ticker"] in scaled.scaled else "rewrite"}
             for row in _rebasing_log(
                 scaled.bars,
                 scaled.actions,
-                revised.filter(pl.col(mine[0]).is_in(mine[1])),
+                revised.filter(theirs),
                 withdrawn.clear(),
-                newly.filter(pl.col(mine[0]).is_in(mine[1])),
-                stored_actions.filter(pl.col(mine[0]).is_in(mine[1])),
-                scaled.bars.clear(),
+                newly.filter(theirs),
+                stored_actions.filter(theirs),
+                scaled.bars.clear(),  # no stored bar rewritten
             )
         ]
         if scaled.scales.height:
@@ -520,7 +520,7 @@ def _scale_rebasings(
             schema={"ticker": pl.String, "session_date": pl.Date},
         )
         read = (
-            _read(con, "landing/read_bars_from_for_tickers", [stored, since])
+            _read(con, "landing/read_bars_for_tickers", [stored, since])
             .join(lasts, on=["ticker", "session_date"], how="semi")
             .select(_REBASE_COLUMNS)
         )
@@ -547,7 +547,10 @@ def _scale_rebasings(
     )
     off = check.filter(
         pl.col("split_changed")
-        | ((pl.col("dividend_factor") - pl.col("_was")).abs() > 1e-12 * pl.col("_was").abs())
+        | (
+            (pl.col("dividend_factor") - pl.col("_was")).abs()
+            > SCALED_VALUE_REL_TOL * pl.col("_was").abs()
+        )
     )["ticker"].to_list()
     if off:
         LOG.warning("re-based by rewriting, their last bars' factors disagree: %s", off)
@@ -603,7 +606,7 @@ def _rebase_read(
     full = sorted(set(tickers) - set(narrow))
     parts = []
     if full:
-        parts.append(_read(con, "landing/read_bars_for_tickers", [full]))
+        parts.append(_read(con, "landing/read_bars_for_tickers", [full, None]))
     if narrow:
         parts.append(_read(con, "landing/read_adjustment_basis_for_tickers", [narrow]))
     stored = pl.concat(parts)

@@ -615,6 +615,39 @@ def test_a_dividend_re_basing_reads_every_column_when_a_split_factor_moves_all_t
     assert (after.filter(others)["adj_close"] < before.filter(others)["adj_close"]).all()
 
 
+def test_a_dividend_is_not_applied_by_scale_onto_a_last_bar_its_history_does_not_explain(
+    tmp_path, two_etfs
+):
+    """A scale is right only if the stored history is on the basis its actions give; the
+    landing checks the one bar it reads, the ticker's last. Its split factor set by hand to
+    what no split explains, the next session's dividend re-bases XLK by rewriting its
+    history (the bar's prices brought back onto the actions' basis), not by scale."""
+    universe, bars = two_etfs
+    wh = Warehouse(tmp_path / "wh.duckdb")
+    last = date(2025, 11, 14)
+    run_pipeline(wh, SnapshotSource(lambda b: bars, NO_ACTIONS), universe,
+                 date(2025, 11, 3), last, now=NOW, use_gx=False)  # fmt: skip
+    with wh.transaction() as con:
+        con.execute(
+            "UPDATE raw.daily_bars_stored SET split_factor = 2.0 "
+            "WHERE ticker = 'XLK' AND session_date = ?",
+            [last],
+        )
+    ex = date(2025, 11, 17)
+    dividend = pl.DataFrame(
+        {"ticker": ["XLK"], "ex_date": [ex], "action": ["dividend"], "value": [0.5]}
+    )
+    run_pipeline(wh, SnapshotSource(lambda b: bars, dividend), universe, ex, ex, now=NOW,
+                 use_gx=False)  # fmt: skip
+    logged = read_table(wh, "raw.rebasings").select("ticker", "rebased_by").rows()
+    assert logged == [("XLK", "rewrite")]
+    assert read_table(wh, "raw.adj_close_scale").height == 0
+    repaired = read_table(wh, "raw.daily_bars").filter(
+        (pl.col("ticker") == "XLK") & (pl.col("session_date") == last)
+    )
+    assert repaired["split_factor"].to_list() == [1.0]
+
+
 def test_a_split_after_a_reverse_split_re_bases_the_delivered_volume_not_the_rounded_one(
     tmp_path, two_etfs
 ):
@@ -784,6 +817,25 @@ def test_re_landing_the_sessions_after_a_scaled_dividend_rewrites_nothing(tmp_pa
     assert_frame_equal(read_table(wh, "raw.daily_bars_stored"), stored, check_row_order=False)
     again = read_table(wh, "marts.rebuild_log")[built:]
     assert again.height > 0 and again["rows_written"].sum() == 0
+
+
+def test_a_dividend_already_in_a_history_downloaded_after_it_is_not_applied_again(tmp_path):
+    """The history up to two sessions before SPY's ex-date is downloaded after the ex-date
+    (its adj_close already reflects the dividend, which comes with it, announced for a
+    session not landed yet); the daily runs then land the sessions up to the ex-date. The
+    dividend becomes effective, but every stored bar before it was delivered on a basis
+    after it: nothing moves, by scale or otherwise, and the result equals one build."""
+    first, last = date(2025, 11, 3), date(2025, 12, 22)
+    bars, ex_date, delivered, actions = spy_dividend(first, last)
+    wh = Warehouse(tmp_path / "daily.duckdb")
+    late = SnapshotSource(delivered, actions, basis=last)
+    before = sessions_between(first, ex_date)[-3]
+    run_pipeline(wh, late, SPY_UNIVERSE, first, before, now=NOW, use_gx=False)
+    source = SnapshotSource(delivered, actions)
+    for day in sessions_between(before, last)[1:]:
+        run_pipeline(wh, source, SPY_UNIVERSE, day, day, now=NOW, use_gx=False)
+    assert read_table(wh, "raw.adj_close_scale").height == 0
+    assert_bars_and_marts_equal(wh, one_full_build(tmp_path, bars, actions, SPY_UNIVERSE))
 
 
 def test_a_dividend_learned_after_its_ex_date_updates_adj_close_in_place(tmp_path):

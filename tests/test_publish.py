@@ -366,28 +366,20 @@ def test_the_duckdb_cli_from_the_package_index_opens_the_published_file_with_the
     cli = Path(sys.executable).parent / "duckdb"  # PyPI duckdb-cli, locked in uv.lock
     version = subprocess.run([cli, "--version"], capture_output=True, text=True, check=True)
     assert version.stdout.startswith("v1.5")
-    sql = "SELECT bw.period_return('^RUT', DATE '2025-11-04', DATE '2025-11-14', 'close')"
-    out = subprocess.run(
-        [cli, "-readonly", "-csv", "-noheader", str(published), "-c", sql],
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
-    assert out.returncode == 0, out.stderr
-    with wh.connect(read_only=True) as con:
-        want = con.execute(sql).fetchone()[0]
-    assert want is not None and float(out.stdout.strip()) == pytest.approx(want, rel=1e-12)
-    # the views over the stored tables (adj_close through raw.adj_close_scale) read there too
-    sql = (
+    # a macro, and the views over the stored tables (adj_close through raw.adj_close_scale)
+    for sql in (
+        "SELECT bw.period_return('^RUT', DATE '2025-11-04', DATE '2025-11-14', 'close')",
         "SELECT (SELECT sum(adj_close) FROM raw.daily_bars) + "
-        "(SELECT sum(adj_close) FROM marts.daily_returns)"
-    )
-    out = subprocess.run(
-        [cli, "-readonly", "-csv", "-noheader", str(published), "-c", sql],
-        capture_output=True, text=True, timeout=60,
-    )  # fmt: skip
-    assert out.returncode == 0, out.stderr
-    with wh.connect(read_only=True) as con:
-        want = con.execute(sql).fetchone()[0]
-    assert float(out.stdout.strip()) == pytest.approx(want, rel=1e-12)
+        "(SELECT sum(adj_close) FROM marts.daily_returns)",
+    ):
+        out = subprocess.run(
+            [cli, "-readonly", "-csv", "-noheader", str(published), "-c", sql],
+            capture_output=True, text=True, timeout=60,
+        )  # fmt: skip
+        assert out.returncode == 0, out.stderr
+        with wh.connect(read_only=True) as con:
+            want = con.execute(sql).fetchone()[0]
+        assert want is not None and float(out.stdout.strip()) == pytest.approx(want, rel=1e-12)
     # the writer's own file is DuckDB 2.0 storage, which that CLI cannot read
     own = subprocess.run([cli, "-readonly", str(wh.path), "-c", "SELECT 1"],
                          capture_output=True, text=True, timeout=60)  # fmt: skip
