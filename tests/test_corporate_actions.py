@@ -494,12 +494,17 @@ def test_an_action_announced_for_a_later_session_changes_nothing_until_it_lands(
     ].unique().to_list() == [2.0]
 
 
-def test_an_action_withdrawn_by_the_source_is_taken_back(tmp_path, two_etfs):
-    """A split delivered once disappears from a re-download of its range: the stored
-    history returns exactly to what was delivered."""
+@pytest.mark.parametrize(("kind", "value", "rebased_by"),
+                         [("split", 3.0, ["rewrite", "rewrite"]),
+                          ("dividend", 0.5, ["scale", "rewrite"])])  # fmt: skip
+def test_an_action_withdrawn_by_the_source_is_taken_back(
+    tmp_path, two_etfs, kind, value, rebased_by
+):
+    """A split (or a dividend, applied by scale) delivered once disappears from a
+    re-download of its range: the stored history returns exactly to what was delivered."""
     universe, bars = two_etfs
     ex = date(2025, 11, 17)
-    split = pl.DataFrame({"ticker": ["XLK"], "ex_date": [ex], "action": ["split"], "value": [3.0]})
+    split = pl.DataFrame({"ticker": ["XLK"], "ex_date": [ex], "action": [kind], "value": [value]})
     wh = Warehouse(tmp_path / "wh.duckdb")
     run_pipeline(wh, SnapshotSource(lambda b: bars, NO_ACTIONS), universe,
                  date(2025, 11, 3), date(2025, 11, 14), now=NOW, use_gx=False)  # fmt: skip
@@ -510,6 +515,7 @@ def test_an_action_withdrawn_by_the_source_is_taken_back(tmp_path, two_etfs):
     run_pipeline(wh, SnapshotSource(lambda b: bars, NO_ACTIONS), universe, ex, ex, now=NOW,
                  use_gx=False)  # fmt: skip
     assert read_table(wh, "raw.rebasings")["change"].to_list() == ["applied", "withdrawn"]
+    assert read_table(wh, "raw.rebasings")["rebased_by"].to_list() == rebased_by
     assert read_table(wh, "raw.corporate_actions").height == 0
     restored = (
         read_table(wh, "raw.daily_bars")
