@@ -636,14 +636,18 @@ def _rebasing_log(
     key = ["ticker", "ex_date", "action"]
     factors = rebasing.dividend_factors(bars, actions) if actions.height else None
     events = []
-    was_stored = set(stored_actions.select(key).iter_rows())
-    applied_now = set(newly.select(key).iter_rows())
+    # a revision of an action already applied to the stored bars (one only announced
+    # until now is applied for the first time); every revised action that takes effect is
+    # among ``newly``, its stored application dropped with the old value
+    was_applied = set(
+        stored_actions.filter(pl.col("applied_at").is_not_null()).select(key).iter_rows()
+    )
     effective = set(actions.select(key).iter_rows())
     for row in revised.iter_rows(named=True):
         k = (row["ticker"], row["ex_date"], row["action"])
         if k not in effective:  # announced for a session not landed yet: nothing to re-base
             continue
-        events.append((row, "revised" if k in was_stored and k not in applied_now else "applied"))
+        events.append((row, "revised" if k in was_applied else "applied"))
     for row in newly.iter_rows(named=True):
         k = (row["ticker"], row["ex_date"], row["action"])
         if k not in {(r["ticker"], r["ex_date"], r["action"]) for r, _ in events}:

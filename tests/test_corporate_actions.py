@@ -442,9 +442,9 @@ def test_dividends_applied_by_scale_then_revised_and_earlier_history_equal_one_f
     run_pipeline(wh, late, universe, first, previous_session(start), now=NOW, use_gx=False)
     with wh.connect(read_only=True) as con:
         logged = con.execute(
-            "SELECT ex_date, value, rebased_by, bars_rewritten > 0 FROM raw.rebasings"
+            "SELECT ex_date, value, change, rebased_by, bars_rewritten > 0 FROM raw.rebasings"
         ).fetchall()
-    assert logged[2:] == [(d1, 1.74, "rewrite", True)]  # the revision rewrote, on the scale
+    assert logged[2:] == [(d1, 1.74, "revised", "rewrite", True)]  # rewritten, on the scale
     assert_bars_and_marts_equal(wh, one_full_build(tmp_path, bars, revised, universe))
 
 
