@@ -20,10 +20,10 @@ run's briefs. So a published state is never half of a run.
 
 import dagster as dg
 
-from bellwether.publish import PublishDeferred, publish
+from bellwether.publish import PublishDeferred
 from bellwether.registry import MARTS
 from orchestration.partitions import keys_to_sessions, session_partitions
-from orchestration.resources import WRITER_POOL, WarehouseResource, runs_in_progress
+from orchestration.resources import WRITER_POOL, WarehouseResource
 from orchestration.ui_metadata import add_run_metadata
 
 
@@ -52,11 +52,7 @@ def published(
 ) -> dg.MaterializeResult:
     sessions = keys_to_sessions(context.partition_keys)
     try:
-        state = publish(
-            warehouse.get(), context.run.run_id, sessions,
-            published=warehouse.published_path(),
-            still_writing=runs_in_progress(context.instance),
-        )  # fmt: skip
+        state = warehouse.publish_run(context, sessions)
     except PublishDeferred as deferred:
         context.log.warning(str(deferred))
         return dg.MaterializeResult(

@@ -16,8 +16,8 @@ import dagster as dg
 from pydantic import Field
 
 from bellwether.compaction import COMPACT_AT, compact, layout_table
-from bellwether.publish import PublishDeferred, publish
-from orchestration.resources import WRITER_POOL, WarehouseResource, runs_in_progress
+from bellwether.publish import PublishDeferred
+from orchestration.resources import WRITER_POOL, WarehouseResource
 
 JOB_NAME = "bellwether_compact"
 SCHEDULE_NAME = "bellwether_weekly_compact"
@@ -63,10 +63,7 @@ def compact_session_tables(
     published = "nothing compacted"
     if done:
         try:
-            state = publish(
-                warehouse.get(), context.run.run_id, [], published=warehouse.published_path(),
-                still_writing=runs_in_progress(context.instance),
-            )  # fmt: skip
+            state = warehouse.publish_run(context, [])
             published = f"{state.label()} by {state.method} in {state.seconds} s"
         except PublishDeferred as deferred:
             published = str(deferred)

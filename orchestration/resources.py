@@ -1,5 +1,6 @@
-"""Dagster resources: the warehouse and the bar source; and the publish's view of the runs
-still in progress (:func:`runs_in_progress`).
+"""Dagster resources: the warehouse (with the publish of a run, :meth:`WarehouseResource.
+publish_run`, shared by the publish asset and the compaction job) and the bar source; and the
+publish's view of the runs still in progress (:func:`runs_in_progress`).
 
 Both are ``ConfigurableResource``s whose unset fields fall back to the environment
 (``BELLWETHER_WAREHOUSE``, ``BELLWETHER_PUBLISHED``, ``BELLWETHER_ARCHIVE``, ``BELLWETHER_SOURCE``,
@@ -9,12 +10,14 @@ the tests and production.
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
 
 import dagster as dg
 from pydantic import Field
 
 from bellwether import settings
+from bellwether.publish import PublishedState, publish
 from bellwether.sources.base import BarSource
 from bellwether.warehouse import Warehouse
 
@@ -69,6 +72,18 @@ class WarehouseResource(dg.ConfigurableResource):
     def get_published(self) -> Warehouse:
         """The published warehouse (open it read-only)."""
         return Warehouse(self.published_path(), lock_timeout_s=self.lock_timeout_s)
+
+    def publish_run(
+        self, context: dg.AssetExecutionContext | dg.OpExecutionContext, sessions: list[date]
+    ) -> PublishedState:
+        """Publish the writer's file for the run of ``context`` (its ``sessions``; none for
+        a run that wrote no session, such as the compaction's), deferred while other runs
+        of the instance are still writing: :func:`bellwether.publish.publish`, which raises
+        :class:`~bellwether.publish.PublishDeferred` then."""
+        return publish(
+            self.get(), context.run.run_id, sessions, published=self.published_path(),
+            still_writing=runs_in_progress(context.instance),
+        )  # fmt: skip
 
     def archive_root(self) -> Path:
         return Path(self.archive_dir) if self.archive_dir else settings.archive_dir()
