@@ -25,7 +25,9 @@ the published path (``settings.published_path()``, by default ``data/warehouse.d
   build rewrote from their first row); the check results of the sessions whose checks were
   written (``dq.check_results`` only: a check writes no other table). The run ends and
   period bases kept by the builds (:data:`DATED_STATE`) copy the same sessions widened as
-  their builds write them; every other (small) table is copied whole. The change logs
+  their builds write them; every other table gets only what changed (nothing when it
+  holds the same rows already, the rows appended since when it holds no other change, else
+  every row: ``_copy_changes``). The change logs
   (:data:`CHANGE_LOGS`) cover runs that failed after writing. The row count of every table
   is then compared with the writer's. If that generation is still held by a reader (its
   shared lock refuses the update), if its state is unknown, if a table's columns changed or
@@ -517,7 +519,10 @@ def _sync(
                 _copy_compacted(con, table)
                 continue
             if delta is None or not (_by_session(cols) or table in DATED_STATE):
-                con.execute(_table_sql("copy_table", table))
+                if delta is None:
+                    con.execute(_table_sql("copy_table", table))
+                else:
+                    _copy_changes(con, table)
                 continue
             # ticker ranges first: the whole sessions after them replace whatever they copied
             names = {c for c, _, _ in cols}
@@ -562,6 +567,30 @@ def _sync(
         raise
     con.execute(load_sql("publish/checkpoint_pub"))
     return new
+
+
+def _unchanged(con: duckdb.DuckDBPyConnection, table: str) -> bool:
+    """Whether ``table`` holds the same rows in ``src`` and ``pub``: the same row count and
+    the same sum of row hashes (``sql/publish/table_fingerprints.sql``; a few milliseconds
+    for the largest table copied whole, against a copy and its commit)."""
+    src_rows, src_hash, pub_rows, pub_hash = con.execute(
+        _table_sql("table_fingerprints", table)
+    ).fetchone()
+    return src_rows == pub_rows and src_hash == pub_hash
+
+
+def _copy_changes(con: duckdb.DuckDBPyConnection, table: str) -> None:
+    """Bring ``pub``'s ``table`` (one not keyed by session) to the writer's rows: nothing
+    when it holds them already (:func:`_unchanged`); only the rows appended since when it
+    holds no row the writer does not (a log, or actions a landing added); else every row
+    again. 86 k rows each of ``raw.corporate_actions`` and ``raw.rebasings`` at 3,000
+    stocks x 25 years were copied whole by every publish (0.6 s with the commit)."""
+    if _unchanged(con, table):
+        return
+    if con.execute(_table_sql("rows_not_in_writer", table)).fetchone()[0] == 0:
+        con.execute(_table_sql("copy_new_rows", table))
+    else:
+        con.execute(_table_sql("copy_table", table))
 
 
 def _copy_compacted(con: duckdb.DuckDBPyConnection, table: str) -> None:
