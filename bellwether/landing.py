@@ -489,14 +489,12 @@ def _scale_rebasings(
     if not candidates:
         return empty
     last = dict(_last_sessions(con, candidates, start).iter_rows())
-    mine = incoming.filter(pl.col("ticker").is_in(candidates))
-    first_in = dict(mine.group_by("ticker").agg(pl.col("session_date").min()).iter_rows())
-    first_ex = dict(
-        newly.filter(pl.col("ticker").is_in(candidates))
-        .group_by("ticker")
-        .agg(pl.col("ex_date").min())
-        .iter_rows()
-    )
+
+    def first(frame: pl.DataFrame, column: str) -> dict[str, date]:
+        of_candidates = frame.filter(pl.col("ticker").is_in(candidates))
+        return dict(of_candidates.group_by("ticker").agg(pl.col(column).min()).iter_rows())
+
+    first_in, first_ex = first(incoming, "session_date"), first(newly, "ex_date")
     ok = {
         t
         for t in candidates

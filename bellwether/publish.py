@@ -78,6 +78,7 @@ from bellwether.warehouse import (
     Warehouse,
     _lock_holder,
     apply_schema,
+    stored_table,
 )
 
 #: Storage format of the published files: DuckDB 1.5 and later open it.
@@ -542,11 +543,11 @@ def _sync(
             if n_src != n_pub:
                 raise _Rebuild(f"{table} has {n_pub} rows published, {n_src} in the writer")
             counts[table] = n_src
-        for schema, view in STORED_BEHIND_VIEWS:  # the public names hold the same rows
-            if f"{schema}.{view}_stored" in counts:
-                counts[f"{schema}.{view}"] = counts[f"{schema}.{view}_stored"]
+        for view in STORED_BEHIND_VIEWS:  # the public names hold the same rows
+            if stored_table(view) in counts:
+                counts[view] = counts[stored_table(view)]
         first = last = None
-        if "raw.daily_bars_stored" in src:
+        if stored_table("raw.daily_bars") in src:
             first, last = con.execute(load_sql("publish/bar_span")).fetchone()
         new = _with(new, table_rows=counts, first_session=first, last_session=last)
         history = [*states, new]

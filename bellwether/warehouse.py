@@ -56,11 +56,11 @@ def _lock_holder(exc: BaseException) -> str | None:
     return m.group("holder").strip() if m else "another process"
 
 
-#: Public tables that became views over a stored table (``schema, table: upgrade statement``):
+#: Public tables that became views over a stored table (``schema.table: upgrade statement``):
 #: a file made before keeps its rows, renamed to the stored table, before the schema runs.
-STORED_BEHIND_VIEWS: dict[tuple[str, str], str] = {
-    ("raw", "daily_bars"): "catalog/store_daily_bars",
-    ("marts", "daily_returns"): "catalog/store_daily_returns",
+STORED_BEHIND_VIEWS: dict[str, str] = {
+    "raw.daily_bars": "catalog/store_daily_bars",
+    "marts.daily_returns": "catalog/store_daily_returns",
 }
 
 
@@ -69,14 +69,14 @@ def stored_table(table: str) -> str:
     is a view of :data:`STORED_BEHIND_VIEWS` (``raw.daily_bars`` ->
     ``raw.daily_bars_stored``), else ``table`` itself. Stored ``adj_close`` values are
     divided by the ticker's ``raw.adj_close_scale``."""
-    schema, _, name = table.partition(".")
-    return f"{table}_stored" if (schema, name) in STORED_BEHIND_VIEWS else table
+    return f"{table}_stored" if table in STORED_BEHIND_VIEWS else table
 
 
 def _upgrade_to_views(con: duckdb.DuckDBPyConnection) -> None:
     """Rename each table of :data:`STORED_BEHIND_VIEWS` still stored under its public name
     (a warehouse made by an earlier version) to the stored table its view reads."""
-    for (schema, table), statement in STORED_BEHIND_VIEWS.items():
+    for view, statement in STORED_BEHIND_VIEWS.items():
+        schema, _, table = view.partition(".")
         params = {"schema": schema, "table": table}
         if con.execute(load_sql("catalog/base_table_exists"), params).fetchall()[0][0]:
             con.execute(load_sql(statement))

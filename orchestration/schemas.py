@@ -17,7 +17,7 @@ import duckdb
 
 from bellwether.settings import DOCS_DIR
 from bellwether.sqlfiles import load_sql
-from bellwether.warehouse import STORED_BEHIND_VIEWS, apply_schema
+from bellwether.warehouse import STORED_BEHIND_VIEWS, apply_schema, stored_table
 
 #: Where the column definitions live.
 METRICS_DOC: Path = DOCS_DIR / "METRICS.md"
@@ -36,10 +36,9 @@ def _columns() -> dict[str, list[tuple[str, str, bool]]]:
         out.setdefault(table, []).append((column, dtype, nullable))
     # a view's columns are all nullable to DuckDB: those of a table stored behind a view
     # are what its stored table enforces
-    for schema, table in STORED_BEHIND_VIEWS:
-        name = f"{schema}.{table}"
-        stored = {c: n for c, _, n in out.get(f"{name}_stored", [])}
-        out[name] = [(c, t, stored.get(c, n)) for c, t, n in out.get(name, [])]
+    for view in STORED_BEHIND_VIEWS:
+        stored = {c: n for c, _, n in out.get(stored_table(view), [])}
+        out[view] = [(c, t, stored.get(c, n)) for c, t, n in out.get(view, [])]
     return out
 
 
