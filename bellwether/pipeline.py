@@ -314,14 +314,18 @@ def _build_mart_range(
             )
             # a chunk's range may hold sessions checked in full above: reported once
             results.append(checked.results.filter(~pl.col("session_date").is_in(full)))
-        changed_from = min([*full[:1], *scoped[:1]], default=None)
-        rebuilt_tickers = sorted(set(pending["ticker"].drop_nulls().to_list()))
-        # over the last sessions only when the run changed nothing before them; a backfill
-        # or a rebuild of older rows is checked against the full history
+        # the sample over the last sessions only when the run changed nothing of every
+        # ticker before them (a backfill, a rebuild of every ticker's older rows: over the
+        # full history); the tickers whose history a scoped step rebuilt (a split, a late
+        # symbol) over theirs, from the earliest session it changed
+        rebuilt_from: dict[str, date] = {}
+        for t, ds in beyond:
+            for x in t if ds else ():
+                rebuilt_from[x] = min(rebuilt_from.get(x, min(ds)), min(ds))
         checked = run_recompute_check(
             wh, asset, universe, written=list(sessions) or [step.last for step in steps],
-            tickers=rebuilt_tickers, changed_from=changed_from,
-            run_id=run_id, now=now,
+            changed_from=full[0] if full else min(scoped, default=None),
+            rebuilt=rebuilt_from, run_id=run_id, now=now,
         )  # fmt: skip
         results.append(checked.results)
     if not builds:

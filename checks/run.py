@@ -374,6 +374,7 @@ def run_recompute_check(
     written: Sequence[date],
     tickers: Sequence[str] = (),
     changed_from: date | None = None,
+    rebuilt: Mapping[str, date] | None = None,
     full_history: bool = False,
     run_id: str | None = None,
     now: datetime | None = None,
@@ -383,10 +384,10 @@ def run_recompute_check(
 
     Per-ticker and pair marts check a seeded sample of tickers (:data:`RECOMPUTE_SAMPLE`
     drawn from those with rows on the ``written`` sessions, the draw seeded by the run id,
-    plus ``tickers``: the ones the run rebuilt because their history changed):
+    plus ``tickers``):
 
-    * when the run changed no row before the last :data:`RECOMPUTE_WINDOW` sessions
-      (``changed_from``, its earliest changed session, is inside them: a daily run, a
+    * when the run changed no row of every ticker before the last :data:`RECOMPUTE_WINDOW`
+      sessions (``changed_from``, its earliest such change, is inside them: a daily run, a
       catch-up), their rows of those sessions are recomputed in ONE build from the stored
       state before the window (:func:`bellwether.marts.recompute_window`), so the check
       costs the same at any length of history;
@@ -395,19 +396,19 @@ def run_recompute_check(
       audit), every stored row of theirs is recomputed from each one's first stored bar
       with no seed (:func:`bellwether.marts.recompute_from_raw`).
 
+    ``rebuilt``: the tickers whose history the run rebuilt beyond its own sessions (a
+    corporate action re-basing one ticker's whole history, a late symbol), each with the
+    earliest session it changed. Up to :data:`RECOMPUTE_SAMPLE` of them (a seeded draw when
+    more) are checked as well, whatever the sample is: from raw when that session is before
+    the window, over the window otherwise. So a split is checked over the split stock's
+    history while the rest of the daily run is checked over the window.
+
     Cross-sectional marts: the last :data:`RECOMPUTE_SESSIONS` sessions up to the mart's
     last one, recomputed from the stored per-ticker marts. The result is dated on the mart's
     last stored session and named ``recompute`` (``recompute_full_history`` with
     ``full_history``); a mismatch names the column and rows."""
-    import random
-
     from bellwether.calendar import sessions_before
-    from bellwether.marts import (
-        last_built_session,
-        recompute_from_raw,
-        recompute_sessions,
-        recompute_window,
-    )
+    from bellwether.marts import last_built_session, recompute_sessions
     from bellwether.reference_sql import frame_mismatches
     from bellwether.registry import mart
 
@@ -415,46 +416,40 @@ def run_recompute_check(
     now = now or datetime.now(UTC)
     keys = list(spec.key)
     check_name = FULL_HISTORY if full_history else "recompute"
-    what = "a recompute from raw bars"
     with wh.connect() as con:
         last = last_built_session(con, spec.name)
         if last is None:
             return CheckRun(results_frame(asset, []))
         if spec.scope == "session":
             first = sessions_before(last, RECOMPUTE_SESSIONS - 1)
-            want = recompute_sessions(con, spec.name, universe, first, last)
-            got = _query(con, f"marts/rows_{spec.name}", [first, last])
-            sample = f"sessions {first}..{last}"
-        else:
-            candidates = sorted(
-                t
-                for (t,) in con.execute(
-                    load_sql("marts/tickers_in_range"),
-                    [min(written or [last]), max(written or [last])],
-                ).fetchall()
-            )
-            rng = random.Random(f"{run_id}:{asset}")
-            chosen = set(rng.sample(candidates, min(RECOMPUTE_SAMPLE, len(candidates))))
-            chosen |= set(list(tickers)[:RECOMPUTE_SAMPLE])
-            chosen = sorted(chosen)
-            window = recompute_window_start(last)
-            if full_history or changed_from is None or changed_from < window:
-                want = recompute_from_raw(con, spec.name, universe, chosen, last)
-                got = _query(con, f"marts/rows_{spec.name}", [date(1900, 1, 1), last, chosen])
-                sample = f"tickers {', '.join(chosen)}"
-            else:
-                want = recompute_window(con, spec.name, universe, chosen, window, last)
-                got = _query(con, f"marts/rows_{spec.name}", [window, last, chosen])
-                sample = f"tickers {', '.join(chosen)}, sessions {window}..{last}"
-                what = "one build of the last sessions from the stored state before them"
-            if spec.scope == "pair":
-                got = got.join(
-                    want.select("ticker", "benchmark").unique(),
-                    on=["ticker", "benchmark"],
-                    how="semi",
+            compared = [
+                (
+                    _query(con, f"marts/rows_{spec.name}", [first, last]),
+                    recompute_sessions(con, spec.name, universe, first, last),
                 )
-    want = want.select(got.columns) if got.columns else want
-    problems = frame_mismatches(got, want, keys, rel_tol=1e-9, abs_tol=1e-12)
+            ]
+            sample = f"sessions {first}..{last}"
+            what = "a recompute from raw bars"
+        else:
+            from_raw, in_window = _recompute_sample(
+                con, asset, written or [last], last, tickers, changed_from, rebuilt or {},
+                full_history, run_id,
+            )  # fmt: skip
+            compared, parts, whats = [], [], []
+            if from_raw:
+                compared.append(_recomputed(con, spec, universe, from_raw, None, last))
+                parts.append(f"tickers {', '.join(from_raw)}")
+                whats.append("a recompute from raw bars")
+            if in_window:
+                window = recompute_window_start(last)
+                compared.append(_recomputed(con, spec, universe, in_window, window, last))
+                parts.append(f"tickers {', '.join(in_window)}, sessions {window}..{last}")
+                whats.append("one build of the last sessions from the stored state before them")
+            sample, what = "; ".join(parts), " and ".join(whats)
+    problems = []
+    for got, want in compared:
+        want = want.select(got.columns) if got.columns else want
+        problems += frame_mismatches(got, want, keys, rel_tol=1e-9, abs_tol=1e-12)
     outcome = Outcome(
         last, check_name, not problems,
         # a pass says the same whatever was drawn, so a re-run that changes nothing changes
@@ -467,3 +462,61 @@ def run_recompute_check(
     with wh.transaction() as con:
         store_results(con, results, run_id, now)
     return CheckRun(results)
+
+
+def _recompute_sample(
+    con: duckdb.DuckDBPyConnection,
+    asset: str,
+    written: Sequence[date],
+    last: date,
+    tickers: Sequence[str],
+    changed_from: date | None,
+    rebuilt: Mapping[str, date],
+    full_history: bool,
+    run_id: str | None,
+) -> tuple[list[str], list[str]]:
+    """The tickers :func:`run_recompute_check` recomputes from raw bars and those it
+    recomputes over the window (each sorted, none in both)."""
+    import random
+
+    candidates = sorted(
+        t
+        for (t,) in con.execute(
+            load_sql("marts/tickers_in_range"), [min(written), max(written)]
+        ).fetchall()
+    )
+    rng = random.Random(f"{run_id}:{asset}")
+    sample = set(rng.sample(candidates, min(RECOMPUTE_SAMPLE, len(candidates))))
+    sample |= set(list(tickers)[:RECOMPUTE_SAMPLE])
+    drawn = sorted(rebuilt)
+    drawn = rng.sample(drawn, min(RECOMPUTE_SAMPLE, len(drawn)))
+    window = recompute_window_start(last)
+    if full_history or changed_from is None or changed_from < window:
+        return sorted(sample | set(drawn)), []
+    deep = {t for t in drawn if rebuilt[t] < window}
+    return sorted(deep), sorted((sample | set(drawn)) - deep)
+
+
+def _recomputed(
+    con: duckdb.DuckDBPyConnection,
+    spec,
+    universe: UniverseConfig,
+    tickers: list[str],
+    window: date | None,
+    last: date,
+) -> tuple[pl.DataFrame, pl.DataFrame]:
+    """(stored, recomputed) rows of ``tickers``: from their first bar when ``window`` is
+    None, else of the sessions ``window..last`` built from the stored state before them."""
+    from bellwether.marts import recompute_from_raw, recompute_window
+
+    if window is None:
+        want = recompute_from_raw(con, spec.name, universe, tickers, last)
+        got = _query(con, f"marts/rows_{spec.name}", [date(1900, 1, 1), last, tickers])
+    else:
+        want = recompute_window(con, spec.name, universe, tickers, window, last)
+        got = _query(con, f"marts/rows_{spec.name}", [window, last, tickers])
+    if spec.scope == "pair":
+        got = got.join(
+            want.select("ticker", "benchmark").unique(), on=["ticker", "benchmark"], how="semi"
+        )
+    return got, want

@@ -212,6 +212,45 @@ def test_the_2025_12_05_splits_landed_day_by_day_equal_a_download_after_them(tmp
     assert not {"breadth", "sector_performance"} & set(rebuilt["mart"].to_list())
 
 
+def test_a_daily_run_with_a_split_checks_the_split_stock_over_its_history(tmp_path, monkeypatch):
+    """The ``recompute`` check of a daily run that re-based one stock's history (its split)
+    recomputes that stock from its first bar, whatever the draw, and the drawn sample over
+    the last sessions only (the rest of the run changed nothing before them). XLY sorts
+    after four other symbols: a check of the first tickers of the run's queue missed it."""
+    from bellwether import marts
+    from checks.run import RECOMPUTE_SAMPLE
+
+    first = date(2025, 6, 2)
+    bars = final_bars(SYMBOLS, first, SPLIT_DAY)
+    actions = split_actions().filter(pl.col("ticker") == "XLY")
+    source = SnapshotSource(split_basis(bars, "XLY", SPLIT_DAY, 2.0), actions)
+    wh = Warehouse(tmp_path / "wh.duckdb")
+    run_pipeline(wh, source, UNIVERSE, first, previous_session(SPLIT_DAY), now=NOW, use_gx=False)
+    recomputed = []
+
+    def spying(how: str):
+        real = getattr(marts, how)
+
+        def spy(con, mart, universe, tickers, *rest):
+            recomputed.append((mart, how, tuple(tickers)))
+            return real(con, mart, universe, tickers, *rest)
+
+        return spy
+
+    for how in ("recompute_from_raw", "recompute_window"):
+        monkeypatch.setattr(marts, how, spying(how))
+    run_pipeline(wh, source, UNIVERSE, SPLIT_DAY, SPLIT_DAY, now=NOW, use_gx=False)
+
+    for mart in ("daily_returns", "streaks", "technicals", "relative_performance"):
+        from_raw = [t for m, how, t in recomputed if m == mart and how == "recompute_from_raw"]
+        window = [t for m, how, t in recomputed if m == mart and how == "recompute_window"]
+        assert from_raw == [("XLY",)], mart
+        assert len(window) == 1 and "XLY" not in window[0], mart
+        assert len(window[0]) >= RECOMPUTE_SAMPLE - 1
+    checked = read_table(wh, "dq.check_results").filter(pl.col("check") == "recompute")
+    assert checked.height and checked["passed"].all(), checked["message"].to_list()
+
+
 def with_dividend(bars: pl.DataFrame, ticker: str, ex_date: date, dividend: float):
     """Two snapshots of ``ticker``'s adj_close around a dividend on ``ex_date``: the bundled
     one (after it) is the final basis; before the ex-date a download had every earlier

@@ -23,7 +23,12 @@ from bellwether.pipeline import build_marts
 from bellwether.reference import refresh_reference_tables
 from bellwether.sources.bundled import BundledSource
 from bellwether.warehouse import Warehouse, stored_table
-from checks.run import RECOMPUTE_WINDOW, recompute_window_start, run_recompute_check
+from checks.run import (
+    RECOMPUTE_SAMPLE,
+    RECOMPUTE_WINDOW,
+    recompute_window_start,
+    run_recompute_check,
+)
 from tests.faults_support import copy_warehouse
 from tests.test_incremental import UNIVERSE
 
@@ -116,6 +121,31 @@ def test_a_wrong_row_before_the_window_is_found_by_the_full_history_audit(wh, ma
     backfill = check(wh, mart, ticker, changed_from=old)
     assert backfill["check"] == "recompute" and not backfill["passed"]
     assert "a recompute from raw bars" in backfill["message"]
+
+
+@pytest.mark.parametrize(("mart", "column", "ticker"), MARTS)
+def test_a_ticker_whose_history_the_run_rebuilt_is_checked_over_it(wh, mart, column, ticker):
+    """A daily run that also rebuilt one ticker's history (a split) checks that ticker
+    from its first bar and the drawn sample over the window only."""
+    old = SESSIONS[-100]
+    corrupt(wh, mart, column, old)  # every ticker's row of a session before the window
+    row = check(wh, mart, "SPY", changed_from=LAST, rebuilt={ticker: SESSIONS[0]})
+    assert row["check"] == "recompute" and not row["passed"]
+    assert "a recompute from raw bars and one build of the last sessions" in row["message"]
+    assert f"tickers {ticker}; tickers " in row["message"]
+    assert column in row["message"] and str(old) in row["message"]
+    # the same ticker rebuilt from a session inside the window is checked over the window
+    recent = check(wh, mart, "SPY", changed_from=LAST, rebuilt={ticker: SESSIONS[-5]})
+    assert recent["passed"], recent["message"]
+
+
+def test_of_many_rebuilt_tickers_a_drawn_few_are_checked_from_raw(wh):
+    rebuilt = dict.fromkeys(UNIVERSE.symbols, SESSIONS[0])
+    corrupt(wh, "daily_returns", "ret_1d", SESSIONS[-100])
+    row = check(wh, "daily_returns", "SPY", changed_from=LAST, rebuilt=rebuilt)
+    assert not row["passed"]
+    named = row["message"].split("(tickers ", 1)[1].split(";", 1)[0].split(", ")
+    assert len(named) == RECOMPUTE_SAMPLE and set(named) <= set(UNIVERSE.symbols)
 
 
 def test_a_run_without_its_earliest_change_is_checked_over_the_full_history(wh):
