@@ -4,5 +4,5 @@
 SELECT s.ticker, s.benchmark, s.kind, max(s.session_date) AS run_start
 FROM marts.relative_since AS s
 WHERE s.session_date < $1 AND s.run_length = 1
-  AND EXISTS (SELECT 1 FROM state_keys AS k WHERE k.ticker = s.ticker AND k.benchmark = s.benchmark)
+  AND (s.ticker, s.benchmark) IN (SELECT (ticker, benchmark) FROM state_keys)
 GROUP BY ALL;

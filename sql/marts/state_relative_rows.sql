@@ -2,4 +2,4 @@
 -- registered frame state_keys): what the relative run history is computed from.
 SELECT m.ticker, m.benchmark, m.session_date, m.outperf_streak, m.underperf_streak
 FROM marts.relative_performance AS m
-WHERE m.session_date BETWEEN $1 AND $2 AND ($3 OR EXISTS (SELECT 1 FROM state_keys AS k WHERE k.ticker = m.ticker AND k.benchmark = m.benchmark));
+WHERE m.session_date BETWEEN $1 AND $2 AND ($3 OR (m.ticker, m.benchmark) IN (SELECT (ticker, benchmark) FROM state_keys));

@@ -2,4 +2,4 @@
 -- the keys of the registered frame state_keys (a build replaces them).
 DELETE FROM marts.streak_since AS s
 WHERE s.session_date BETWEEN $1 AND $2
-  AND ($3 OR EXISTS (SELECT 1 FROM state_keys AS k WHERE k.ticker = s.ticker));
+  AND ($3 OR s.ticker IN (SELECT ticker FROM state_keys));

@@ -4,5 +4,5 @@
 SELECT s.ticker, s.kind, max(s.session_date) AS run_start
 FROM marts.streak_since AS s
 WHERE s.session_date < $1 AND s.run_length = 1
-  AND EXISTS (SELECT 1 FROM state_keys AS k WHERE k.ticker = s.ticker)
+  AND s.ticker IN (SELECT ticker FROM state_keys)
 GROUP BY ALL;

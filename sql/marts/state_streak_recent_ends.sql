@@ -4,5 +4,5 @@
 SELECT r.ticker, r.kind, r.run_length, max(r.run_end) AS run_end
 FROM marts.streak_history AS r
 WHERE r.run_end < $1 AND r.run_end >= $3
-  AND ($2 OR EXISTS (SELECT 1 FROM state_keys AS k WHERE k.ticker = r.ticker))
+  AND ($2 OR r.ticker IN (SELECT ticker FROM state_keys))
 GROUP BY ALL;

@@ -2,4 +2,4 @@
 -- registered frame state_keys): what the streak run history is computed from.
 SELECT m.ticker, m.session_date, m.up_streak, m.down_streak
 FROM marts.streaks AS m
-WHERE m.session_date BETWEEN $1 AND $2 AND ($3 OR EXISTS (SELECT 1 FROM state_keys AS k WHERE k.ticker = m.ticker));
+WHERE m.session_date BETWEEN $1 AND $2 AND ($3 OR m.ticker IN (SELECT ticker FROM state_keys));
