@@ -570,28 +570,33 @@ def _sync(
     return new
 
 
-def _unchanged(con: duckdb.DuckDBPyConnection, table: str) -> bool:
-    """Whether ``table`` holds the same rows in ``src`` and ``pub``: the same row count and
-    the same sum of row hashes (``sql/publish/table_fingerprints.sql``; a few milliseconds
-    for the largest table copied whole, against a copy and its commit)."""
-    src_rows, src_hash, pub_rows, pub_hash = con.execute(
-        _table_sql("table_fingerprints", table)
-    ).fetchone()
-    return src_rows == pub_rows and src_hash == pub_hash
+def _fingerprints(con: duckdb.DuckDBPyConnection, table: str) -> tuple[int, int, int, int]:
+    """Rows and the sum of row hashes of ``table`` in ``src`` and in ``pub``
+    (``sql/publish/table_fingerprints.sql``; a few milliseconds for the largest table copied
+    whole, against a copy and its commit)."""
+    return con.execute(_table_sql("table_fingerprints", table)).fetchone()
 
 
 def _copy_changes(con: duckdb.DuckDBPyConnection, table: str) -> None:
     """Bring ``pub``'s ``table`` (one not keyed by session) to the writer's rows: nothing
-    when it holds them already (:func:`_unchanged`); only the rows appended since when it
-    holds no row the writer does not (a log, or actions a landing added); else every row
-    again. 86 k rows each of ``raw.corporate_actions`` and ``raw.rebasings`` at 3,000
-    stocks x 25 years were copied whole by every publish (0.6 s with the commit)."""
-    if _unchanged(con, table):
+    when it holds them already (the same row count and sum of row hashes); only the rows
+    appended since when it holds no row the writer does not (a log, or actions a landing
+    added); else every row again. 86 k rows each of ``raw.corporate_actions`` and
+    ``raw.rebasings`` at 3,000 stocks x 25 years were copied whole by every publish (0.6 s
+    with the commit). The writer's rows the generation lacks are computed once (staged):
+    the generation's rows the writer lacks number ``pub_rows - src_rows + staged``."""
+    src_rows, src_hash, pub_rows, pub_hash = _fingerprints(con, table)
+    if src_rows == pub_rows and src_hash == pub_hash:
         return
-    if con.execute(_table_sql("rows_not_in_writer", table)).fetchone()[0] == 0:
-        con.execute(_table_sql("copy_new_rows", table))
-    else:
-        con.execute(_table_sql("copy_table", table))
+    con.execute(_table_sql("stage_new_rows", table))
+    try:
+        (staged,) = con.execute(load_sql("publish/count_new_rows")).fetchone()
+        if pub_rows - src_rows + staged == 0:
+            con.execute(_table_sql("copy_new_rows", table))
+        else:
+            con.execute(_table_sql("copy_table", table))
+    finally:
+        con.execute(load_sql("publish/drop_new_rows"))
 
 
 def _copy_compacted(con: duckdb.DuckDBPyConnection, table: str) -> None:

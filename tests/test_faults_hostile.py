@@ -186,7 +186,7 @@ FILE_BACKED = {
     ("bellwether/publish.py", "_table_sql(by_sessions, table)"),
     ("bellwether/publish.py", '_table_sql("copy_table_in_order", table)'),
     ("bellwether/publish.py", '_table_sql("table_fingerprints", table)'),
-    ("bellwether/publish.py", '_table_sql("rows_not_in_writer", table)'),
+    ("bellwether/publish.py", '_table_sql("stage_new_rows", table)'),
     ("bellwether/publish.py", '_table_sql("copy_new_rows", table)'),
     # a table's CREATE TABLE statement as DuckDB's catalog holds it
     # (sql/maintenance/table_ddl.sql): the compacted table made anew with its own columns
