@@ -11,7 +11,7 @@ reference engine and the any-order rule (:mod:`bellwether.invalidation`) all rea
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import date
 from typing import Literal
@@ -19,7 +19,9 @@ from typing import Literal
 import polars as pl
 
 from bellwether import marts
+from bellwether.metrics.breadth import SIGNATURE_COLUMNS as BREADTH_SIGNATURE_COLUMNS
 from bellwether.metrics.breadth import member_signature as breadth_member_signature
+from bellwether.metrics.sectors import SIGNATURE_COLUMNS as SECTOR_SIGNATURE_COLUMNS
 from bellwether.metrics.sectors import input_signature as sector_input_signature
 from bellwether.universe import UniverseConfig
 from bellwether.warehouse import Warehouse
@@ -62,6 +64,9 @@ class MartSpec:
     #: breadth recounts only the sessions where a member's part really changed. None:
     #: queued from the changed raw columns in ``reads``.
     input_signature: Callable[[str, pl.DataFrame], pl.DataFrame] | None = None
+    #: The columns :attr:`input_signature` reads of each input mart's rows, besides
+    #: ``ticker, session_date`` (``tests/test_registry.py`` holds it to the function).
+    signature_columns: Mapping[str, tuple[str, ...]] | None = None
     #: The version of the mart's definitions: raised whenever a change of its formulas or
     #: rules changes values it has stored. The next build of a mart whose stored rows were
     #: built with another version rebuilds it whole, from the first stored bar
@@ -173,6 +178,7 @@ MARTS: dict[str, MartSpec] = {
             description="The SPDR sector ETFs' daily and YTD returns ranked by the day's move.",
             reference_inputs=("returns", "sector_etfs"),
             input_signature=sector_input_signature,
+            signature_columns=SECTOR_SIGNATURE_COLUMNS,
         ),
         MartSpec(
             name="breadth",
@@ -189,6 +195,7 @@ MARTS: dict[str, MartSpec] = {
             "averages and 52-week highs/lows over each breadth universe.",
             reference_inputs=("members", "streaks", "technicals"),
             input_signature=breadth_member_signature,
+            signature_columns=BREADTH_SIGNATURE_COLUMNS,
             definition_version=2,
         ),
     )

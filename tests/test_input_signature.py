@@ -254,3 +254,22 @@ def test_a_recount_keeps_the_stored_counts_of_sessions_whose_members_did_not_cha
     )
     assert recompute["passed"].to_list() == [False]
     assert "advancers" in recompute["message"][0]
+
+
+def test_each_signature_reads_only_the_columns_its_mart_declares(tmp_path):
+    """A rebuild of some tickers' history reads of its stored rows only the key, the probed
+    close and what the marts built on it read (``MartSpec.signature_columns``): every
+    signature computed from those columns alone equals the one from whole rows."""
+    wh, _ = built_warehouse(tmp_path)
+    keys = ["ticker", "session_date"]
+    for spec in MARTS.values():
+        if spec.input_signature is None:
+            continue
+        for asset in spec.inputs:
+            mart = asset.removeprefix("marts/")
+            declared = (spec.signature_columns or {}).get(mart)
+            assert declared is not None, f"{spec.name} declares no columns of {mart}"
+            rows = read_table(wh, f"marts.{mart}")
+            assert rows.height
+            whole = spec.input_signature(mart, rows)
+            assert whole.equals(spec.input_signature(mart, rows.select(*keys, *declared)))

@@ -60,6 +60,17 @@ def _above_sma(n: int) -> pl.Expr:
     return is_above_average(pl.col("close"), pl.col(f"sma_{n}")).fill_null(False) & _has_sma(n)
 
 
+#: The columns of each input mart's rows :func:`member_signature` reads, besides
+#: ``ticker, session_date`` (a rebuild reads only these of the rows it replaces when it can
+#: tell they changed without the rest: ``bellwether.marts._stored_changes``).
+SIGNATURE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "streaks": ("direction",),
+    "technicals": (
+        "close", "sma_20", "sma_50", "sma_200", "high_52w", "is_new_high_52w", "is_new_low_52w",
+    ),
+}  # fmt: skip
+
+
 def member_signature(mart: str, rows: pl.DataFrame) -> pl.DataFrame:
     """What :func:`breadth` reads of a member's row of ``marts.<mart>`` (``streaks`` or
     ``technicals``): ``ticker, session_date`` and the row's part in the counts, that is

@@ -21,6 +21,11 @@ OUTPUT_COLUMNS = (
 )
 
 
+#: The columns of each input mart's rows :func:`input_signature` reads, besides
+#: ``ticker, session_date``.
+SIGNATURE_COLUMNS: dict[str, tuple[str, ...]] = {"daily_returns": ("ret_1d", "ret_ytd")}
+
+
 def input_signature(mart: str, rows: pl.DataFrame) -> pl.DataFrame:
     """What :func:`sector_performance` reads of a ``marts.<mart>`` row: of ``daily_returns``,
     ``ticker, session_date, ret_1d, ret_ytd`` (a row's presence, its returns and through
