@@ -261,14 +261,17 @@ def _stored_changes(
     rows: pl.DataFrame,
     keys: list[str],
     probe: tuple[str, ...] | None,
+    pairs: pl.DataFrame | None = None,
 ) -> _Stored:
-    """The stored rows of ``marts/rows_<table>`` (``params``) compared with ``rows``.
-    With ``probe``: their key, the probed and the signature columns first; a row whose
-    probed columns differ (or that is on one side only) is changed; only the others are
-    read whole (:data:`PROBE_COLUMNS`). The changed keys are those of
-    :func:`changed_keys` over every column either way."""
+    """The stored rows of ``marts/rows_<table>`` (``params``; of the ``ticker, benchmark``
+    ``pairs`` only, when given) compared with ``rows``. With ``probe``: their key, the
+    probed and the signature columns first; a row whose probed columns differ (or that is on
+    one side only) is changed; only the others are read whole (:data:`PROBE_COLUMNS`). The
+    changed keys are those of :func:`changed_keys` over every column either way."""
     if probe is None:
         old = _query(con, f"marts/rows_{table}", params)
+        if pairs is not None:
+            old = old.join(pairs, on=["ticker", "benchmark"], how="semi")
         columns = old.columns or rows.columns
         changed = changed_keys(old, rows.select(columns), keys)
         return _Stored(columns, old.select(keys), changed, old, old)
@@ -313,19 +316,12 @@ def _replace(
     scoped = None if tickers is None or scope == "session" else sorted(tickers)
     params = [first, last] if scope == "session" else [first, last, scoped]
     probe = PROBE_COLUMNS.get(table) if scope == "ticker" and scoped is not None else None
+    frame = None
     if scope == "pair" and scoped is not None:
         frame = pl.DataFrame(
             list(pairs or []), schema={"ticker": pl.String, "benchmark": pl.String}, orient="row"
         )
-        old = _query(con, f"marts/rows_{table}", params).join(
-            frame, on=["ticker", "benchmark"], how="semi"
-        )
-        columns = old.columns or rows.columns
-        stored = _Stored(
-            columns, old.select(keys), changed_keys(old, rows.select(columns), keys), old, old
-        )
-    else:
-        stored = _stored_changes(con, table, params, rows, keys, probe)
+    stored = _stored_changes(con, table, params, rows, keys, probe, frame)
     rows = rows.select(stored.columns)
     changed = stored.changed
     deletes = changed.join(stored.keys, on=keys, how="semi")

@@ -19,7 +19,7 @@ import polars as pl
 from bellwether import settings
 from bellwether.calendar import last_closed_session, previous_session, sessions_between
 from bellwether.catchup import window_sessions
-from bellwether.registry import MARTS
+from bellwether.registry import MARTS, MartSpec
 from bellwether.sqlfiles import load_sql
 from bellwether.universe import UniverseConfig
 from bellwether.warehouse import Warehouse
@@ -499,7 +499,7 @@ def _recompute_sample(
 
 def _recomputed(
     con: duckdb.DuckDBPyConnection,
-    spec,
+    spec: MartSpec,
     universe: UniverseConfig,
     tickers: list[str],
     window: date | None,
