@@ -357,7 +357,8 @@ def _land_bars_and_actions(
 
     # bars: compare on the final basis, write only what changed
     con.register("incoming_bars", writes.to_arrow())
-    compared = con.sql(load_sql("landing/compare_bars"), params=[SCALED_VALUE_REL_TOL]).pl()
+    span = [writes["session_date"].min(), writes["session_date"].max()]
+    compared = con.sql(load_sql("landing/compare_bars"), params=[SCALED_VALUE_REL_TOL, *span]).pl()
     changed = compared.filter(
         (pl.col("changed_columns").list.len() > 0) | pl.col("factors_changed")
     )
