@@ -248,10 +248,9 @@ class _Stored:
     """What a build compares its rows with (:func:`_stored_changes`)."""
 
     columns: list[str]  # the table's columns, in order
-    keys: pl.DataFrame  # the keys of the stored rows read
     changed: pl.DataFrame  # keys stored or rebuilt whose row differs
     whole: pl.DataFrame  # stored rows read with every column (those a probe could not decide)
-    signed: pl.DataFrame  # stored rows with the columns the marts built on this one read
+    signed: pl.DataFrame  # every stored row read: its key and what the marts built on it read
 
 
 def _stored_changes(
@@ -274,7 +273,7 @@ def _stored_changes(
             old = old.join(pairs, on=["ticker", "benchmark"], how="semi")
         columns = old.columns or rows.columns
         changed = changed_keys(old, rows.select(columns), keys)
-        return _Stored(columns, old.select(keys), changed, old, old)
+        return _Stored(columns, changed, old, old)
     relation = con.sql(load_sql(f"marts/rows_{table}"), params=params)
     columns = relation.columns
     wanted = [*keys, *probe, *sorted(_signature_columns(table) - set(keys) - set(probe))]
@@ -291,7 +290,7 @@ def _stored_changes(
         )
         more = changed_keys(whole, rows.join(undecided, on=keys, how="semi"), keys)
         changed = pl.concat([certain, more])
-    return _Stored(columns, narrow.select(keys), changed, whole, narrow)
+    return _Stored(columns, changed, whole, narrow)
 
 
 def _replace(
@@ -324,7 +323,7 @@ def _replace(
     stored = _stored_changes(con, table, params, rows, keys, probe, frame)
     rows = rows.select(stored.columns)
     changed = stored.changed
-    deletes = changed.join(stored.keys, on=keys, how="semi")
+    deletes = changed.join(stored.signed.select(keys), on=keys, how="semi")
     inserts = rows.join(changed, on=keys, how="semi")
     updated = 0
     if table in IN_PLACE_UPDATES and deletes.height and stored.whole.height:

@@ -321,7 +321,7 @@ def _build_mart_range(
         rebuilt_from: dict[str, date] = {}
         for t, ds in beyond:
             for x in t if ds else ():
-                rebuilt_from[x] = min(rebuilt_from.get(x, min(ds)), min(ds))
+                rebuilt_from[x] = min(rebuilt_from.get(x, date.max), min(ds))
         checked = run_recompute_check(
             wh, asset, universe, written=list(sessions) or [step.last for step in steps],
             changed_from=full[0] if full else min(scoped, default=None),

@@ -65,7 +65,7 @@ class MartSpec:
     #: queued from the changed raw columns in ``reads``.
     input_signature: Callable[[str, pl.DataFrame], pl.DataFrame] | None = None
     #: The columns :attr:`input_signature` reads of each input mart's rows, besides
-    #: ``ticker, session_date`` (``tests/test_registry.py`` holds it to the function).
+    #: ``ticker, session_date`` (``tests/test_input_signature.py`` holds it to the function).
     signature_columns: Mapping[str, tuple[str, ...]] | None = None
     #: The version of the mart's definitions: raised whenever a change of its formulas or
     #: rules changes values it has stored. The next build of a mart whose stored rows were
