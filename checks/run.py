@@ -9,9 +9,10 @@ stored ones). Both return the results frame for Dagster's check results and meta
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import partial
 
 import duckdb
 import polars as pl
@@ -183,7 +184,7 @@ ROW_NAMING_CHECKS: dict[str, tuple[str, str]] = {
 }
 
 
-def mart_row_outcome(session: date, check: str, failing: Iterable[str]) -> Outcome:
+def mart_row_outcome(session: date, failing: Iterable[str], *, check: str) -> Outcome:
     """The outcome of the row-naming mart check ``check`` on ``session`` from its failing
     tickers (keys): the one place a full and a scoped check build it, so both write the
     same ``passed``, ``observed`` and ``message`` for the same failing list."""
@@ -253,15 +254,20 @@ def _scoped_row_failures(
     if not sessions:
         return {c: {} for c in checks}
     first, last = sessions[0], sessions[-1]
-    stored: dict[tuple[date, str], list[str]] = {
-        (s, c): list(f)
-        for s, c, f in _query(
-            con,
-            "dq/stored_mart_failures",
-            {"first": first, "last": last, "asset": asset, "checks": checks},
-        ).iter_rows()
-    }
-    unstored = {s for s in sessions if any((s, c) not in stored for c in checks)}
+    # a rebuild's range may span thousands of sessions, nearly all with no failing ticker:
+    # the stored results are read as a frame and only the failing lists become Python lists
+    stored = _query(
+        con,
+        "dq/stored_mart_failures",
+        {"first": first, "last": last, "asset": asset, "checks": checks},
+    )
+    checked = set(
+        stored.group_by("session_date")
+        .agg(pl.col("check").n_unique().alias("checks"))
+        .filter(pl.col("checks") == len(checks))["session_date"]
+        .to_list()
+    )
+    unstored = {s for s in sessions if s not in checked}
     merged: dict[str, dict[date, list[str]]] = {c: {} for c in checks}
     # never checked: no stored result to merge into, so every ticker is read (no guess)
     for run in _consecutive_runs(sessions, unstored):
@@ -270,13 +276,18 @@ def _scoped_row_failures(
             merged[c].update({s: f for s, f in full[c].items() if s in unstored})
     if len(unstored) == len(sessions):
         return merged
+    stored_failing: dict[tuple[date, str], list[str]] = {
+        (s, c): list(f)
+        for s, c, f in stored.filter(pl.col("failing_tickers").list.len() > 0).iter_rows()
+    }
     scope = set(tickers)
     fresh = _row_failures(con, asset, first, last, sorted(scope))
+    in_range = set(sessions) - unstored
     for c in checks:
-        for s in sessions:
-            if s in unstored:
-                continue
-            failing = (set(stored[(s, c)]) - scope) | set(fresh[c].get(s, []))
+        # a session fails only where it failed before or fails among tickers now
+        candidates = {s for s, check in stored_failing if check == c} | set(fresh[c])
+        for s in sorted(candidates & in_range):
+            failing = (set(stored_failing.get((s, c), [])) - scope) | set(fresh[c].get(s, []))
             if failing:
                 merged[c][s] = sorted(failing)
     return merged
@@ -325,21 +336,61 @@ def run_mart_checks(
         )  # fmt: skip
         for u, s, a, d, n, m, r in bad.iter_rows():
             broken.setdefault(s, []).append(f"{u}: {a}+{d}+{n} vs {m} (recount {r})")
-    outcomes: list[Outcome] = []
-    for s in sessions:
-        for check, failing in failures.items():
-            outcomes.append(mart_row_outcome(s, check, failing.get(s, [])))
-        if identity is not None:
-            named = broken.get(s, [])
-            outcomes.append(
-                Outcome(s, "breadth_identity", not named,
-                        "advancers + decliners + unchanged = members with both bars" if not named else name_rows(named),
-                        observed=str(len(named)), expected="0")
-            )  # fmt: skip
-    results = results_frame(asset, outcomes)
+    results = mart_results(asset, sessions, failures, broken if identity is not None else None)
     with wh.transaction() as con:
         store_results(con, results, run_id, now)
     return CheckRun(results)
+
+
+def breadth_identity_outcome(session: date, named: list[str]) -> Outcome:
+    """The ``breadth_identity`` outcome of ``session`` from its broken universes."""
+    return Outcome(
+        session, "breadth_identity", not named,
+        "advancers + decliners + unchanged = members with both bars" if not named else name_rows(named),
+        observed=str(len(named)), expected="0",
+    )  # fmt: skip
+
+
+def mart_results(
+    asset: str,
+    sessions: Sequence[date],
+    failures: Mapping[str, Mapping[date, list[str]]],
+    broken: Mapping[date, list[str]] | None,
+) -> pl.DataFrame:
+    """The results of the mart checks of ``asset`` on ``sessions``: per session, each
+    row-naming check of ``failures`` (:func:`mart_row_outcome` from its failing tickers,
+    none when the session is absent) and, when ``broken`` is given, ``breadth_identity``
+    (:func:`breadth_identity_outcome` from its broken universes), in that order.
+
+    A rebuild's range may span thousands of sessions, nearly all passing: the outcome of a
+    failing session is built on its own, the passing ones share one row of each check's
+    pass (the outcome of an empty list), so the frame equals one built session by session."""
+    if not sessions:
+        return results_frame(asset, [])
+    outcome_of: dict[str, Callable[[date, list[str]], Outcome]] = {
+        check: partial(mart_row_outcome, check=check) for check in failures
+    }
+    failing_by_check: dict[str, Mapping[date, list[str]]] = dict(failures)
+    if broken is not None:
+        outcome_of["breadth_identity"] = breadth_identity_outcome
+        failing_by_check["breadth_identity"] = broken
+    wanted = set(sessions)
+    frames = []
+    for order, (check, outcome) in enumerate(outcome_of.items()):
+        failing = {s: f for s, f in failing_by_check[check].items() if s in wanted and f}
+        passing = pl.DataFrame(
+            {"session_date": [s for s in sessions if s not in failing]},
+            schema={"session_date": pl.Date()},
+        )
+        passed = results_frame(asset, [outcome(sessions[0], [])])
+        frames.append(
+            passing.join(passed.drop("session_date"), how="cross")
+            .select(passed.columns)
+            .with_columns(pl.lit(order).alias("_order"))
+        )
+        failed = results_frame(asset, [outcome(s, f) for s, f in failing.items()])
+        frames.append(failed.with_columns(pl.lit(order).alias("_order")))
+    return pl.concat(frames).sort("session_date", "_order").drop("_order")
 
 
 #: Marts with one row per landed bar (their ``coverage`` check), from the registry.

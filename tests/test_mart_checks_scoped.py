@@ -227,3 +227,37 @@ def test_a_restatement_of_one_tickers_old_bar_is_checked_scoped_and_equals_a_ful
         assert stored(wh, asset, "coverage", date(2025, 12, 22))["failing_tickers"] == [OTHER]
     for asset in pipeline.MART_ASSETS:
         assert_as_a_full_check_gives(wh, asset, FIRST, LAST)
+
+
+def test_the_results_of_a_long_range_equal_those_built_session_by_session():
+    """A rebuild's range may span thousands of sessions: :func:`mart_results` builds only
+    the failing sessions' outcomes one by one and shares each check's pass among the rest,
+    and must equal the outcomes built session by session, in the same order."""
+    from bellwether.calendar import sessions_between
+    from checks.results import results_frame
+    from checks.run import breadth_identity_outcome, mart_results, mart_row_outcome
+
+    sessions = sessions_between(date(2024, 1, 2), date(2024, 3, 28))
+    s = sessions
+    failures = {
+        "unique_key": {s[3]: ["B", "A"], s[40]: ["C"]},
+        # a failing session outside the checked ones is not a result of them
+        "coverage": {s[3]: ["D"], s[7]: ["E", "F"], date(2023, 12, 29): ["X"]},
+    }
+    broken = {s[7]: ["sp500_sample: 1+1+1 vs 4 (recount 4)"], s[-1]: ["indices: 2+0+0 vs 3"]}
+
+    def one_by_one(with_identity: bool) -> pl.DataFrame:
+        outcomes = []
+        for session in sessions:
+            for check, failing in failures.items():
+                outcomes.append(mart_row_outcome(session, failing.get(session, []), check=check))
+            if with_identity:
+                outcomes.append(breadth_identity_outcome(session, broken.get(session, [])))
+        return results_frame("marts/breadth", outcomes)
+
+    got = mart_results("marts/breadth", sessions, failures, broken)
+    assert got.height == len(sessions) * 3
+    assert got.filter(~pl.col("passed")).height == 6
+    assert_frame_equal(got, one_by_one(True))
+    assert_frame_equal(mart_results("marts/breadth", sessions, failures, None), one_by_one(False))
+    assert mart_results("marts/breadth", [], failures, broken).is_empty()
