@@ -70,7 +70,7 @@ def update_period_bases(
         bars = pl.concat([bars, later.select(bars.columns)])
     seed = _q(con, "marts/state_period_bases_on", [m0, tickers])
     # tickers with a bar before m0 but no stored base there: never built, from the start
-    unbuilt = sorted(set(before["ticker"].to_list()) - set(seed["ticker"].to_list()))
+    unbuilt = sorted(set(before["ticker"].unique().to_list()) - set(seed["ticker"].to_list()))
     rows = period_bases(bars.filter(~pl.col("ticker").is_in(unbuilt)), months, seed)
     con.execute(load_sql("marts/state_period_bases_delete"), [months[0], m_end, tickers])
     parts = [rows]
@@ -96,7 +96,7 @@ def update_close_records(
     their rows before ``first`` were rewritten too."""
     rows = _q(con, "marts/state_close_records_rows", [first, last, tickers])
     prior = _q(con, "marts/state_close_records_prior", [first, tickers])
-    no_prior = sorted(set(rows["ticker"].to_list()) - set(prior["ticker"].to_list()))
+    no_prior = sorted(set(rows["ticker"].unique().to_list()) - set(prior["ticker"].to_list()))
     unbuilt: list[str] = []
     if no_prior:
         unbuilt = _q(con, "marts/state_close_records_stored_before", [first, no_prior])[
