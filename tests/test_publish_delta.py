@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from datetime import date
 
-from bellwether.publish import _Delta, _merged_ranges
+import duckdb
+import pytest
+
+from bellwether.publish import _copy_changes, _Delta, _merged_ranges
 
 D = date
 
@@ -48,3 +51,41 @@ def test_near_ranges_of_one_ticker_merge_far_ones_and_other_tickers_do_not():
         ("XLK", D(2025, 1, 2), D(2025, 3, 31)),
         ("XLK", D(2025, 9, 2), D(2025, 9, 30)),
     ]
+
+
+#: (writer's rows, generation's rows) of a log table not keyed by session with a list column.
+LOG_CHANGES = {
+    "appended": ([("a", 1, None), ("b", 2, ["X"])], [("a", 1, None)]),
+    "a duplicate added": ([("a", 1, None), ("a", 1, None)], [("a", 1, None)]),
+    "a duplicate removed": ([("a", 1, None)], [("a", 1, None), ("a", 1, None)]),
+    "one deleted, one added": ([("a", 1, None), ("c", 3, None)], [("a", 1, None), ("b", 2, None)]),
+    "NULL to a value": ([("a", 1, ["X"]), ("b", None, None)], [("a", 1, None), ("b", 0, None)]),
+    # the same row count and sum of row hashes: DuckDB hashes [] as NULL and [0] as [0, 0]
+    "a NULL list to an empty one": ([("a", 1, [])], [("a", 1, None)]),
+    "a list to a longer one": ([("a", 1, ["0", "0"])], [("a", 1, ["0"])]),
+    "nothing changed": ([("a", 1, ["X"]), ("b", 2, None)], [("b", 2, None), ("a", 1, ["X"])]),
+}
+
+
+@pytest.mark.parametrize("change", sorted(LOG_CHANGES))
+def test_a_table_not_keyed_by_session_is_published_as_the_writer_holds_it(change):
+    """``_copy_changes`` brings the generation's rows (a multiset) to the writer's, whatever
+    changed, including the changes a row hash does not see in a list column."""
+    writer, published = LOG_CHANGES[change]
+    con = duckdb.connect()
+    for catalog, rows in (("src", writer), ("pub", published)):
+        con.execute(f"ATTACH ':memory:' AS {catalog}")
+        con.execute(f"CREATE SCHEMA {catalog}.marts")
+        con.execute(
+            f"CREATE TABLE {catalog}.marts.rebuild_log (mart VARCHAR, n INTEGER, tickers VARCHAR[])"
+        )
+        con.executemany(f"INSERT INTO {catalog}.marts.rebuild_log VALUES (?, ?, ?)", rows)
+    cols = [("mart", "VARCHAR", True), ("n", "INTEGER", True), ("tickers", "VARCHAR[]", True)]
+    _copy_changes(con, "marts.rebuild_log", cols)
+
+    def rows(catalog: str) -> list[tuple]:
+        return sorted(
+            con.execute(f"SELECT * FROM {catalog}.marts.rebuild_log").fetchall(), key=repr
+        )
+
+    assert rows("pub") == rows("src")
