@@ -150,10 +150,13 @@ def session_row_counts(
     wh: Warehouse, table: str, sessions: list[date]
 ) -> tuple[dict[date, int], int]:
     """Rows of ``table`` on each of ``sessions`` (0 when none) and the table's total rows,
-    from ONE grouped query (``sql/ui/rows_per_session``)."""
+    from ONE query (``sql/ui/rows_per_session``: the sessions' row groups and the table's
+    row count, not every session grouped)."""
     first, last = min(sessions), max(sessions)
     with wh.connect(read_only=True) as con:
-        rows = con.execute(load_sql("ui/rows_per_session"), [table, first, last]).fetchall()
+        rows = con.execute(
+            load_sql("ui/rows_per_session"), {"table": table, "first": first, "last": last}
+        ).fetchall()
     per_session = {d: n for d, n in rows if d is not None}
     total = next((n for d, n in rows if d is None), 0)
     return {s: per_session.get(s, 0) for s in sessions}, total

@@ -7,6 +7,7 @@ from pathlib import Path
 import dagster as dg
 import pytest
 
+from bellwether.registry import MARTS
 from orchestration.definitions import all_assets, defs
 from orchestration.resources import BarSourceResource, WarehouseResource
 from orchestration.schedules import RANGE_END_TAG, RANGE_START_TAG
@@ -68,9 +69,9 @@ def test_a_range_backfill_is_one_run_with_a_materialization_per_session(resource
             assert run_figures == ["2025-12-09"], (node, run_figures)
         # each partition's row count is its session's rows, and nothing else is repeated per
         # partition; the run's last partition carries the table's total, labelled so
-        for node, table in (("raw__daily_bars", "raw.daily_bars"), ("marts__breadth", "marts.breadth"),
-                            ("marts__relative_performance", "marts.relative_performance"),
-                            ("quality__check_results", "dq.check_results")):  # fmt: skip
+        tables = {"raw__daily_bars": "raw.daily_bars", "quality__check_results": "dq.check_results"}
+        tables |= {f"marts__{m}": f"marts.{m}" for m in MARTS}  # every table the query counts
+        for node, table in tables.items():
             for m in result.asset_materializations_for_node(node):
                 rows = count(
                     resources, f"select count(*) from {table} where session_date = '{m.partition}'"
