@@ -456,7 +456,8 @@ def run_recompute_check(
 
     Cross-sectional marts: the last :data:`RECOMPUTE_SESSIONS` sessions up to the mart's
     last one, recomputed from the stored per-ticker marts. The result is dated on the mart's
-    last stored session and named ``recompute`` (``recompute_full_history`` with
+    last stored session (the last of ``written`` when it holds none: its recompute over them
+    must hold none either) and named ``recompute`` (``recompute_full_history`` with
     ``full_history``); a mismatch names the column and rows."""
     from bellwether.calendar import sessions_before
     from bellwether.marts import last_built_session, recompute_sessions
@@ -469,8 +470,12 @@ def run_recompute_check(
     check_name = FULL_HISTORY if full_history else "recompute"
     with wh.connect() as con:
         last = last_built_session(con, spec.name)
-        if last is None:
+        if last is None and not written:
             return CheckRun(results_frame(asset, []))
+        if last is None:
+            # the mart holds no row (a range of sessions without members of its universes,
+            # on a new warehouse): its recompute over the run's sessions must hold none either
+            last = max(written)
         if spec.scope == "session":
             first = sessions_before(last, RECOMPUTE_SESSIONS - 1)
             compared = [

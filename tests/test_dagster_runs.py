@@ -93,6 +93,24 @@ def test_a_range_backfill_is_one_run_with_a_materialization_per_session(resource
     assert count(resources, "select count(distinct session_date) from marts.technicals") == 6
 
 
+def test_a_range_without_breadth_members_builds_on_a_new_warehouse(resources):
+    """The bundled sample's constituents start in June 2025: a range before it, built first
+    on a new warehouse (index and ETF history only), gives breadth no row. Its step failed
+    (the blocking ``recompute`` check had no result, and Dagster read the returned
+    MaterializeResult as a tuple of outputs); now every check reports, breadth's
+    ``recompute`` that the stored rows (none) equal their recompute (none)."""
+    with dg.instance_for_test() as instance:
+        result = materialize_range(resources, instance, "2024-03-01", "2024-03-05")
+        assert result.success
+        checks = {
+            (e.asset_key.to_user_string(), e.check_name): e.passed
+            for e in result.get_asset_check_evaluations()
+        }
+    assert checks[("marts/breadth", "recompute")] is True
+    assert count(resources, "select count(*) from marts.breadth") == 0
+    assert count(resources, "select count(distinct session_date) from marts.daily_returns") == 3
+
+
 def test_rematerializing_a_session_replaces_it_without_duplicates(resources):
     with dg.instance_for_test() as instance:
         assert materialize_range(resources, instance, "2025-12-02", "2025-12-05").success

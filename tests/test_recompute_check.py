@@ -179,3 +179,38 @@ def test_a_warehouse_from_before_the_record_state_gets_it_from_its_bars(wh):
     # and the daily check of the next run, built from that state, passes
     build_marts(wh, date(2026, 1, 2), date(2026, 1, 2), UNIVERSE)
     assert check(wh, "technicals", "SPY", changed_from=date(2026, 1, 2))["passed"]
+
+
+def test_a_mart_without_rows_is_checked_to_hold_none_over_the_run(tmp_path):
+    """A range before any member of a breadth universe has a bar (the bundled sample's
+    constituents start in June 2025): breadth builds no row, and its ``recompute`` check
+    says so on the run's last session (its recompute over them holds none either) instead
+    of giving no result, which failed the Dagster step of every such range."""
+    from bellwether.pipeline import run_pipeline
+    from bellwether.universe import default_universe
+    from tests.conftest import NOW
+
+    wh = Warehouse(tmp_path / "warehouse.duckdb")
+    first, last = date(2024, 3, 1), date(2024, 3, 8)
+    run_pipeline(wh, BundledSource(), default_universe(), first, last, now=NOW, use_gx=False,
+                 run_id="early")  # fmt: skip
+    with wh.connect(read_only=True) as con:
+        assert con.execute("SELECT count(*) FROM marts.breadth").fetchone()[0] == 0
+        rows = con.execute(
+            "SELECT session_date, passed, message FROM dq.check_results "
+            "WHERE asset = 'marts/breadth' AND \"check\" = 'recompute'"
+        ).fetchall()
+    assert rows == [(last, True, "stored rows equal a recompute from raw bars")]
+
+
+def test_a_mart_that_lost_every_row_fails_its_recompute(wh):
+    """No stored row while its recompute over the run's sessions has some: a failure, not a
+    missing result."""
+    with wh.transaction() as con:
+        con.execute("DELETE FROM marts.breadth")
+    result = run_recompute_check(wh, "marts/breadth", UNIVERSE, written=[LAST], run_id="r1")
+    assert result.results.height == 1
+    row = result.results.row(0, named=True)
+    assert row["session_date"] == LAST
+    assert not row["passed"]
+    assert "differ" in row["message"], row["message"]
