@@ -288,19 +288,19 @@ def plan_rebuild(
         groups.setdefault(span, set()).add(ticker)
     for (lo, hi), tickers in groups.items():
         whole = requested_tickers is not None and len(groups) == 1 and set(ranges) == tickers
-        is_requested_only = (
-            requested is not None
-            and (lo, hi) == requested
-            and not (tickers & set(pending["ticker"].to_list()))
-        )
+        own = pending.filter(pl.col("ticker").is_in(sorted(tickers)))
+        is_requested_only = requested is not None and (lo, hi) == requested and own.is_empty()
+        # a step scoped to some tickers logs their own causes and changed sessions (another
+        # ticker's dividend is not why this one was rebuilt); a step over every ticker, all
+        cause = pending if whole or own.is_empty() else own
         steps.append(
             RebuildStep(
                 lo,
                 hi,
                 None if whole else frozenset(tickers),
-                "requested" if is_requested_only else reason,
-                None if is_requested_only else changed_first,
-                None if is_requested_only else changed_last,
+                "requested" if is_requested_only else _reason(cause),
+                None if is_requested_only else cause["from_session"].min(),
+                None if is_requested_only else cause["last_changed"].max(),
             )
         )
     return sorted(steps, key=lambda s: (s.first, s.tickers is not None))

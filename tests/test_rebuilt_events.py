@@ -44,3 +44,32 @@ def test_a_whole_history_rebuild_records_its_latest_sessions_and_sums_up_the_res
     assert f"2001-01-02..{sessions[earlier - 1]} ({earlier} sessions)" in summary
     assert "re-based for SYN1065 dividend" in summary
     assert "marts.rebuild_log" in summary
+
+
+def test_each_scoped_rebuild_gives_its_own_tickers_causes():
+    """A run whose day re-bases one stock for a split and another for a late dividend
+    rebuilds each from its own first changed session: each step (its rows in
+    ``marts.rebuild_log``, its partitions' ``rebuilt_because``) says why its ticker was
+    rebuilt, not every cause queued for the mart."""
+    import polars as pl
+
+    from bellwether.invalidation import PENDING_SCHEMA, plan_rebuild
+    from bellwether.registry import MARTS
+
+    day = date(2026, 1, 30)
+    split = ("MSFT", date(2025, 6, 2), day, "re-based for MSFT split 2026-01-30 (applied)")
+    dividend = ("AAPL", date(2025, 11, 3), day, "re-based for AAPL dividend 2025-11-10 (applied)")
+    pending = pl.DataFrame(
+        [("daily_returns", t, f, last, why, None, None, False) for t, f, last, why in (split, dividend)],
+        schema=PENDING_SCHEMA,
+        orient="row",
+    )  # fmt: skip
+    steps = plan_rebuild(
+        MARTS["daily_returns"], (day, day), pending, date(2026, 1, 29), frozenset({"MSFT", "AAPL", "SPY"})
+    )  # fmt: skip
+    by_tickers = {s.tickers: (s.reason, s.changed_first) for s in steps}
+    assert by_tickers == {
+        frozenset({"MSFT"}): (split[3], split[1]),
+        frozenset({"AAPL"}): (dividend[3], dividend[1]),
+        frozenset({"SPY"}): ("requested", None),
+    }
