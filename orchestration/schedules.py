@@ -10,7 +10,11 @@ and its checks) over the sessions of the window that ``raw/daily_bars`` is missi
 * *missing* is what the Dagster instance says (:meth:`DagsterInstance.get_status_by_partition`,
   the partition status the UI shows): never materialized, or its latest run failed. A
   session whose run is queued or running is not asked for again, so a slow run never gets a
-  twin. The warehouse is not read here: the schedule must not wait for, or fail on, the
+  twin: in progress is what the partition status says or what a run not finished yet names
+  in its partition tags (a session, or a range). The project's storage records one planned
+  event per asset of a range run, which leaves a range run's sessions out of the partition
+  status while it runs (and when it fails: such sessions are named ``run failed`` from the
+  newest run that covers them). The warehouse is not read here: the schedule must not wait for, or fail on, the
   DuckDB file that a run is writing; the ``freshness`` check reads the warehouse instead
   and says what is really missing and why (source had nothing, landing failed, never run);
 * the run covers the first to the last missing session as one range (single-run backfill
@@ -108,6 +112,48 @@ def _same_request(run: dg.DagsterRun) -> dg.RunRequest:
     )
 
 
+#: Statuses of a run that has not finished: queued, or running.
+UNFINISHED = [
+    dg.DagsterRunStatus.QUEUED,
+    dg.DagsterRunStatus.NOT_STARTED,
+    dg.DagsterRunStatus.STARTING,
+    dg.DagsterRunStatus.STARTED,
+]
+#: How many of the newest runs are read to find the latest run covering a missing session.
+RECENT_RUNS = 100
+
+
+def run_sessions(run: dg.DagsterRun, window: list[str]) -> list[str]:
+    """The sessions of ``window`` (ISO dates, ascending) that ``run`` lands: those its
+    partition tags name (a session, or a range), when it materializes ``raw/daily_bars``."""
+    if run.asset_selection is not None and RAW_KEY not in run.asset_selection:
+        return []
+    if PARTITION_TAG in run.tags:
+        return [k for k in window if k == run.tags[PARTITION_TAG]]
+    first, last = run.tags.get(RANGE_START_TAG), run.tags.get(RANGE_END_TAG)
+    if first is None or last is None:
+        return []
+    return [k for k in window if first <= k <= last]
+
+
+def _in_progress(instance: dg.DagsterInstance, window: list[str], status: dict) -> set[str]:
+    """Sessions of ``window`` whose run is queued or running (module doc)."""
+    running = {k for k in window if status.get(k) == dg.AssetPartitionStatus.IN_PROGRESS}
+    for run in instance.get_runs(dg.RunsFilter(statuses=UNFINISHED)):
+        running.update(run_sessions(run, window))
+    return running
+
+
+def _failed_last(instance: dg.DagsterInstance, window: list[str]) -> set[str]:
+    """Sessions of ``window`` whose newest covering run (of the last :data:`RECENT_RUNS`)
+    failed."""
+    latest: dict[str, dg.DagsterRunStatus] = {}
+    for run in instance.get_runs(limit=RECENT_RUNS):  # newest first
+        for k in run_sessions(run, window):
+            latest.setdefault(k, run.status)
+    return {k for k, st in latest.items() if st == dg.DagsterRunStatus.FAILURE}
+
+
 def catch_up(instance: dg.DagsterInstance, tick: datetime) -> dg.RunRequest | dg.SkipReason:
     """What the schedule asks for at ``tick`` (aware), given what ``instance`` has (module doc)."""
     existing = _run_of_this_tick(instance, tick)
@@ -117,12 +163,20 @@ def catch_up(instance: dg.DagsterInstance, tick: datetime) -> dg.RunRequest | dg
     n = settings.catchup_sessions()
     window = [s.isoformat() for s in window_sessions(end, n)]
     status = instance.get_status_by_partition(RAW_KEY, window, session_partitions()) or {}
-    missing = {
-        k: RUN_FAILED if status.get(k) == dg.AssetPartitionStatus.FAILED else NEVER_REQUESTED
+    in_progress = _in_progress(instance, window, status)
+    absent = [
+        k
         for k in window
-        if status.get(k) in (None, dg.AssetPartitionStatus.FAILED)
+        if status.get(k) in (None, dg.AssetPartitionStatus.FAILED) and k not in in_progress
+    ]
+    failed = _failed_last(instance, absent) if absent else set()
+    missing = {
+        k: RUN_FAILED
+        if status.get(k) == dg.AssetPartitionStatus.FAILED or k in failed
+        else NEVER_REQUESTED
+        for k in absent
     }
-    running = [k for k in window if status.get(k) == dg.AssetPartitionStatus.IN_PROGRESS]
+    running = sorted(in_progress)
     materialized = {date.fromisoformat(k) for k in instance.get_materialized_partitions(RAW_KEY)}
     gaps = describe_older_gaps(older_gaps(materialized, date.fromisoformat(window[0])), n)
     span = f"the last {n} sessions ({window[0]}..{window[-1]})"

@@ -482,3 +482,58 @@ def test_the_full_history_audit_runs_weekly_in_a_job_of_its_own(repository):
         (m, "recompute_full_history")
         for m in ("daily_returns", "streaks", "technicals", "relative_performance")
     }
+
+
+@pytest.fixture
+def project_instance(tmp_path, monkeypatch):
+    """An instance with the project's own storage (``dagster_home/dagster.yaml``): one
+    planned event per asset of a range run, so the partition status does not show a range
+    run's sessions in progress, nor failed when it fails."""
+    home = tmp_path / "dagster_home"
+    home.mkdir()
+    (home / "dagster.yaml").write_text(
+        (Path(__file__).resolve().parent.parent / "dagster_home" / "dagster.yaml").read_text()
+    )
+    monkeypatch.setenv("DAGSTER_HOME", str(home))
+    monkeypatch.delenv("BELLWETHER_CATCHUP_SESSIONS", raising=False)
+    with dg.DagsterInstance.from_config(str(home)) as instance:
+        yield instance
+
+
+def test_a_queued_range_run_is_not_asked_for_again_with_the_projects_storage(
+    repository, project_instance
+):
+    """A range run queued or running (a backfill from the UI, or the previous tick's
+    catch-up still waiting for the writer): the next tick asks for the other missing
+    sessions only, and names the range's as in progress."""
+    instance = project_instance
+    landed_through(instance, "2025-12-01")
+    job = repository.get_job(JOB_NAME)
+    instance.create_run_for_job(
+        job, tags={RANGE_START_TAG: "2025-12-02", RANGE_END_TAG: "2025-12-04"}
+    )
+    request = only_run(tick(repository, instance, at(2025, 12, 5, 18, 0)))
+    assert requested_range(request) == ("2025-12-05", "2025-12-05")
+    assert request.tags["bellwether/in_progress"] == "2025-12-02, 2025-12-03, 2025-12-04"
+    # once every missing session is in progress, the tick is a skip
+    instance.create_run_for_job(job, tags={"dagster/partition": "2025-12-05"})
+    message = skipped(tick(repository, instance, at(2025, 12, 5, 18, 0)))
+    assert "nothing missing" in message and "2025-12-03" in message
+
+
+def test_a_failed_range_run_is_named_as_failed_with_the_projects_storage(
+    repository, project_instance
+):
+    instance = project_instance
+    landed_through(instance, "2025-12-01")
+    job = repository.get_job(JOB_NAME)
+    failed = instance.create_run_for_job(
+        job, tags={RANGE_START_TAG: "2025-12-02", RANGE_END_TAG: "2025-12-03"}
+    )
+    instance.report_run_failed(failed)
+    request = only_run(tick(repository, instance, at(2025, 12, 5, 18, 0)))
+    assert request.tags["bellwether/missing"] == (
+        "2025-12-02 (run failed), 2025-12-03 (run failed), 2025-12-04 (never requested), "
+        "2025-12-05 (never requested)"
+    )
+    assert requested_range(request) == ("2025-12-02", "2025-12-05")
