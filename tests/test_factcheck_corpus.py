@@ -647,3 +647,23 @@ def test_a_recap_without_a_checkable_claim_says_so(con):
     assert report.verdicts == [] or all(v.verdict == UNCHECKABLE for v in report.verdicts)
     assert "no checkable market claim found in the text" in report.notes
     assert "no checkable market claim" in to_table(report)
+
+
+@pytest.mark.parametrize("session", [date(2025, 12, 5), date(2026, 1, 22), date(2026, 1, 27)])
+def test_the_projects_own_brief_has_no_claim_called_wrong(con, session):
+    """The market brief states only what the warehouse holds (each figure footnoted with its
+    query): fact-checked as a recap, every claim it recognises is confirmed (none called
+    wrong, read otherwise or missing), and its footnote markers and references are not
+    figures."""
+    from bellwether.brief.compose import compose_brief
+    from bellwether.brief.render import to_markdown
+    from bellwether.universe import default_universe
+
+    text = to_markdown(compose_brief(con, session, default_universe()))
+    report = factcheck_text(con, text)
+    print(to_table(report))
+    bad = [(v.claim.quote, v.verdict, v.explanation) for v in report.verdicts
+           if v.verdict not in (CONFIRMED, UNCHECKABLE)]  # fmt: skip
+    assert not bad
+    assert report.session == session
+    assert report.checkable >= 20

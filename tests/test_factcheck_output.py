@@ -132,6 +132,22 @@ def test_the_cli_asks_for_a_date_when_the_text_has_none(
     assert main(["factcheck", str(tmp_path / "missing.md"), "--date", "2026-01-22"]) == 2
 
 
+def test_the_cli_says_what_is_wrong_with_a_recap_it_cannot_read_or_check(
+    built_warehouse, tmp_path, monkeypatch, capsys
+):
+    """A recap that is not UTF-8 text, or no published warehouse to check it against: a
+    message and exit 2, not a traceback."""
+    monkeypatch.setenv("BELLWETHER_PUBLISHED", str(built_warehouse.path))
+    recap = tmp_path / "recap.md"
+    recap.write_bytes("The S&P 500 rose 0.55% on 2026-01-22.".encode("utf-16"))
+    assert main(["factcheck", str(recap)]) == 2
+    assert "is not UTF-8 text" in capsys.readouterr().err
+    recap.write_text("The S&P 500 rose 0.55% on 2026-01-22.")
+    monkeypatch.setenv("BELLWETHER_PUBLISHED", str(tmp_path / "nowhere.duckdb"))
+    assert main(["factcheck", str(recap)]) == 2
+    assert "does not exist yet" in capsys.readouterr().err
+
+
 def test_renderers_handle_an_empty_report(con):
     report = factcheck_text(con, "Nothing to see.", date(2026, 1, 22))
     assert json.loads(to_json(report))["verdicts"] == []

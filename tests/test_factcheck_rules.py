@@ -117,6 +117,17 @@ def test_the_recap_date_is_the_first_date_written_with_a_year():
     assert infer_recap_date("no date here, only Tuesday") is None
 
 
+def test_a_date_that_bounds_a_period_is_not_the_recaps_date():
+    """The brief without its title: "since 2025-11-03" is where a history starts, the
+    recap is about the session written later; with only period bounds, the first is used."""
+    text = (
+        "The Russell 2000 rose 0.76% to 2,718.77, a record close (stored history since "
+        "2025-11-03). Thursday, January 22, 2026: stocks rose."
+    )
+    assert infer_recap_date(text)[0] == SESSION
+    assert infer_recap_date("up 4% since 2025-11-03")[0] == date(2025, 11, 3)
+
+
 # -- text -------------------------------------------------------------------------------------
 
 

@@ -32,15 +32,24 @@ def run(args: argparse.Namespace) -> int:
     from bellwether.warehouse import Warehouse
 
     try:
-        text = sys.stdin.read() if str(args.recap) == "-" else args.recap.read_text()
+        text = (
+            sys.stdin.read() if str(args.recap) == "-" else args.recap.read_text(encoding="utf-8")
+        )
     except OSError as exc:
         print(f"bellwether factcheck: cannot read {args.recap}: {exc}", file=sys.stderr)
+        return 2
+    except UnicodeDecodeError as exc:
+        print(
+            f"bellwether factcheck: {args.recap} is not UTF-8 text ({exc.reason} at byte "
+            f"{exc.start}); save the recap as UTF-8 text or Markdown",
+            file=sys.stderr,
+        )
         return 2
     try:
         report = factcheck(
             Warehouse(settings.published_path()), text, args.date, default_universe()
         )
-    except RecapDateError as exc:
+    except (RecapDateError, FileNotFoundError) as exc:
         print(f"bellwether factcheck: {exc}", file=sys.stderr)
         return 2
     if args.json:

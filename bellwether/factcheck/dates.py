@@ -74,7 +74,9 @@ def find_dates(text: str, recap: date) -> list[DateMention]:
 
 
 def infer_recap_date(text: str) -> tuple[date, str] | None:
-    """The recap's date from its text: the first date written with a year (or ISO)."""
+    """The recap's date from its text: the first date written with a year (or ISO) that
+    does not bound a period ("since 2025-11-03", "from ... to ..."); the first date at all
+    when every one does."""
     found = []
     for pattern in rules.DATE_PATTERNS[:3]:
         for m in pattern.finditer(text):
@@ -82,10 +84,16 @@ def infer_recap_date(text: str) -> tuple[date, str] | None:
             if g.get("iso") or g.get("year"):
                 resolved = _resolve(m, date(2100, 1, 1))
                 if resolved is not None:
-                    found.append((m.start(), resolved[0], m.group(0)))
+                    before = text[max(0, m.start() - 20) : m.start()]
+                    bound = bool(
+                        rules.SINCE.search(before)
+                        or rules.PERIOD_START.search(before)
+                        or rules.PERIOD_END.search(before)
+                    )
+                    found.append((bound, m.start(), resolved[0], m.group(0)))
     if not found:
         return None
-    _, day, written = min(found)
+    _, _, day, written = min(found)
     return day, written
 
 

@@ -22,6 +22,10 @@ from bellwether.factcheck.names import Mention, NameIndex, benchmark_pair
 _MD_LINK = re.compile(r"\[([^\]]*)\]\([^)]*\)")
 _MD_PREFIX = re.compile(r"^(\s*)(#{1,6}\s+|>\s*|[-*+]\s+|\d+\.\s+)", re.M)
 _MD_EMPH = re.compile(r"\*\*|__|`|(?<!\w)\*(?=\S)|(?<=\S)\*(?!\w)")
+#: A Markdown footnote's definition (a line ``[^1]: ...``) and a reference to it (``[^1]``):
+#: neither is a figure of the recap (the brief footnotes every figure with its query).
+_MD_FOOTNOTE_DEF = re.compile(r"^\[\^[^\]\s]+\]:.*$", re.M)
+_MD_FOOTNOTE_REF = re.compile(r"\[\^[^\]\s]+\]")
 _YEAR = re.compile(r"^(?:19|20)\d\d$")
 _AGAINST = re.compile(r"\b(?:against|versus|vs\.?|relative to|over)\s*$", re.I)
 
@@ -37,7 +41,10 @@ class Extraction:
 
 
 def clean(text: str) -> str:
-    """Markdown reduced to prose (links to their text, no emphasis or list markers)."""
+    """Markdown reduced to prose (links to their text, no emphasis, list markers or
+    footnotes)."""
+    text = _MD_FOOTNOTE_DEF.sub(lambda m: " " * len(m.group(0)), text)
+    text = _MD_FOOTNOTE_REF.sub(lambda m: " " * len(m.group(0)), text)
     text = _MD_LINK.sub(r"\1", text)
     text = _MD_PREFIX.sub(lambda m: m.group(1) + " " * len(m.group(2)), text)
     text = _MD_EMPH.sub(lambda m: " " * len(m.group(0)), text)
@@ -178,7 +185,7 @@ class _Extractor:
                     rules.PERIOD_START.search(before) or rules.PERIOD_END.search(before)
                 ):
                     continue
-                if rules.SET_ON.search(before):
+                if rules.SET_ON.search(before) or rules.SINCE.search(before):
                     continue
                 return d
         return None
@@ -515,11 +522,20 @@ class _Extractor:
                 return [
                     self._claim(kind, measure, text, a, b, subj, value=above, unit="bool", window=w)
                 ]
-            v, dec, _ = num("n")
+            v, dec, written_sign = num("n")
             if measure == "pct_vs_sma":
-                sign = 1 if g["cmp"].lower() in ("above", "over") else -1
-                return [self._claim(kind, measure, text, a, b, subj, value=sign * v, unit="pct",
-                                    decimals=dec, window=w, comparator=comparator)]  # fmt: skip
+                # "above/below its average", or a signed distance ("close +1.12% vs it")
+                cmp = g.get("cmp")
+                sign = (
+                    written_sign if cmp is None else 1 if cmp.lower() in ("above", "over") else -1
+                )
+                claims = [self._claim(kind, measure, text, a, b, subj, value=sign * v, unit="pct",
+                                      decimals=dec, window=w, comparator=comparator)]  # fmt: skip
+                if g.get("n2"):  # the average's level, written before the distance
+                    level, level_dec, _ = num("n2")
+                    claims.append(self._claim(kind, "sma", text, a, b, subj, value=level,
+                                              unit="level", decimals=level_dec, window=w))  # fmt: skip
+                return claims
             return [
                 self._claim(
                     kind, measure, text, a, b, subj, value=v, unit="level", decimals=dec, window=w

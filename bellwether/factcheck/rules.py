@@ -65,7 +65,11 @@ DATE_PATTERNS = [
     re.compile(r"\b(?P<relative>yesterday|today)(?:'s)?\b", re.I),
 ]
 #: Words before a date that make it the start of a period rather than the claim's session.
-PERIOD_START = re.compile(r"\b(?:since|from|between)\s*$", re.I)
+#: "since <date>" starts a period, unless it is how far a history goes back ("a record close
+#: (stored history since 2024-01-02)": the brief's own scope of a record, not a return's).
+PERIOD_START = re.compile(r"(?:(?<!history )\bsince|\bfrom|\bbetween)\s*$", re.I)
+#: A date after "since" is where something starts, never the day a claim is about.
+SINCE = re.compile(r"\bsince\s*$", re.I)
 #: Words before a date that say when something was set ("a record set on Jan. 12").
 SET_ON = re.compile(r"\b(?:set|reached|hit|notched|marked|made)\s+(?:on\s+)?$", re.I)
 PERIOD_END = re.compile(r"\b(?:to|through|until|and|till|-|\u2013)\s*$", re.I)
@@ -436,6 +440,22 @@ RULES: list[tuple[str, str, re.Pattern]] = [
             re.I,
         ),
     ),
+    # the brief's own: "50-day average 6,836.53 (close +1.12% vs it)", the level and the
+    # close's distance from it
+    (
+        "sma",
+        "pct_vs_sma",
+        re.compile(
+            _W
+            + r"\s+(?:simple\s+)?(?:moving\s+)?average\s+"
+            + _N2
+            + r"\s*\(\s*(?:the\s+)?close\s+"
+            + _N
+            + PCT
+            + r"\s+(?:vs\.?|versus|against)\s+it\s*\)",
+            re.I,
+        ),
+    ),
     (
         "sma",
         "sma",
@@ -649,7 +669,18 @@ RULES: list[tuple[str, str, re.Pattern]] = [
             re.I,
         ),
     ),
-    ("move_pct", "ret", re.compile(r"(?<![\w.])(?P<n>[+\-\u2212\u2013]\d+(?:\.\d+)?)" + PCT, re.I)),
+    # a signed percent, unless it is relative to another's ("-0.58% relative to it": a
+    # difference of returns, not a move)
+    (
+        "move_pct",
+        "ret",
+        re.compile(
+            r"(?<![\w.])(?P<n>[+\-\u2212\u2013]\d+(?:\.\d+)?)"
+            + PCT
+            + r"(?!\s+(?:relative\s+to|vs\.?|versus|against)\b)",
+            re.I,
+        ),
+    ),
     ("move_pct", "ret", re.compile(r"\b(?:with|by|of)\s+(?:a\s+)?" + _N + PCT, re.I)),
     ("move_pct", "ret", re.compile(r"\bor\s+" + HEDGE + _N + PCT, re.I)),
     # levels
