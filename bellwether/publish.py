@@ -895,6 +895,12 @@ def _open_kept(
         con.close()  # replaced since the list was read
         break
     ids = ", ".join(str(s.state_id) for s in kept) or "none"
+    latest = max((s.state_id for s in kept), default=0)
+    if state_id < 1 or state_id > latest:
+        raise StateNotKept(
+            f"published state {state_id} does not exist: states are numbered from 1, the latest "
+            f"is {latest or 'none yet'} (kept now: {ids})"
+        )
     raise StateNotKept(
         f"published state {state_id} is no longer kept (kept now: {ids}); "
         "BELLWETHER_PUBLISH_KEEP sets how many are kept"

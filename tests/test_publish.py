@@ -641,6 +641,10 @@ def test_a_footnote_is_re_derived_from_the_state_its_brief_names_after_a_restate
     assert len(list(generations_dir(published).glob("*.duckdb"))) == 3
     with pytest.raises(StateNotKept, match="kept now: 2, 3, 4"):
         open_state(1, published)
+    # a state never published is not "no longer kept"
+    for never in (0, -1, 5):
+        with pytest.raises(StateNotKept, match=f"state {never} does not exist: .* latest is 4"):
+            open_state(never, published)
 
 
 def test_a_run_never_publishes_another_runs_half_done_writes_it_defers_to_that_run(
