@@ -14,6 +14,8 @@ what the warehouse holds):
 
 from __future__ import annotations
 
+import os
+import shlex
 from collections.abc import Iterable, Sequence
 from datetime import date, timedelta
 
@@ -60,9 +62,12 @@ def older_gaps(present: Iterable[date], window_start: date) -> list[tuple[date, 
 
 
 def fill_command(first: date, last: date) -> str:
-    """The command (README, "The UI") that lands ``first..last`` as one run of every asset."""
+    """The command (README, "The UI") that lands ``first..last`` as one run of every asset,
+    in the Dagster instance of this process (``DAGSTER_HOME``; the project's by default)."""
+    home = os.environ.get("DAGSTER_HOME")
+    instance = shlex.quote(home) if home else "$PWD/dagster_home"
     return (
-        "DAGSTER_HOME=$PWD/dagster_home .venv/bin/dagster asset materialize "
+        f"DAGSTER_HOME={instance} .venv/bin/dagster asset materialize "
         f"-m orchestration.definitions --select '*' --partition-range '{first}...{last}'"
     )
 

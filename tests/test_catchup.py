@@ -109,3 +109,15 @@ def test_freshness_on_an_empty_warehouse_names_the_whole_window():
     assert not out.passed
     assert out.message.startswith("3 of the last 3 closed sessions (2025-12-03..2025-12-05)")
     assert "older than" not in out.message
+
+
+def test_the_fill_command_names_the_instance_in_use(monkeypatch):
+    """Pasted as printed, the command backfills the Dagster instance that named the gap."""
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    assert fill_command(D("2025-12-02"), D("2025-12-05")).startswith(
+        "DAGSTER_HOME=$PWD/dagster_home .venv/bin/dagster asset materialize"
+    )
+    monkeypatch.setenv("DAGSTER_HOME", "/srv/bw dagster")
+    assert fill_command(D("2025-12-02"), D("2025-12-05")).startswith(
+        "DAGSTER_HOME='/srv/bw dagster' .venv/bin/dagster asset materialize"
+    )

@@ -112,7 +112,9 @@ def _indices(c: Composer, universe: UniverseConfig, failed: pl.DataFrame) -> Sec
             parts += [
                 "; ",
                 c.fig("record_closes_ytd", p, r, "record_closes_ytd", "count"),
-                " record closes this year",
+                " record close this year"
+                if r["record_closes_ytd"] == 1
+                else " record closes this year",
             ]
         d = dist.get(t)
         if d and d["pct_from_high_52w"] is not None and d["pct_from_high_52w"] < 0:
