@@ -199,14 +199,28 @@ def bind_params(query: NamedQuery, params: dict[str, object]) -> dict[str, objec
             f"query {query.name!r} takes parameters ({', '.join(query.param_names)}): "
             + "; ".join(problems)
         )
-    return {p.name: _coerce(query, p, params[p.name]) for p in query.params}
+    values = {p.name: _coerce(query, p, params[p.name]) for p in query.params}
+    _check_ranges(query, values)
+    return values
+
+
+def _check_ranges(query: NamedQuery, values: dict[str, object]) -> None:
+    """The shared parameters' own rules: a period ``start_date..end_date`` in order, a
+    window of ``sessions`` at least one session long."""
+    start, end = values.get("start_date"), values.get("end_date")
+    if isinstance(start, date) and isinstance(end, date) and start > end:
+        raise QueryError(f"query {query.name!r}: start_date {start} is after end_date {end}")
+    sessions = values.get("sessions")
+    if isinstance(sessions, int) and sessions < 1:
+        raise QueryError(f"query {query.name!r}: sessions must be at least 1, got {sessions}")
 
 
 def run_query(con: duckdb.DuckDBPyConnection, name: str, **params: object) -> pl.DataFrame:
     """Run the named query ``name`` with ``params`` bound by name; a polars DataFrame.
 
-    Raises :class:`QueryError` for a name that is not a file in ``sql/queries`` and for
-    missing, unexpected or mistyped parameters.
+    Raises :class:`QueryError` for a name that is not a file in ``sql/queries``, for
+    missing, unexpected or mistyped parameters, a period whose start is after its end and a
+    window of fewer than one session.
     """
     query = get_query(name)
     values = bind_params(query, params)

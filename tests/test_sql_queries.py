@@ -536,6 +536,20 @@ def test_missing_extra_and_mistyped_parameters_are_refused(con, params, message)
         run_query(con, "technicals_snapshot", **params)
 
 
+def test_a_reversed_period_and_an_empty_window_are_refused(con):
+    """``start_date`` after ``end_date`` answered rows with a NULL return and a negative
+    ``sessions`` a raw DuckDB error: both are refused before the query runs."""
+    with pytest.raises(QueryError, match="start_date 2026-01-21 is after end_date 2026-01-02"):
+        run_query(con, "moves_over_period", start_date="2026-01-21", end_date="2026-01-02",
+                  universe="indices")  # fmt: skip
+    assert run_query(con, "moves_over_period", start_date="2026-01-02", end_date="2026-01-02",
+                     universe="indices").height  # fmt: skip
+    for sessions in (0, -5):
+        with pytest.raises(QueryError, match="sessions must be at least 1"):
+            run_query(con, "breadth_history", as_of="2025-12-05", universe="sp500_sample",
+                      sessions=sessions)  # fmt: skip
+
+
 @pytest.mark.parametrize(
     ("declared", "value", "accepted"),
     [
