@@ -167,3 +167,15 @@ def test_the_readme_example_is_the_output_of_the_code(built_warehouse):
     text = (root / "docs" / "examples" / "recap_2026-01-22.md").read_text()
     assert f"```markdown\n{text.rstrip()}\n```" in readme
     assert to_markdown(factcheck(built_warehouse, text)).rstrip("\n") == shown
+
+
+def test_a_period_starting_on_or_after_the_recaps_session_is_answered_not_raised(con):
+    """ "Since" the recap's own session, or a later day: the period (or its reading from the
+    next close) is empty, which holds no value: a verdict, never the named query's refusal
+    of a reversed period."""
+    for text in (
+        "On 2026-01-22 the S&P 500 is up 4% since 2026-02-03.",
+        "On 2026-01-22 the S&P 500 is up 0.55% since 2026-01-22.",
+    ):
+        report = factcheck_text(con, text, date(2026, 1, 22))
+        assert report.verdicts, text
