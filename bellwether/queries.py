@@ -39,7 +39,7 @@ from pathlib import Path
 import duckdb
 import polars as pl
 
-from bellwether.sqlfiles import sql_files
+from bellwether.sqlfiles import load_sql, sql_files
 
 QUERY_FOLDER = "queries"
 
@@ -53,6 +53,11 @@ _NAME = re.compile(r"^[a-z][a-z0-9_]*$")
 
 class QueryError(ValueError):
     """A named query was asked for by a name or with parameters it does not have."""
+
+
+class UnknownNameError(QueryError):
+    """A named query answered nothing for a universe or instrument the warehouse does not
+    know (a typo, a lower-case ticker): said instead of an empty answer."""
 
 
 @dataclass(frozen=True)
@@ -220,7 +225,8 @@ def run_query(con: duckdb.DuckDBPyConnection, name: str, **params: object) -> pl
 
     Raises :class:`QueryError` for a name that is not a file in ``sql/queries``, for
     missing, unexpected or mistyped parameters, a period whose start is after its end and a
-    window of fewer than one session.
+    window of fewer than one session; :class:`UnknownNameError` when it answers nothing for
+    a ``$universe``, ``$ticker`` or ``$benchmark`` the warehouse does not know.
     """
     query = get_query(name)
     values = bind_params(query, params)
@@ -230,4 +236,60 @@ def run_query(con: duckdb.DuckDBPyConnection, name: str, **params: object) -> pl
     # the process's warning filters under other threads running queries; a filter installed
     # once does not survive a harness that resets the filters (pytest does).
     table = con.sql(query.sql, params=values or None).to_arrow_table()
+    if table.num_rows == 0:
+        _check_names(con, query, values)
     return pl.DataFrame(pl.from_arrow(table))
+
+
+#: The polars type of each SQL type a query's header declares for a column.
+POLARS_TYPES = {
+    "DATE": pl.Date, "VARCHAR": pl.String, "INTEGER": pl.Int32, "BIGINT": pl.Int64,
+    "DOUBLE": pl.Float64, "BOOLEAN": pl.Boolean, "TINYINT": pl.Int8,
+}  # fmt: skip
+
+
+def empty_answer(name: str) -> pl.DataFrame:
+    """An answer of the named query ``name`` with no row: its header's columns and types."""
+    return pl.DataFrame(
+        schema={c.name: POLARS_TYPES.get(c.type, pl.String) for c in get_query(name).columns}
+    )
+
+
+def run_query_or_empty(con: duckdb.DuckDBPyConnection, name: str, **params: object) -> pl.DataFrame:
+    """:func:`run_query`, with an empty answer (its columns, no row) for a universe or
+    instrument the warehouse does not know: for the project's own readers (the brief, the
+    fact-checker, the UI's charts), which ask for the configured names whatever universe a
+    warehouse was built with, and say "no data" themselves."""
+    try:
+        return run_query(con, name, **params)
+    except UnknownNameError:
+        return empty_answer(name)
+
+
+#: The parameters that name a universe or an instrument, and which kind of name each takes.
+NAMED_BY = {"universe": "universe", "ticker": "ticker", "benchmark": "ticker"}
+
+
+def _check_names(con: duckdb.DuckDBPyConnection, query: NamedQuery, values: dict) -> None:
+    """An empty answer whose ``$universe``, ``$ticker`` or ``$benchmark`` the warehouse does
+    not know: :class:`QueryError` naming it, with the known name it differs from only by
+    case or a leading ``^`` (``gspc`` for ``^GSPC``), else the universes there are."""
+    asked = {p: v for p, v in values.items() if p in NAMED_BY and isinstance(v, str)}
+    if not asked:
+        return
+    known: dict[str, set[str]] = {"universe": set(), "ticker": set()}
+    for kind, name in con.execute(load_sql("catalog/known_names")).fetchall():
+        known[kind].add(name)
+    for param, value in asked.items():
+        names = known[NAMED_BY[param]]
+        if value in names:
+            continue
+        close = sorted(n for n in names if n.lower().lstrip("^") == value.lower().lstrip("^"))
+        hint = (
+            f"did you mean {close[0]!r}?"
+            if close
+            else f"the universes are {', '.join(sorted(names))}"
+            if param == "universe"
+            else "it is not in raw.instruments"
+        )
+        raise UnknownNameError(f"query {query.name!r}: unknown {param} {value!r}; {hint}")

@@ -25,7 +25,7 @@ import polars as pl
 
 from bellwether import charts, settings
 from bellwether.mdtable import pipe_table
-from bellwether.queries import run_query
+from bellwether.queries import run_query_or_empty
 from bellwether.sqlfiles import load_sql
 from bellwether.universe import UniverseConfig
 from bellwether.warehouse import Warehouse
@@ -74,7 +74,7 @@ def relative_strength_metadata(
     """The relative-strength line of ``pair`` up to ``last`` (nothing if no rows)."""
     ticker, benchmark = pair
     with wh.connect(read_only=True) as con:
-        rows = run_query(
+        rows = run_query_or_empty(
             con,
             "relative_strength_line",
             as_of=last,
@@ -109,7 +109,7 @@ def breadth_metadata(
     out: dict[str, dg.MetadataValue] = {}
     for universe in [u.name for u in config.universes.values() if u.breadth]:
         with wh.connect(read_only=True) as con:
-            rows = run_query(
+            rows = run_query_or_empty(
                 con, "breadth_history", as_of=last, universe=universe, sessions=CHART_SESSIONS
             )
         if rows.is_empty():

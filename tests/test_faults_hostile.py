@@ -19,7 +19,7 @@ import pytest
 
 from bellwether.calendar import SessionRangeError, sessions_in_range
 from bellwether.pipeline import run_pipeline
-from bellwether.queries import QueryError, run_query
+from bellwether.queries import QueryError, UnknownNameError, run_query
 from bellwether.settings import source_kind
 from bellwether.sources.base import FetchResult
 from bellwether.sources.files import UnsafePathError
@@ -160,8 +160,9 @@ def test_named_queries_refuse_hostile_names_and_bind_hostile_values(landed):
         for name in ("../schema/010_raw", "daily_moves; DROP TABLE raw.daily_bars", INJECTION):
             with pytest.raises(QueryError, match="unknown query"):
                 run_query(con, name)
-        moves = run_query(con, "daily_moves", as_of=date(2025, 12, 5), universe=INJECTION)
-        assert moves.height == 0  # the value was bound, matched nothing, and ran nothing
+        # the value was bound, matched nothing and ran nothing: a universe it does not know
+        with pytest.raises(UnknownNameError, match="unknown universe"):
+            run_query(con, "daily_moves", as_of=date(2025, 12, 5), universe=INJECTION)
         with pytest.raises(QueryError, match="must be an ISO date"):
             run_query(con, "daily_moves", as_of=f"2025-12-05{INJECTION}", universe="market")
     assert read_table(landed, "raw.daily_bars").height == before > 0

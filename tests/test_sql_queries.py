@@ -28,6 +28,7 @@ from bellwether.queries import (
     NamedQuery,
     QueryError,
     QueryField,
+    UnknownNameError,
     bind_params,
     get_query,
     list_queries,
@@ -536,6 +537,24 @@ def test_missing_extra_and_mistyped_parameters_are_refused(con, params, message)
         run_query(con, "technicals_snapshot", **params)
 
 
+def test_an_unknown_universe_or_ticker_is_said_not_answered_with_nothing(con):
+    """A typo in a universe, or a ticker written as a reader would (``rut`` for ``^RUT``),
+    answered an empty result: the query says which name it does not know, and the one it
+    differs from only by case or ``^``."""
+    with pytest.raises(
+        UnknownNameError, match=r"unknown universe 'sp500'; the universes are .*sp500_sample"
+    ):
+        run_query(con, "breadth_on_date", as_of="2025-12-05", universe="sp500")
+    with pytest.raises(UnknownNameError, match=r"unknown ticker 'rut'; did you mean '\^RUT'"):
+        run_query(con, "relative_strength_line", as_of="2025-12-05", ticker="rut",
+                  benchmark="^GSPC", sessions=5)  # fmt: skip
+    with pytest.raises(UnknownNameError, match="unknown benchmark 'SPX'; it is not in"):
+        run_query(con, "relative_strength_line", as_of="2025-12-05", ticker="^RUT",
+                  benchmark="SPX", sessions=5)  # fmt: skip
+    # a known name with nothing to answer is an empty answer, as before
+    assert run_query(con, "breadth_on_date", as_of="2025-12-05", universe="indices").is_empty()
+
+
 def test_a_reversed_period_and_an_empty_window_are_refused(con):
     """``start_date`` after ``end_date`` answered rows with a NULL return and a negative
     ``sessions`` a raw DuckDB error: both are refused before the query runs."""
@@ -584,8 +603,9 @@ def test_hostile_parameter_values_are_only_values(built_warehouse, tmp_path):
         for q in map(get_query, EXPECTED_QUERIES):
             params = {"as_of": "2025-12-05", "start_date": "2025-01-01", "end_date": "2025-12-05"}
             params = {k: params.get(k, HOSTILE) for k in q.param_names}
-            if "universe" in params:
-                assert run_query(con, q.name, **params).height == 0, q.name
+            if "universe" in params:  # a value, matching nothing: a name it does not know
+                with pytest.raises(UnknownNameError, match="unknown"):
+                    run_query(con, q.name, **params)
             with pytest.raises(QueryError):  # a hostile date never reaches the database
                 run_query(con, q.name, **(params | {p: HOSTILE for p in params}))
             # and bound directly, bypassing bellwether.queries, it is refused as a date

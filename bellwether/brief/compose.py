@@ -22,7 +22,7 @@ import polars as pl
 
 from bellwether import charts
 from bellwether.brief.model import Brief, Figure, Part, Section
-from bellwether.queries import run_query
+from bellwether.queries import run_query_or_empty
 from bellwether.universe import UniverseConfig
 
 BREADTH_UNIVERSE = "sp500_sample"
@@ -42,7 +42,7 @@ class Composer:
     def rows(self, query: str, **params: Any) -> pl.DataFrame:
         key = (query, tuple(sorted(params.items())))
         if key not in self._cache:
-            self._cache[key] = run_query(self.con, query, **params)
+            self._cache[key] = run_query_or_empty(self.con, query, **params)
         return self._cache[key]
 
     def fig(

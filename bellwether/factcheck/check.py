@@ -36,7 +36,7 @@ from bellwether.factcheck.model import (
     Evidence,
     Verdict,
 )
-from bellwether.queries import run_query
+from bellwether.queries import run_query_or_empty
 from bellwether.universe import UniverseConfig
 
 BREADTH_UNIVERSE = "sp500_sample"
@@ -60,7 +60,7 @@ class Checker:
     def rows(self, query: str, **params: Any) -> pl.DataFrame:
         key = (query, tuple(sorted(params.items())))
         if key not in self._cache:
-            self._cache[key] = run_query(self.con, query, **params)
+            self._cache[key] = run_query_or_empty(self.con, query, **params)
         return self._cache[key]
 
     def cell(self, query: str, params: dict, key: dict, column: str) -> Evidence:
@@ -70,6 +70,8 @@ class Checker:
             # named query refuses it
             return Evidence(query, dict(params), dict(key), column, None)
         df = self.rows(query, **params)
+        if df.is_empty():
+            return Evidence(query, dict(params), dict(key), column, None)
         for k, v in key.items():
             df = df.filter(pl.col(k) == v)
         value = df[column][0] if df.height else None
