@@ -140,3 +140,20 @@ def test_the_brief_is_written_as_markdown_html_and_json_with_its_charts(briefs, 
     assert f'id="fn-{len(brief.figures)}"' in html
     for name in ("indices_rebased", "rut_vs_gspc", "sector_moves", "breadth"):
         assert (tmp_path / "2025-12-05" / f"{name}.png").read_bytes()[:4] == b"\x89PNG"
+
+
+def test_a_brief_after_the_data_names_the_last_session_it_could_be_written_for(con):
+    """Asked for a session after the data's end (or before its start), the brief says which
+    session it found no index bar for and which session it could be written for."""
+    after = compose_brief(con, date(2026, 7, 15), default_universe())
+    assert after.status == "missing"
+    [why] = after.sections[0].withheld
+    assert why == (
+        "no index bar is landed for 2026-07-15, the last NYSE session on or before 2026-07-15; "
+        "the last session with index bars is 2026-06-29 (`bellwether brief --date 2026-06-29`)"
+    )
+    before = compose_brief(con, date(2023, 12, 31), default_universe())
+    assert before.sections[0].withheld == [
+        "no index bar is landed for 2023-12-29, the last NYSE session on or before "
+        "2023-12-31, nor for any session before it"
+    ]

@@ -23,6 +23,7 @@ import polars as pl
 from bellwether import charts
 from bellwether.brief.model import Brief, Figure, Part, Section
 from bellwether.queries import run_query_or_empty
+from bellwether.sqlfiles import load_sql
 from bellwether.universe import UniverseConfig
 
 BREADTH_UNIVERSE = "sp500_sample"
@@ -449,14 +450,22 @@ def _number_in_reading_order(sections: list[Section]) -> None:
                     p.number = n
 
 
+def _no_index_bar(con: duckdb.DuckDBPyConnection, as_of: date) -> str:
+    """Why a brief for ``as_of`` has no data: the session it asked for, and the last session
+    before it with an index bar (the brief to ask for instead), if any."""
+    [(last, asked)] = con.execute(load_sql("catalog/last_index_session"), [as_of]).fetchall()
+    said = f"no index bar is landed for {asked}, the last NYSE session on or before {as_of}"
+    if last is None:
+        return f"{said}, nor for any session before it"
+    return f"{said}; the last session with index bars is {last} (`bellwether brief --date {last}`)"
+
+
 def compose_brief(con: duckdb.DuckDBPyConnection, as_of: date, universe: UniverseConfig) -> Brief:
     """The brief for the last session on or before ``as_of`` (see module doc)."""
     c = Composer(con, as_of)
     moves = c.rows("daily_moves", as_of=as_of, universe="indices")
     if moves.is_empty():
-        missing = Section(
-            "No data", withheld=[f"no index bar is landed for the session on or before {as_of}"]
-        )
+        missing = Section("No data", withheld=[_no_index_bar(con, as_of)])
         return Brief(as_of, as_of, [missing], [], status="missing")
     session = moves["session_date"][0]
     quality, failed = _quality(c, session)
