@@ -188,10 +188,21 @@ def duckdb_cli() -> Path:
     return Path(found)
 
 
+SQL_USAGE = """usage: bellwether sql [--state N] [DuckDB CLI arguments ...]
+
+The DuckDB CLI (locked in uv.lock) on the published warehouse {path}, read-only, with the
+bw macros; every argument after `sql` goes to the DuckDB CLI as it is (for example
+-c "SELECT ...", -csv), and `.venv/bin/duckdb -help` lists them. --state N opens the kept
+published state N instead (`bellwether states` lists them)."""
+
+
 def cmd_sql(args: argparse.Namespace) -> int:
     import os
 
     published = settings.published_path()
+    if list(args.args)[:1] in (["-h"], ["--help"]):  # ours, whether or not a file exists yet
+        print(SQL_USAGE.format(path=published))
+        return 0
     if not published.exists():
         print(
             f"bellwether sql: {published} does not exist yet; run `make demo` first",

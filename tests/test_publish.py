@@ -817,3 +817,18 @@ def test_a_table_not_keyed_by_session_is_copied_only_when_its_rows_changed(sourc
         state = publish(wh, "renamed", [], published=published, keep=2)
     assert (state.method, copied) == ("in place", ["copy_table raw.instruments"])
     assert table_hashes(Warehouse(published)) == table_hashes(wh)
+
+
+def test_sql_help_says_what_it_opens_even_before_anything_is_published(
+    tmp_path, monkeypatch, capsys
+):
+    """``bellwether sql --help`` printed "does not exist yet" on a new machine: the help is
+    the command's own, and names the file it would open."""
+    from orchestration.cli import main
+
+    monkeypatch.setenv("BELLWETHER_PUBLISHED", str(tmp_path / "warehouse.duckdb"))
+    for flag in ("--help", "-h"):
+        assert main(["sql", flag]) == 0
+        out = capsys.readouterr().out
+        assert out.startswith("usage: bellwether sql [--state N]")
+        assert str(tmp_path / "warehouse.duckdb") in out
