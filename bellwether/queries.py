@@ -55,6 +55,10 @@ class QueryError(ValueError):
     """A named query was asked for by a name or with parameters it does not have."""
 
 
+class EmptyPeriodError(QueryError):
+    """A period whose ``start_date`` is after its ``end_date``: no session is in it."""
+
+
 class UnknownNameError(QueryError):
     """A named query answered nothing for a universe or instrument the warehouse does not
     know (a typo, a lower-case ticker): said instead of an empty answer."""
@@ -214,7 +218,7 @@ def _check_ranges(query: NamedQuery, values: dict[str, object]) -> None:
     window of ``sessions`` at least one session long."""
     start, end = values.get("start_date"), values.get("end_date")
     if isinstance(start, date) and isinstance(end, date) and start > end:
-        raise QueryError(f"query {query.name!r}: start_date {start} is after end_date {end}")
+        raise EmptyPeriodError(f"query {query.name!r}: start_date {start} is after end_date {end}")
     sessions = values.get("sessions")
     if isinstance(sessions, int) and sessions < 1:
         raise QueryError(f"query {query.name!r}: sessions must be at least 1, got {sessions}")
@@ -224,8 +228,9 @@ def run_query(con: duckdb.DuckDBPyConnection, name: str, **params: object) -> pl
     """Run the named query ``name`` with ``params`` bound by name; a polars DataFrame.
 
     Raises :class:`QueryError` for a name that is not a file in ``sql/queries``, for
-    missing, unexpected or mistyped parameters, a period whose start is after its end and a
-    window of fewer than one session; :class:`UnknownNameError` when it answers nothing for
+    missing, unexpected or mistyped parameters and a window of fewer than one session;
+    :class:`EmptyPeriodError` for a period whose start is after its end;
+    :class:`UnknownNameError` when it answers nothing for
     a ``$universe``, ``$ticker`` or ``$benchmark`` the warehouse does not know.
     """
     query = get_query(name)
@@ -257,12 +262,13 @@ def empty_answer(name: str) -> pl.DataFrame:
 
 def run_query_or_empty(con: duckdb.DuckDBPyConnection, name: str, **params: object) -> pl.DataFrame:
     """:func:`run_query`, with an empty answer (its columns, no row) for a universe or
-    instrument the warehouse does not know: for the project's own readers (the brief, the
-    fact-checker, the UI's charts), which ask for the configured names whatever universe a
-    warehouse was built with, and say "no data" themselves."""
+    instrument the warehouse does not know and for a period that starts after it ends: for
+    the project's own readers (the brief, the fact-checker, the UI's charts), which ask for
+    the configured names whatever universe a warehouse was built with, and periods a recap
+    names ("since" a later day), and say "no data" themselves."""
     try:
         return run_query(con, name, **params)
-    except UnknownNameError:
+    except (UnknownNameError, EmptyPeriodError):
         return empty_answer(name)
 
 
@@ -272,8 +278,8 @@ NAMED_BY = {"universe": "universe", "ticker": "ticker", "benchmark": "ticker"}
 
 def _check_names(con: duckdb.DuckDBPyConnection, query: NamedQuery, values: dict) -> None:
     """An empty answer whose ``$universe``, ``$ticker`` or ``$benchmark`` the warehouse does
-    not know: :class:`QueryError` naming it, with the known name it differs from only by
-    case or a leading ``^`` (``gspc`` for ``^GSPC``), else the universes there are."""
+    not know: :class:`UnknownNameError` naming it, with the known name it differs from only
+    by case or a leading ``^`` (``gspc`` for ``^GSPC``), else the universes there are."""
     asked = {p: v for p, v in values.items() if p in NAMED_BY and isinstance(v, str)}
     if not asked:
         return
@@ -285,11 +291,10 @@ def _check_names(con: duckdb.DuckDBPyConnection, query: NamedQuery, values: dict
         if value in names:
             continue
         close = sorted(n for n in names if n.lower().lstrip("^") == value.lower().lstrip("^"))
-        hint = (
-            f"did you mean {close[0]!r}?"
-            if close
-            else f"the universes are {', '.join(sorted(names))}"
-            if param == "universe"
-            else "it is not in raw.instruments"
-        )
+        if close:
+            hint = f"did you mean {close[0]!r}?"
+        elif param == "universe":
+            hint = f"the universes are {', '.join(sorted(names))}"
+        else:
+            hint = "it is not in raw.instruments"
         raise UnknownNameError(f"query {query.name!r}: unknown {param} {value!r}; {hint}")

@@ -367,17 +367,15 @@ def mart_results(
     pass (the outcome of an empty list), so the frame equals one built session by session."""
     if not sessions:
         return results_frame(asset, [])
-    outcome_of: dict[str, Callable[[date, list[str]], Outcome]] = {
-        check: partial(mart_row_outcome, check=check) for check in failures
-    }
-    failing_by_check: dict[str, Mapping[date, list[str]]] = dict(failures)
+    checks: list[tuple[Callable[[date, list[str]], Outcome], Mapping[date, list[str]]]] = [
+        (partial(mart_row_outcome, check=check), failing) for check, failing in failures.items()
+    ]
     if broken is not None:
-        outcome_of["breadth_identity"] = breadth_identity_outcome
-        failing_by_check["breadth_identity"] = broken
+        checks.append((breadth_identity_outcome, broken))
     wanted = set(sessions)
     frames = []
-    for order, (check, outcome) in enumerate(outcome_of.items()):
-        failing = {s: f for s, f in failing_by_check[check].items() if s in wanted and f}
+    for order, (outcome, failing_of) in enumerate(checks):
+        failing = {s: f for s, f in failing_of.items() if s in wanted and f}
         passing = pl.DataFrame(
             {"session_date": [s for s in sessions if s not in failing]},
             schema={"session_date": pl.Date()},

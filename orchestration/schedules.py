@@ -14,9 +14,10 @@ and its checks) over the sessions of the window that ``raw/daily_bars`` is missi
   in its partition tags (a session, or a range). The project's storage records one planned
   event per asset of a range run, which leaves a range run's sessions out of the partition
   status while it runs (and when it fails: such sessions are named ``run failed`` from the
-  newest run that covers them). The warehouse is not read here: the schedule must not wait for, or fail on, the
-  DuckDB file that a run is writing; the ``freshness`` check reads the warehouse instead
-  and says what is really missing and why (source had nothing, landing failed, never run);
+  newest run that covers them). The warehouse is not read here: the schedule must not wait
+  for, or fail on, the DuckDB file that a run is writing; the ``freshness`` check reads the
+  warehouse instead and says what is really missing and why (source had nothing, landing
+  failed, never run);
 * the run covers the first to the last missing session as one range (single-run backfill
   policy: one run, one download per batch of symbols); present sessions inside the range are
   landed again, which replaces them idempotently. One session is a plain partition run;
